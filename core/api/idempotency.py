@@ -1,0 +1,91 @@
+"""`Idempotency-Key` on POST (CONTRACT section 1).
+
+The key's row is inserted at the start of the request's transaction and filled with the response
+at its end. A concurrent duplicate blocks on the unique index until the first commits, then
+replays its answer; if the first fails, its row is rolled back with everything else and the key
+is free again. Only 2xx answers are saved: a rejected request leaves nothing behind (as Stripe).
+"""
+
+import functools
+import hashlib
+import json
+from collections.abc import Callable
+
+from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from rest_framework.exceptions import ValidationError
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from core.api.errors import ConflictError
+from core.models import IdempotencyRecord
+
+HEADER = "Idempotency-Key"
+MAX_KEY_LENGTH = 255
+
+
+def _request_hash(request: Request) -> str:
+    canonical = json.dumps(
+        {"method": request.method, "path": request.path, "body": request.data}, sort_keys=True, default=str
+    )
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _replay(record: IdempotencyRecord, request_hash: str) -> Response:
+    if record.request_hash != request_hash:
+        raise ConflictError(
+            "idempotency_conflict",
+            "This Idempotency-Key was already used with a different request body or endpoint.",
+        )
+    body = json.loads(record.response_body) if record.response_body else None
+    return Response(body, status=record.status_code, headers={"Idempotent-Replayed": "true"})
+
+
+def _claim(organization_id: object, key: str, request_hash: str) -> IdempotencyRecord | Response:
+    """Insert the key's row, or return the replay of an earlier answer."""
+    cutoff = timezone.now() - settings.IDEMPOTENCY_TTL
+    IdempotencyRecord.objects.filter(organization_id=organization_id, key=key, created_at__lt=cutoff).delete()
+    try:
+        with transaction.atomic():
+            return IdempotencyRecord.objects.create(organization_id=organization_id, key=key, request_hash=request_hash)
+    except IntegrityError:
+        # The first request has committed (its row is visible now): answer as it did.
+        existing = IdempotencyRecord.objects.get(organization_id=organization_id, key=key)
+        return _replay(existing, request_hash)
+
+
+def idempotent(handler: Callable[..., Response]) -> Callable[..., Response]:
+    """Decorate a DRF view method (POST) so that a repeated Idempotency-Key replays the first answer."""
+
+    @functools.wraps(handler)
+    def wrapper(view: object, request: Request, *args: object, **kwargs: object) -> Response:
+        key = request.headers.get(HEADER)
+        if key is None:
+            return handler(view, request, *args, **kwargs)
+        key = key.strip()
+        if not key or len(key) > MAX_KEY_LENGTH:
+            raise ValidationError({HEADER: [f"Must be 1 to {MAX_KEY_LENGTH} characters."]})
+        organization_id = request.user.organization.pk
+        request_hash = _request_hash(request)
+        with transaction.atomic():
+            claimed = _claim(organization_id, key, request_hash)
+            if isinstance(claimed, Response):
+                return claimed
+            response = handler(view, request, *args, **kwargs)
+            if 200 <= response.status_code < 300:
+                claimed.status_code = response.status_code
+                claimed.response_body = json.dumps(response.data, cls=DjangoJSONEncoder)
+                claimed.save(update_fields=["status_code", "response_body"])
+            else:
+                transaction.set_rollback(True)
+            return response
+
+    return wrapper
+
+
+def prune_expired() -> int:
+    cutoff = timezone.now() - settings.IDEMPOTENCY_TTL
+    deleted, _ = IdempotencyRecord.objects.filter(created_at__lt=cutoff).delete()
+    return deleted

@@ -1,0 +1,84 @@
+import math
+from typing import Any
+
+from django.db.models import QuerySet
+from rest_framework.exceptions import ValidationError
+from rest_framework.pagination import BasePagination
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+DEFAULT_LIMIT = 50
+MAX_LIMIT = 100
+
+
+def _parse_positive(request: Request, name: str, default: int, maximum: int | None) -> int:
+    raw = request.query_params.get(name)
+    if raw is None or raw == "":
+        return default
+    bound = f"between 1 and {maximum}" if maximum else "at least 1"
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ValidationError({name: [f"Must be an integer {bound}."]}) from None
+    if value < 1 or (maximum is not None and value > maximum):
+        raise ValidationError({name: [f"Must be an integer {bound}."]})
+    return value
+
+
+class PagePagination(BasePagination):
+    """`?page=&limit=` with `meta` beside `data`; out-of-range values are a 400, never clamped."""
+
+    def paginate_queryset(self, queryset: QuerySet, request: Request, view: Any = None) -> list:
+        self.page = _parse_positive(request, "page", 1, None)
+        self.limit = _parse_positive(request, "limit", DEFAULT_LIMIT, MAX_LIMIT)
+        self.total = queryset.count()
+        offset = (self.page - 1) * self.limit
+        if offset >= self.total:
+            return []
+        return list(queryset[offset : offset + self.limit])
+
+    def get_paginated_response(self, data: list) -> Response:
+        return Response({"data": data, "meta": self.meta()})
+
+    def meta(self) -> dict[str, int]:
+        return {
+            "page": self.page,
+            "limit": self.limit,
+            "total": self.total,
+            "totalPages": math.ceil(self.total / self.limit) if self.total else 0,
+        }
+
+    def get_paginated_response_schema(self, schema: dict) -> dict:
+        return {
+            "type": "object",
+            "required": ["data", "meta"],
+            "properties": {
+                "data": schema,
+                "meta": {
+                    "type": "object",
+                    "required": ["page", "limit", "total", "totalPages"],
+                    "properties": {
+                        "page": {"type": "integer", "minimum": 1},
+                        "limit": {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT},
+                        "total": {"type": "integer", "minimum": 0},
+                        "totalPages": {"type": "integer", "minimum": 0},
+                    },
+                },
+            },
+        }
+
+    def get_schema_operation_parameters(self, view: Any) -> list[dict]:
+        return [
+            {
+                "name": "page",
+                "in": "query",
+                "required": False,
+                "schema": {"type": "integer", "minimum": 1, "default": 1},
+            },
+            {
+                "name": "limit",
+                "in": "query",
+                "required": False,
+                "schema": {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT, "default": DEFAULT_LIMIT},
+            },
+        ]

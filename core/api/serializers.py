@@ -1,0 +1,30 @@
+from typing import Any
+
+from drf_spectacular.utils import inline_serializer
+from rest_framework import serializers
+
+from core.timefmt import isoformat_ms
+
+
+class TimestampField(serializers.DateTimeField):
+    """Renders `2024-01-15T10:30:00.000Z` (UTC, milliseconds)."""
+
+    def to_representation(self, value: Any) -> str | None:
+        return isoformat_ms(value)
+
+
+class StrictSerializer(serializers.Serializer):
+    """Input serializer that rejects unknown body fields, so `redirectURL` never passes silently."""
+
+    def to_internal_value(self, data: Any) -> Any:
+        if isinstance(data, dict):
+            known = {name for name, field in self.fields.items() if not field.read_only}
+            unknown = sorted(set(data) - known)
+            if unknown:
+                raise serializers.ValidationError({name: ["Unknown field."] for name in unknown})
+        return super().to_internal_value(data)
+
+
+def envelope(serializer: Any, name: str) -> Any:
+    """The `{"data": ...}` wrapper of a single object, for the OpenAPI schema."""
+    return inline_serializer(name=name, fields={"data": serializer})

@@ -1,0 +1,42 @@
+import time
+
+from django.conf import settings
+from django.core.cache import cache
+from rest_framework.request import Request
+from rest_framework.throttling import BaseThrottle
+
+_PERIODS = {"s": 1, "second": 1, "m": 60, "minute": 60, "h": 3600, "hour": 3600, "d": 86400, "day": 86400}
+
+
+def parse_rate(rate: str) -> tuple[int, int] | None:
+    """ "600/minute" -> (600, 60); empty or "0" disables the limit."""
+    rate = (rate or "").strip()
+    if not rate or rate == "0":
+        return None
+    count, _, period = rate.partition("/")
+    return int(count), _PERIODS[period.strip().lower() or "minute"]
+
+
+class ApiKeyRateThrottle(BaseThrottle):
+    """A fixed window counter per API key, atomic in the shared cache (Redis when configured)."""
+
+    def allow_request(self, request: Request, view: object) -> bool:
+        parsed = parse_rate(settings.API_RATE_LIMIT)
+        api_key = getattr(request, "auth", None)
+        if parsed is None or api_key is None:
+            return True
+        limit, period = parsed
+        now = time.time()
+        window = int(now // period)
+        key = f"ratelimit:{api_key.pk}:{window}"
+        cache.add(key, 0, timeout=period + 1)
+        try:
+            count = cache.incr(key)
+        except ValueError:  # evicted between add and incr
+            cache.set(key, 1, timeout=period + 1)
+            count = 1
+        self._wait = (window + 1) * period - now
+        return count <= limit
+
+    def wait(self) -> float:
+        return self._wait

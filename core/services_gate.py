@@ -1,0 +1,42 @@
+"""Tests that need PostgreSQL, Redis, a worker or Chromium skip without them, except in CI.
+
+Under REQUIRE_SERVICES=1 (set by .ci/run) a missing service is a failure, so nothing can
+silently skip there.
+"""
+
+import os
+import shutil
+import socket
+
+import pytest
+from django.conf import settings
+
+
+def require(condition: bool, reason: str) -> None:
+    if condition:
+        return
+    if os.environ.get("REQUIRE_SERVICES") == "1":
+        pytest.fail(f"REQUIRE_SERVICES=1 but {reason}")
+    pytest.skip(reason)
+
+
+def port_open(host: str, port: int) -> bool:
+    try:
+        with socket.create_connection((host, port), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+def require_postgres() -> None:
+    require(settings.DATABASES["default"]["ENGINE"].endswith("postgresql"), "the tests are not running on PostgreSQL")
+
+
+def require_redis_broker() -> None:
+    require(settings.CELERY_BROKER_URL.startswith("redis://"), "CELERY_BROKER_URL is not a Redis URL")
+
+
+def require_chromium() -> str:
+    path = shutil.which("chromium") or "/usr/bin/chromium"
+    require(os.path.exists(path), "Chromium (Debian's chromium package) is not installed")
+    return path

@@ -1,0 +1,46 @@
+from django.db import connection
+from django.http import HttpRequest, JsonResponse
+from django.views.decorators.http import require_GET
+
+from core.api.errors import json_error
+from onboarding_project.celery import app as celery_app
+
+
+def _database_ok() -> bool:
+    try:
+        connection.ensure_connection()
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        return True
+    except Exception:
+        connection.close_if_unusable_or_obsolete()
+        return False
+
+
+def _broker_ok() -> bool:
+    try:
+        with celery_app.connection_for_write() as conn:
+            conn.ensure_connection(max_retries=1, timeout=2)
+        return True
+    except Exception:
+        return False
+
+
+@require_GET
+def healthz(request: HttpRequest) -> JsonResponse:
+    """Liveness and readiness: 200 while the database answers, 503 when it does not."""
+    database = _database_ok()
+    broker = _broker_ok()
+    status = "ok" if database and broker else ("degraded" if database else "unavailable")
+    return JsonResponse(
+        {"status": status, "database": "ok" if database else "down", "broker": "ok" if broker else "down"},
+        status=200 if database else 503,
+    )
+
+
+def api_not_found(request: HttpRequest, *args: object, **kwargs: object) -> JsonResponse:
+    return json_error(404, "not_found", f"No API route matches {request.method} {request.path}.")
+
+
+def api_server_error(request: HttpRequest) -> JsonResponse:
+    return json_error(500, "internal_error", "An unexpected error occurred. It has been logged.")

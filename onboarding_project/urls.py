@@ -1,0 +1,27 @@
+from django.contrib import admin
+from django.urls import include, path, re_path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from core import views as core_views
+
+api_v1 = [
+    path("", include("links.urls")),
+    path("", include("webhooks.urls")),
+    path("", include("phones.urls")),
+    path("", include("wabas.urls")),
+    path("openapi.json", SpectacularAPIView.as_view(), name="openapi-schema"),
+    # Anything else under /v1/ is the contract's JSON 404, never an HTML page.
+    re_path(r"^.*$", core_views.api_not_found),
+]
+
+urlpatterns = [
+    path("healthz", core_views.healthz, name="healthz"),
+    path("v1/", include(api_v1)),
+    re_path(r"^v1$", core_views.api_not_found),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="openapi-schema"), name="api-docs"),
+    path("admin/", admin.site.urls),
+    path("", include("meta.urls")),
+    path("", include("links.hosted_urls")),
+]
+
+handler500 = "core.views.api_server_error"
