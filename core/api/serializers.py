@@ -4,6 +4,7 @@ from drf_spectacular.utils import inline_serializer
 from rest_framework import serializers
 
 from core.timefmt import isoformat_ms
+from core.urlpolicy import MAX_URL_LENGTH, UrlPolicyError, validate_redirect_url, validate_webhook_url
 
 
 class TimestampField(serializers.DateTimeField):
@@ -28,3 +29,28 @@ class StrictSerializer(serializers.Serializer):
 def envelope(serializer: Any, name: str) -> Any:
     """The `{"data": ...}` wrapper of a single object, for the OpenAPI schema."""
     return inline_serializer(name=name, fields={"data": serializer})
+
+
+class _PolicyUrlField(serializers.CharField):
+    policy = staticmethod(validate_redirect_url)
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("max_length", MAX_URL_LENGTH)
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data: Any) -> str:
+        value = super().to_internal_value(data)
+        try:
+            return self.policy(value)
+        except UrlPolicyError as exc:
+            raise serializers.ValidationError(str(exc)) from None
+
+
+class RedirectUrlField(_PolicyUrlField):
+    """An absolute https URL the end-user's browser is sent to."""
+
+
+class WebhookUrlField(_PolicyUrlField):
+    """An https URL we POST to: checked against the SSRF policy (see core.urlpolicy)."""
+
+    policy = staticmethod(validate_webhook_url)
