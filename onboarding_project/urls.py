@@ -1,6 +1,6 @@
 from django.contrib import admin
 from django.urls import include, path, re_path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularJSONAPIView, SpectacularSwaggerView
 
 from core import views as core_views
 
@@ -9,7 +9,7 @@ api_v1 = [
     path("", include("webhooks.urls")),
     path("", include("phones.urls")),
     path("", include("wabas.urls")),
-    path("openapi.json", SpectacularAPIView.as_view(), name="openapi-schema"),
+    path("openapi.json", SpectacularJSONAPIView.as_view(), name="openapi-schema"),
     # Anything else under /v1/ is the contract's JSON 404, never an HTML page.
     re_path(r"^.*$", core_views.api_not_found),
 ]
