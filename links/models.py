@@ -1,0 +1,70 @@
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from core.crypto import EncryptedTextField
+
+
+class OnboardingLink(models.Model):
+    """A hosted Embedded Signup link an organization sends to one of its end-users."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending"
+        PROCESSING = "processing"
+        COMPLETED = "completed"
+        ERROR = "error"
+        EXPIRED = "expired"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    organization = models.ForeignKey(
+        "organizations.Organization", on_delete=models.CASCADE, related_name="onboarding_links"
+    )
+    name = models.CharField(max_length=200)
+    external_id = models.CharField(max_length=255, null=True, blank=True)
+    metadata = models.JSONField(default=dict, blank=True)
+    redirect_url = models.CharField(max_length=2048, null=True, blank=True)
+    webhook_url = models.CharField(max_length=2048, null=True, blank=True)
+    webhook_secret = EncryptedTextField(null=True, blank=True)
+    webhook_events = models.JSONField(default=list, blank=True)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING)
+    error = models.CharField(max_length=500, null=True, blank=True)
+    phone = models.ForeignKey(
+        "phones.Phone", on_delete=models.SET_NULL, null=True, blank=True, related_name="onboarding_links"
+    )
+    waba = models.ForeignKey(
+        "wabas.Waba", on_delete=models.SET_NULL, null=True, blank=True, related_name="onboarding_links"
+    )
+    is_phone_registered = models.BooleanField(null=True, blank=True)
+    # Becomes a foreign key to the webhooks app's model once that app lands.
+    outgoing_webhook_id = models.UUIDField(null=True, blank=True)
+    # Not auto_now_add: tests and imports need to set it, and the list is ordered by it.
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    expires_at = models.DateTimeField()
+    completed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["organization", "-created_at", "-id"], name="link_org_created_idx"),
+            models.Index(fields=["organization", "status", "-created_at"], name="link_org_status_idx"),
+            models.Index(fields=["organization", "external_id", "-created_at"], name="link_org_external_idx"),
+            # Only pending links can expire: the periodic job scans this small partial index.
+            models.Index(fields=["expires_at"], condition=Q(status="pending"), name="link_pending_expiry_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.id})"
+
+    @property
+    def effective_status(self) -> str:
+        """The status as clients see it: a pending link past `expires_at` is expired before the job runs."""
+        if self.status == self.Status.PENDING and self.expires_at <= timezone.now():
+            return self.Status.EXPIRED
+        return self.status
+
+    @property
+    def hosted_url(self) -> str:
+        return f"{settings.PUBLIC_BASE_URL}/signup/{self.id}"
