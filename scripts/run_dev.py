@@ -29,8 +29,8 @@ COMMANDS = {
 
 
 def main() -> int:
-    (ROOT / ".broker" / "queue").mkdir(parents=True, exist_ok=True)
-    (ROOT / ".broker" / "processed").mkdir(parents=True, exist_ok=True)
+    for folder in ("queue", "processed", "control"):
+        (ROOT / ".broker" / folder).mkdir(parents=True, exist_ok=True)
     children = {name: subprocess.Popen(cmd, cwd=ROOT, start_new_session=True) for name, cmd in COMMANDS.items()}
     stopping = False
 
