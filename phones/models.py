@@ -1,26 +1,67 @@
 import uuid
 
+from django.conf import settings
 from django.db import models
+
+from core.crypto import EncryptedTextField
 
 
 class Phone(models.Model):
     """A WhatsApp business phone number connected through an onboarding link."""
 
+    class Status(models.TextChoices):
+        CONNECTED = "connected"
+        DISCONNECTED = "disconnected"
+
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     organization = models.ForeignKey("organizations.Organization", on_delete=models.CASCADE, related_name="phones")
     waba = models.ForeignKey("wabas.Waba", on_delete=models.CASCADE, related_name="phones")
+    onboarding_link = models.ForeignKey(
+        "links.OnboardingLink",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The link that connected (or last reconnected) this number.",
+    )
     meta_phone_number_id = models.CharField(max_length=64)
     phone_number = models.CharField(max_length=32, blank=True, default="", help_text="E.164")
-    display_name = models.CharField(max_length=255, blank=True, default="")
+    display_phone_number = models.CharField(max_length=64, blank=True, default="")
+    display_name = models.CharField(max_length=255, blank=True, default="", help_text="Meta's verified name.")
+    quality_rating = models.CharField(max_length=16, blank=True, default="")
+    code_verification_status = models.CharField(max_length=32, blank=True, default="")
+    platform_type = models.CharField(max_length=32, blank=True, default="")
+    is_on_biz_app = models.BooleanField(default=False, help_text="Coexistence with the WhatsApp Business app.")
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.CONNECTED)
+    is_registered = models.BooleanField(default=False)
+    registration_error = models.CharField(max_length=500, blank=True, default="")
+    pin = EncryptedTextField(blank=True, default="", help_text="Two-step verification PIN set at registration.")
+    inbound_webhook_configured = models.BooleanField(default=False)
+    metadata = models.JSONField(default=dict, blank=True)
+    external_id = models.CharField(max_length=255, null=True, blank=True)
+    health = models.JSONField(null=True, blank=True, help_text="Last computed health (checks, errors).")
+    health_checked_at = models.DateTimeField(null=True, blank=True)
+    disconnected_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
+        ordering = ["-created_at", "-id"]
         constraints = [
             models.UniqueConstraint(
                 fields=["organization", "meta_phone_number_id"], name="phone_unique_meta_id_per_org"
             )
         ]
+        indexes = [
+            models.Index(fields=["organization", "-created_at", "-id"], name="phone_org_created_idx"),
+            models.Index(fields=["organization", "external_id"], name="phone_org_external_idx"),
+            models.Index(fields=["meta_phone_number_id"], name="phone_meta_id_idx"),
+        ]
 
     def __str__(self) -> str:
         return self.phone_number or self.meta_phone_number_id
+
+    @property
+    def inbound_webhook_url(self) -> str:
+        """Meta's per-phone webhook override points here (set during signup)."""
+        return f"{settings.PUBLIC_BASE_URL}/webhook/phone/{self.id}"
