@@ -1,3 +1,10 @@
-from django.urls import path
+from rest_framework.routers import SimpleRouter
 
-urlpatterns: list[path] = []
+from webhooks.api import EventViewSet, OutgoingWebhookViewSet, WebhookDeliveryViewSet
+
+router = SimpleRouter(trailing_slash="/?")
+router.register("outgoing-webhooks", OutgoingWebhookViewSet, basename="outgoing-webhook")
+router.register("webhook-deliveries", WebhookDeliveryViewSet, basename="webhook-delivery")
+router.register("events", EventViewSet, basename="event")
+
+urlpatterns = router.urls

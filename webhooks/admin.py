@@ -1,0 +1,106 @@
+"""Admin is for looking: rows are read-only, secrets are never displayed, and the one write
+(redelivery) goes through the service."""
+
+from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.http import HttpRequest
+
+from core.api.errors import ApplicationError
+from webhooks.models import Delivery, DeliveryAttempt, Event, OutgoingWebhook
+from webhooks.services import delivery_retry
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    list_per_page = 50
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+@admin.register(OutgoingWebhook)
+class OutgoingWebhookAdmin(ReadOnlyAdmin):
+    list_display = ["url", "organization", "waba", "is_active", "consecutive_failures", "failing_since", "created_at"]
+    list_filter = ["is_active", ("failing_since", admin.EmptyFieldListFilter)]
+    list_select_related = ["organization", "waba"]
+    search_fields = ["url", "id", "organization__name", "description"]
+    # `secret` is deliberately absent.
+    fields = [
+        "id",
+        "organization",
+        "url",
+        "events",
+        "waba",
+        "is_active",
+        "description",
+        "consecutive_failures",
+        "failing_since",
+        "disabled_reason",
+        "disabled_at",
+        "created_at",
+        "updated_at",
+    ]
+
+
+@admin.register(Event)
+class EventAdmin(ReadOnlyAdmin):
+    list_display = ["id", "type", "organization", "waba", "created_at"]
+    list_filter = ["type"]
+    list_select_related = ["organization", "waba"]
+    search_fields = ["id", "organization__name"]
+    date_hierarchy = "created_at"
+    fields = ["id", "type", "organization", "waba", "created_at", "payload"]
+
+
+class DeliveryAttemptInline(admin.TabularInline):
+    model = DeliveryAttempt
+    fields = ["number", "status_code", "duration_ms", "error", "response_excerpt", "created_at", "finished_at"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+@admin.register(Delivery)
+class DeliveryAdmin(ReadOnlyAdmin):
+    list_display = ["id", "event_type", "webhook", "status", "attempts", "last_status_code", "next_attempt_at"]
+    list_filter = ["status", "event__type"]
+    list_select_related = ["event", "webhook", "webhook__organization"]
+    search_fields = ["id", "event__id", "webhook__url", "webhook__organization__name"]
+    fields = [
+        "id",
+        "event",
+        "webhook",
+        "status",
+        "attempts",
+        "next_attempt_at",
+        "claimed_until",
+        "last_status_code",
+        "last_error",
+        "last_attempt_at",
+        "completed_at",
+        "created_at",
+    ]
+    inlines = [DeliveryAttemptInline]
+    actions = ["retry_selected"]
+
+    @admin.display(description="event", ordering="event__type")
+    def event_type(self, delivery: Delivery) -> str:
+        return delivery.event.type
+
+    @admin.action(description="Redeliver selected deliveries now")
+    def retry_selected(self, request: HttpRequest, queryset: QuerySet[Delivery]) -> None:
+        retried, refused = 0, []
+        for delivery in queryset.select_related("webhook"):
+            try:
+                delivery_retry(delivery=delivery)
+                retried += 1
+            except ApplicationError as exc:
+                refused.append(f"{delivery.pk}: {exc.message}")
+        self.message_user(request, f"Queued {retried} delivery(ies) for redelivery.", messages.SUCCESS)
+        for line in refused:
+            self.message_user(request, line, messages.WARNING)

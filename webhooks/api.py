@@ -1,0 +1,262 @@
+"""`/v1/outgoing-webhooks`, `/v1/webhook-deliveries` and `/v1/events` (CONTRACT section 5).
+
+Views validate, call one service or selector, and render. Every lookup is filtered by the caller's
+organization, so another organization's object is a 404 on every verb.
+"""
+
+from typing import Any
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
+from rest_framework import serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from core.api.errors import NotFoundError
+from core.api.idempotency import idempotent
+from core.api.serializers import StrictSerializer, TimestampField, WebhookUrlField, envelope
+from core.events import EVENT_TYPES
+from webhooks import selectors, services
+from webhooks.models import Delivery, Event, OutgoingWebhook
+
+UUID_PATTERN = r"[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}"
+
+
+# --- Serializers ------------------------------------------------------------------------------
+
+
+class WebhookIn(StrictSerializer):
+    url = WebhookUrlField()
+    events = serializers.ListField(child=serializers.ChoiceField(choices=EVENT_TYPES), allow_empty=False, max_length=50)
+    secret = serializers.CharField(min_length=16, max_length=256, required=False, trim_whitespace=False)
+    wabaId = serializers.UUIDField(required=False, allow_null=True)  # noqa: N815
+    isActive = serializers.BooleanField(required=False)  # noqa: N815
+    description = serializers.CharField(max_length=500, required=False, allow_blank=True)
+
+    def validate_secret(self, value: str) -> str:
+        if any(c.isspace() or not c.isprintable() for c in value):
+            raise serializers.ValidationError("Must not contain spaces or control characters.")
+        return value
+
+    def service_kwargs(self) -> dict[str, Any]:
+        names = {"wabaId": "waba_id", "isActive": "is_active"}
+        return {names.get(key, key): value for key, value in self.validated_data.items()}
+
+
+class WebhookOut(serializers.Serializer):
+    id = serializers.UUIDField()
+    url = serializers.CharField()
+    events = serializers.ListField(child=serializers.CharField())
+    wabaId = serializers.UUIDField(source="waba_id", allow_null=True)  # noqa: N815
+    isActive = serializers.BooleanField(source="is_active")  # noqa: N815
+    description = serializers.CharField()
+    consecutiveFailures = serializers.IntegerField(source="consecutive_failures")  # noqa: N815
+    failingSince = TimestampField(source="failing_since", allow_null=True)  # noqa: N815
+    disabledReason = serializers.SerializerMethodField()  # noqa: N815
+    disabledAt = TimestampField(source="disabled_at", allow_null=True)  # noqa: N815
+    createdAt = TimestampField(source="created_at")  # noqa: N815
+    updatedAt = TimestampField(source="updated_at")  # noqa: N815
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_disabledReason(self, webhook: OutgoingWebhook) -> str | None:  # noqa: N802
+        return webhook.disabled_reason or None
+
+
+class WebhookCreatedOut(WebhookOut):
+    secret = serializers.CharField(help_text="Shown only in this response. Store it now.")
+
+
+class AttemptOut(serializers.Serializer):
+    number = serializers.IntegerField()
+    statusCode = serializers.IntegerField(source="status_code", allow_null=True)  # noqa: N815
+    durationMs = serializers.IntegerField(source="duration_ms", allow_null=True)  # noqa: N815
+    error = serializers.CharField()
+    responseExcerpt = serializers.CharField(source="response_excerpt")  # noqa: N815
+    createdAt = TimestampField(source="created_at")  # noqa: N815
+
+
+class DeliveryOut(serializers.Serializer):
+    id = serializers.UUIDField()
+    webhookId = serializers.UUIDField(source="webhook_id")  # noqa: N815
+    eventId = serializers.UUIDField(source="event_id")  # noqa: N815
+    eventType = serializers.CharField(source="event.type")  # noqa: N815
+    status = serializers.ChoiceField(choices=Delivery.Status.choices)
+    attemptCount = serializers.IntegerField(source="attempts")  # noqa: N815
+    nextAttemptAt = TimestampField(source="next_attempt_at", allow_null=True)  # noqa: N815
+    lastStatusCode = serializers.IntegerField(source="last_status_code", allow_null=True)  # noqa: N815
+    lastError = serializers.CharField(source="last_error")  # noqa: N815
+    lastAttemptAt = TimestampField(source="last_attempt_at", allow_null=True)  # noqa: N815
+    completedAt = TimestampField(source="completed_at", allow_null=True)  # noqa: N815
+    createdAt = TimestampField(source="created_at")  # noqa: N815
+    attempts = AttemptOut(source="attempt_log", many=True)
+
+
+class EventOut(serializers.Serializer):
+    """The envelope exactly as it was delivered."""
+
+    id = serializers.UUIDField()
+    event = serializers.ChoiceField(source="type", choices=EVENT_TYPES)
+    timestamp = TimestampField(source="created_at")
+    organizationId = serializers.UUIDField(source="organization_id")  # noqa: N815
+    data = serializers.JSONField()
+
+
+class DeliveryFilterIn(serializers.Serializer):
+    status = serializers.ChoiceField(choices=Delivery.Status.choices, required=False)
+
+
+class EventFilterIn(serializers.Serializer):
+    type = serializers.ChoiceField(choices=EVENT_TYPES, required=False)
+    since = serializers.DateTimeField(required=False)
+
+
+def _query(serializer_class: type[serializers.Serializer], request: Request) -> dict[str, Any]:
+    params = {k: v for k, v in request.query_params.items() if k in serializer_class().fields and v != ""}
+    serializer = serializer_class(data=params)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
+
+
+# --- Views ------------------------------------------------------------------------------------
+
+
+class OutgoingWebhookViewSet(viewsets.GenericViewSet):
+    queryset = OutgoingWebhook.objects.none()  # for the schema; get_queryset scopes by organization
+    lookup_value_regex = UUID_PATTERN
+
+    def get_queryset(self) -> Any:
+        return selectors.webhook_list(organization=self.request.user.organization)
+
+    def get_object(self) -> OutgoingWebhook:
+        webhook = self.get_queryset().filter(pk=self.kwargs["pk"]).first()
+        if webhook is None:
+            raise NotFoundError("No outgoing webhook with this id.")
+        return webhook
+
+    @extend_schema(
+        operation_id="outgoing_webhooks_create",
+        request=WebhookIn,
+        responses={201: envelope(WebhookCreatedOut(), "OutgoingWebhookCreatedResponse")},
+    )
+    @idempotent
+    def create(self, request: Request) -> Response:
+        serializer = WebhookIn(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        created = services.webhook_create(organization=request.user.organization, **serializer.service_kwargs())
+        body = {**WebhookOut(created.webhook).data, "secret": created.secret}
+        return Response({"data": body}, status=status.HTTP_201_CREATED)
+
+    @extend_schema(operation_id="outgoing_webhooks_list", responses={200: WebhookOut(many=True)})
+    def list(self, request: Request) -> Response:
+        page = self.paginate_queryset(self.get_queryset())
+        return self.get_paginated_response(WebhookOut(page, many=True).data)
+
+    @extend_schema(
+        operation_id="outgoing_webhooks_retrieve", responses={200: envelope(WebhookOut(), "OutgoingWebhookResponse")}
+    )
+    def retrieve(self, request: Request, pk: str) -> Response:
+        return Response({"data": WebhookOut(self.get_object()).data})
+
+    @extend_schema(
+        operation_id="outgoing_webhooks_update",
+        request=WebhookIn(partial=True),
+        responses={200: envelope(WebhookOut(), "OutgoingWebhookUpdatedResponse")},
+    )
+    def partial_update(self, request: Request, pk: str) -> Response:
+        webhook = self.get_object()
+        serializer = WebhookIn(data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        webhook = services.webhook_update(webhook=webhook, **serializer.service_kwargs())
+        return Response({"data": WebhookOut(webhook).data})
+
+    @extend_schema(operation_id="outgoing_webhooks_destroy", responses={204: None})
+    def destroy(self, request: Request, pk: str) -> Response:
+        services.webhook_delete(webhook=self.get_object())
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(
+        operation_id="outgoing_webhooks_test",
+        summary="Send a webhook.test event to this webhook",
+        request=None,
+        responses={202: envelope(DeliveryOut(), "WebhookTestResponse")},
+    )
+    @action(detail=True, methods=["post"])
+    @idempotent
+    def test(self, request: Request, pk: str) -> Response:
+        delivery = services.webhook_test(webhook=self.get_object())
+        delivery = selectors.delivery_list(webhook=delivery.webhook).get(pk=delivery.pk)
+        return Response({"data": DeliveryOut(delivery).data}, status=status.HTTP_202_ACCEPTED)
+
+    @extend_schema(
+        operation_id="outgoing_webhooks_deliveries",
+        summary="Deliveries to this webhook, newest first, each with its attempts",
+        parameters=[DeliveryFilterIn],
+        responses={200: DeliveryOut(many=True)},
+    )
+    @action(detail=True, methods=["get"])
+    def deliveries(self, request: Request, pk: str) -> Response:
+        webhook = self.get_object()
+        filters = _query(DeliveryFilterIn, request)
+        page = self.paginate_queryset(selectors.delivery_list(webhook=webhook, **filters))
+        return self.get_paginated_response(DeliveryOut(page, many=True).data)
+
+
+class WebhookDeliveryViewSet(viewsets.GenericViewSet):
+    queryset = Delivery.objects.none()
+    lookup_value_regex = UUID_PATTERN
+
+    def get_object(self) -> Delivery:
+        delivery = selectors.delivery_get(organization=self.request.user.organization, delivery_id=self.kwargs["pk"])
+        if delivery is None:
+            raise NotFoundError("No webhook delivery with this id.")
+        return delivery
+
+    def _render(self, delivery: Delivery) -> dict[str, Any]:
+        delivery = selectors.delivery_list(webhook=delivery.webhook).get(pk=delivery.pk)
+        return DeliveryOut(delivery).data
+
+    @extend_schema(
+        operation_id="webhook_deliveries_retrieve", responses={200: envelope(DeliveryOut(), "WebhookDeliveryResponse")}
+    )
+    def retrieve(self, request: Request, pk: str) -> Response:
+        return Response({"data": self._render(self.get_object())})
+
+    @extend_schema(
+        operation_id="webhook_deliveries_retry",
+        summary="Redeliver now (the same event, the same webhook-id)",
+        request=None,
+        responses={202: envelope(DeliveryOut(), "WebhookDeliveryRetryResponse")},
+    )
+    @action(detail=True, methods=["post"])
+    @idempotent
+    def retry(self, request: Request, pk: str) -> Response:
+        delivery = services.delivery_retry(delivery=self.get_object())
+        return Response({"data": self._render(delivery)}, status=status.HTTP_202_ACCEPTED)
+
+
+class EventViewSet(viewsets.GenericViewSet):
+    queryset = Event.objects.none()
+    lookup_value_regex = UUID_PATTERN
+
+    @extend_schema(
+        operation_id="events_list",
+        summary="The organization's events, newest first, to recover anything an endpoint missed",
+        parameters=[
+            OpenApiParameter("type", OpenApiTypes.STR, enum=list(EVENT_TYPES), description="Only this event type."),
+            OpenApiParameter("since", OpenApiTypes.DATETIME, description="Only events at or after this ISO 8601 time."),
+        ],
+        responses={200: EventOut(many=True)},
+    )
+    def list(self, request: Request) -> Response:
+        filters = _query(EventFilterIn, request)
+        events = selectors.event_list(organization=request.user.organization, **filters)
+        page = self.paginate_queryset(events)
+        return self.get_paginated_response(EventOut(page, many=True).data)
+
+    @extend_schema(operation_id="events_retrieve", responses={200: envelope(EventOut(), "EventResponse")})
+    def retrieve(self, request: Request, pk: str) -> Response:
+        event = selectors.event_list(organization=request.user.organization).filter(pk=pk).first()
+        if event is None:
+            raise NotFoundError("No event with this id.")
+        return Response({"data": EventOut(event).data})

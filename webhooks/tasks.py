@@ -1,0 +1,18 @@
+"""Thin Celery tasks: they take ids, call one service and are safe to run twice."""
+
+from celery import shared_task
+
+from webhooks.services import deliveries_dispatch_due, webhook_deliver
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def deliver_webhook(delivery_id: str) -> None:
+    # Every outcome, failures included, is recorded by the service and retried from the
+    # database on schedule; the task itself never retries, so a broken endpoint cannot make
+    # the broker hold a growing pile of countdown messages.
+    webhook_deliver(delivery_id=delivery_id)
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def dispatch_due_deliveries() -> int:
+    return deliveries_dispatch_due()

@@ -1,0 +1,109 @@
+"""The one HTTP request of a webhook delivery.
+
+The URL policy is applied at every attempt: the host is resolved once, every address is checked,
+and the connection dials the checked address (no second DNS lookup, so no rebinding), while the
+`Host` header, TLS SNI and certificate check keep using the URL's host name. Redirects are never
+followed and proxies from the environment are ignored. Every failure becomes an `AttemptResult`;
+callers never see a `requests` exception.
+"""
+
+import time
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+import requests
+from requests.adapters import HTTPAdapter
+from urllib3 import HTTPConnectionPool, HTTPSConnectionPool
+
+from core.urlpolicy import DeliveryTarget, UrlPolicyError, resolve_delivery_target
+
+EXCERPT_CHARS = 500
+USER_AGENT = "OnboardingLinks-Webhooks/1.0"
+
+
+@dataclass(frozen=True)
+class AttemptResult:
+    status_code: int | None
+    duration_ms: int
+    error: str = ""
+    response_excerpt: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.status_code is not None and 200 <= self.status_code < 300
+
+
+class PinnedAddressAdapter(HTTPAdapter):
+    """Connects to `target.address` whatever the URL's host resolves to now."""
+
+    def __init__(self, target: DeliveryTarget) -> None:
+        self.target = target
+        super().__init__(max_retries=0)
+
+    def get_connection_with_tls_context(self, request, verify, proxies=None, cert=None):  # noqa: ANN001, ANN201
+        if self.target.scheme == "https":
+            import certifi
+
+            return HTTPSConnectionPool(
+                host=self.target.address,
+                port=self.target.port,
+                server_hostname=self.target.host,
+                assert_hostname=self.target.host,
+                cert_reqs="CERT_REQUIRED",
+                ca_certs=certifi.where(),
+                maxsize=1,
+            )
+        return HTTPConnectionPool(host=self.target.address, port=self.target.port, maxsize=1)
+
+
+def _excerpt(response: requests.Response) -> str:
+    try:
+        raw = response.raw.read(EXCERPT_CHARS * 4, decode_content=True) or b""
+    except Exception:  # noqa: BLE001 - a broken body does not change the status we got
+        return ""
+    text = raw.decode(response.encoding or "utf-8", errors="replace")
+    return "".join(c if c.isprintable() or c in "\n\t" else " " for c in text)[:EXCERPT_CHARS]
+
+
+def _describe(exc: Exception, timeout: float) -> str:
+    if isinstance(exc, requests.Timeout):
+        return f"Timed out after {timeout:g} s."
+    if isinstance(exc, requests.exceptions.SSLError):
+        return "TLS handshake or certificate verification failed."
+    if isinstance(exc, requests.ConnectionError):
+        return "Could not connect to the endpoint."
+    return f"The request failed ({type(exc).__name__})."
+
+
+def post(*, url: str, body: bytes, headers: dict[str, str], timeout: float) -> AttemptResult:
+    started = time.monotonic()
+
+    def elapsed_ms() -> int:
+        return int((time.monotonic() - started) * 1000)
+
+    try:
+        target = resolve_delivery_target(url)
+    except UrlPolicyError as exc:
+        return AttemptResult(status_code=None, duration_ms=elapsed_ms(), error=f"URL refused: {exc}")
+
+    session = requests.Session()
+    session.trust_env = False  # no proxy or netrc from the worker's environment
+    session.mount(f"{target.scheme}://", PinnedAddressAdapter(target))
+    request_headers = {
+        "Host": urlsplit(url).netloc,
+        "User-Agent": USER_AGENT,
+        "Content-Type": "application/json",
+        **headers,
+    }
+    try:
+        with session:
+            response = session.post(
+                url, data=body, headers=request_headers, timeout=timeout, allow_redirects=False, stream=True
+            )
+            with response:
+                excerpt = _excerpt(response)
+                return AttemptResult(
+                    status_code=response.status_code, duration_ms=elapsed_ms(), response_excerpt=excerpt
+                )
+    except Exception as exc:  # noqa: BLE001 - every failure is a failed attempt, including a soft time limit
+        return AttemptResult(status_code=None, duration_ms=elapsed_ms(), error=_describe(exc, timeout))
