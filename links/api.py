@@ -1,0 +1,333 @@
+"""`/v1/onboarding-links`: input validation (CONTRACT section 2), the document's output shape, thin views."""
+
+import math
+from typing import Any
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_field,
+    inline_serializer,
+)
+from rest_framework import serializers, status, viewsets
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from core.api.idempotency import idempotent
+from core.api.serializers import RedirectUrlField, StrictSerializer, TimestampField, WebhookUrlField, envelope
+from core.events import EVENT_TYPES
+from links import selectors, services
+from links.models import OnboardingLink
+
+Status = OnboardingLink.Status
+
+METADATA_MAX_KEYS = 50
+METADATA_MAX_KEY_LENGTH = 40
+METADATA_MAX_VALUE_LENGTH = 500
+EXPIRES_IN_MIN_SECONDS = 300
+EXPIRES_IN_MAX_SECONDS = 30 * 24 * 3600
+
+
+def _text_problem(value: str) -> str | None:
+    # Both would make PostgreSQL (and UTF-8 encoding) fail on insert: refuse them as bad input.
+    if "\x00" in value:
+        return "must not contain NUL characters"
+    if any("\ud800" <= char <= "\udfff" for char in value):
+        return "must not contain unpaired surrogate characters"
+    return None
+
+
+def _shorten(key: str) -> str:
+    return repr(key if len(key) <= 40 else key[:40] + "…")
+
+
+@extend_schema_field(
+    {
+        "type": "object",
+        "maxProperties": METADATA_MAX_KEYS,
+        "additionalProperties": {
+            "oneOf": [
+                {"type": "string", "maxLength": METADATA_MAX_VALUE_LENGTH},
+                {"type": "number"},
+                {"type": "boolean"},
+            ],
+            "nullable": True,
+        },
+        "description": f"At most {METADATA_MAX_KEYS} keys of 1..{METADATA_MAX_KEY_LENGTH} characters; values are "
+        f"strings (up to {METADATA_MAX_VALUE_LENGTH} characters), numbers, booleans or null.",
+        "example": {"customerId": "customer-123", "locationCode": "store-01", "crmAccountId": "crm_789"},
+    }
+)
+class MetadataField(serializers.Field):
+    """A flat JSON object of non-secret identifiers; stored and returned exactly as sent."""
+
+    def to_internal_value(self, data: Any) -> dict[str, Any]:
+        if not isinstance(data, dict):
+            raise serializers.ValidationError("Must be a JSON object.")
+        if len(data) > METADATA_MAX_KEYS:
+            raise serializers.ValidationError(f"Must have at most {METADATA_MAX_KEYS} keys.")
+        problems: list[str] = []
+        for key, value in data.items():
+            if not key:
+                problems.append("Keys must not be empty.")
+                continue
+            if len(key) > METADATA_MAX_KEY_LENGTH:
+                problems.append(f"Key {_shorten(key)}: keys must be at most {METADATA_MAX_KEY_LENGTH} characters.")
+                continue
+            if problem := _text_problem(key):
+                problems.append(f"Key {_shorten(key)}: keys {problem}.")
+                continue
+            if isinstance(value, str):
+                if len(value) > METADATA_MAX_VALUE_LENGTH:
+                    problems.append(
+                        f"Key {_shorten(key)}: strings must be at most {METADATA_MAX_VALUE_LENGTH} characters."
+                    )
+                elif problem := _text_problem(value):
+                    problems.append(f"Key {_shorten(key)}: strings {problem}.")
+            elif isinstance(value, float) and not math.isfinite(value):
+                problems.append(f"Key {_shorten(key)}: numbers must be finite.")
+            elif value is not None and not isinstance(value, (bool, int, float)):
+                problems.append(
+                    f"Key {_shorten(key)}: values must be a string, number, boolean or null (no objects or arrays)."
+                )
+        if problems:
+            raise serializers.ValidationError(problems)
+        return data
+
+    def to_representation(self, value: dict[str, Any]) -> dict[str, Any]:
+        return value
+
+
+@extend_schema_field(
+    {"type": "array", "minItems": 1, "uniqueItems": True, "items": {"type": "string", "enum": list(EVENT_TYPES)}}
+)
+class EventTypesField(serializers.Field):
+    """A non-empty list of known event types; duplicates are dropped, first occurrence kept."""
+
+    def to_internal_value(self, data: Any) -> list[str]:
+        if not isinstance(data, list):
+            raise serializers.ValidationError("Must be a list of event types.")
+        if not data:
+            raise serializers.ValidationError("Must contain at least one event type.")
+        unknown = [item for item in data if not isinstance(item, str) or item not in EVENT_TYPES]
+        if unknown:
+            shown = ", ".join(_shorten(str(item)) for item in unknown[:5])
+            raise serializers.ValidationError(f"Unknown event types: {shown}. Known types: {', '.join(EVENT_TYPES)}.")
+        return list(dict.fromkeys(data))
+
+    def to_representation(self, value: list[str]) -> list[str]:
+        return list(value)
+
+
+class OnboardingLinkCreateSerializer(StrictSerializer):
+    name = serializers.CharField(max_length=200, help_text="Display name shown in the signup page (1..200).")
+    externalId = serializers.CharField(
+        source="external_id", max_length=255, required=False, allow_null=True, trim_whitespace=False
+    )
+    metadata = MetadataField(required=False, allow_null=True)
+    redirectUrl = RedirectUrlField(source="redirect_url", required=False, allow_null=True)
+    webhookUrl = WebhookUrlField(source="webhook_url", required=False, allow_null=True)
+    webhookSecret = serializers.CharField(
+        source="webhook_secret",
+        min_length=16,
+        max_length=256,
+        required=False,
+        allow_null=True,
+        trim_whitespace=False,
+        help_text="HMAC signing secret (16..256). Generated (`whsec_...`) when webhookUrl is set without it.",
+    )
+    webhookEvents = EventTypesField(
+        source="webhook_events", required=False, allow_null=True, help_text="Required when webhookUrl is set."
+    )
+    expiresInSeconds = serializers.IntegerField(
+        source="expires_in_seconds",
+        min_value=EXPIRES_IN_MIN_SECONDS,
+        max_value=EXPIRES_IN_MAX_SECONDS,
+        required=False,
+        allow_null=True,
+        help_text="Lifetime of the link; defaults to the deployment's LINK_DEFAULT_TTL_SECONDS (7 days).",
+    )
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        errors: dict[str, list[str]] = {}
+        has_webhook = bool(attrs.get("webhook_url"))
+        if not has_webhook:
+            if attrs.get("webhook_secret") is not None:
+                errors["webhookSecret"] = ["Only allowed together with webhookUrl."]
+            if attrs.get("webhook_events") is not None:
+                errors["webhookEvents"] = ["Only allowed together with webhookUrl."]
+        elif attrs.get("webhook_events") is None:
+            errors["webhookEvents"] = ["Required when webhookUrl is set."]
+        if errors:
+            raise serializers.ValidationError(errors)
+        return attrs
+
+
+class OnboardingLinkSerializer(serializers.Serializer):
+    """The document's response shape and key order, plus the contract's expiresAt, error, outgoingWebhookId."""
+
+    id = serializers.UUIDField()
+    name = serializers.CharField()
+    status = serializers.ChoiceField(source="effective_status", choices=Status.choices)
+    externalId = serializers.CharField(source="external_id", allow_null=True)
+    metadata = MetadataField()
+    redirectUrl = serializers.CharField(source="redirect_url", allow_null=True)
+    hostedUrl = serializers.CharField(source="hosted_url")
+    phoneNumberId = serializers.UUIDField(source="phone_id", allow_null=True)
+    phoneNumber = serializers.SerializerMethodField()
+    wabaId = serializers.UUIDField(source="waba_id", allow_null=True)
+    isPhoneRegistered = serializers.BooleanField(source="is_phone_registered", allow_null=True)
+    webhookUrl = serializers.CharField(source="webhook_url", allow_null=True)
+    webhookEvents = serializers.ListField(
+        source="webhook_events", child=serializers.ChoiceField(choices=list(EVENT_TYPES))
+    )
+    createdAt = TimestampField(source="created_at")
+    completedAt = TimestampField(source="completed_at", allow_null=True)
+    expiresAt = TimestampField(source="expires_at")
+    error = serializers.CharField(allow_null=True)
+    outgoingWebhookId = serializers.UUIDField(source="outgoing_webhook_id", allow_null=True)
+
+    @extend_schema_field(serializers.CharField(allow_null=True, help_text="E.164, once the phone is connected."))
+    def get_phoneNumber(self, link: OnboardingLink) -> str | None:
+        return (link.phone.phone_number or None) if link.phone_id else None
+
+
+class OnboardingLinkCreatedSerializer(OnboardingLinkSerializer):
+    """The create response (and its idempotent replay): the only place `webhookSecret` is ever shown."""
+
+    webhookSecret = serializers.CharField(source="webhook_secret", allow_null=True)
+
+    def get_fields(self) -> dict[str, serializers.Field]:
+        fields = super().get_fields()
+        secret = fields.pop("webhookSecret")
+        ordered: dict[str, serializers.Field] = {}
+        for name, field in fields.items():
+            ordered[name] = field
+            if name == "webhookUrl":
+                ordered["webhookSecret"] = secret
+        return ordered
+
+
+class OnboardingLinkFilterSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=Status.choices, required=False, allow_blank=True)
+    externalId = serializers.CharField(
+        source="external_id", max_length=255, required=False, allow_blank=True, trim_whitespace=False
+    )
+
+
+ErrorResponse = inline_serializer(
+    name="ErrorResponse",
+    fields={
+        "error": inline_serializer(
+            name="ErrorBody",
+            fields={
+                "code": serializers.CharField(),
+                "message": serializers.CharField(),
+                "details": serializers.DictField(child=serializers.ListField(child=serializers.CharField())),
+            },
+        )
+    },
+)
+
+
+def _error(description: str) -> OpenApiResponse:
+    return OpenApiResponse(ErrorResponse, description=description)
+
+
+_UNAUTHORIZED = _error("`unauthorized`: missing, unknown or revoked API key.")
+_NOT_FOUND = _error("`not_found`: no link with this id in your organization.")
+_ID = OpenApiParameter("id", OpenApiTypes.UUID, OpenApiParameter.PATH, description="The onboarding link's id.")
+
+_CREATE_EXAMPLE = {
+    "name": "Acme Corp",
+    "externalId": "customer-123",
+    "metadata": {"customerId": "customer-123", "locationCode": "store-01", "crmAccountId": "crm_789"},
+    "redirectUrl": "https://myapp.com/whatsapp/callback",
+    "webhookUrl": "https://myapp.com/webhooks/whatsapp",
+    "webhookSecret": "whsec_my_secret_key_123",
+    "webhookEvents": ["message.received", "message.sent"],
+}
+
+
+class OnboardingLinkViewSet(viewsets.GenericViewSet):
+    lookup_field = "id"
+
+    @extend_schema(
+        operation_id="onboarding_links_create",
+        summary="Create an onboarding link",
+        request=OnboardingLinkCreateSerializer,
+        parameters=[OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER, required=False)],
+        examples=[OpenApiExample("Acme Corp", value=_CREATE_EXAMPLE, request_only=True)],
+        responses={
+            201: envelope(OnboardingLinkCreatedSerializer(), "OnboardingLinkCreatedResponse"),
+            400: _error("`validation_error`: details name each invalid or unknown field."),
+            401: _UNAUTHORIZED,
+            409: _error("`idempotency_conflict`: the Idempotency-Key was used with another body."),
+            413: _error("`payload_too_large`."),
+            415: _error("`unsupported_media_type`: send application/json."),
+            429: _error("`rate_limited`: see Retry-After."),
+        },
+    )
+    @idempotent
+    def create(self, request: Request) -> Response:
+        serializer = OnboardingLinkCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        link = services.link_create(organization=request.user.organization, **serializer.validated_data)
+        return Response({"data": OnboardingLinkCreatedSerializer(link).data}, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        operation_id="onboarding_links_retrieve",
+        summary="Get an onboarding link",
+        parameters=[_ID],
+        responses={
+            200: envelope(OnboardingLinkSerializer(), "OnboardingLinkResponse"),
+            401: _UNAUTHORIZED,
+            404: _NOT_FOUND,
+        },
+    )
+    def retrieve(self, request: Request, id: str) -> Response:
+        link = selectors.link_get(organization=request.user.organization, link_id=id)
+        return Response({"data": OnboardingLinkSerializer(link).data})
+
+    @extend_schema(
+        operation_id="onboarding_links_list",
+        summary="List onboarding links, newest first",
+        parameters=[
+            OpenApiParameter("status", str, enum=Status.values, description="Filter by status."),
+            OpenApiParameter("externalId", str, description="Filter by your identifier."),
+        ],
+        responses={
+            200: OnboardingLinkSerializer(many=True),
+            400: _error("`validation_error`: bad page, limit or status."),
+            401: _UNAUTHORIZED,
+        },
+    )
+    def list(self, request: Request) -> Response:
+        filters = OnboardingLinkFilterSerializer(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        links = selectors.link_list(
+            organization=request.user.organization,
+            status=filters.validated_data.get("status") or None,
+            external_id=filters.validated_data.get("external_id") or None,
+        )
+        page = self.paginate_queryset(links)
+        return self.get_paginated_response(OnboardingLinkSerializer(page, many=True).data)
+
+    @extend_schema(
+        operation_id="onboarding_links_destroy",
+        summary="Delete a pending onboarding link",
+        parameters=[_ID],
+        responses={
+            204: OpenApiResponse(description="Deleted."),
+            401: _UNAUTHORIZED,
+            404: _NOT_FOUND,
+            409: _error("`link_not_deletable`: only pending links can be deleted."),
+        },
+    )
+    def destroy(self, request: Request, id: str) -> Response:
+        link = selectors.link_get(organization=request.user.organization, link_id=id)
+        services.link_delete(link=link)
+        return Response(status=status.HTTP_204_NO_CONTENT)

@@ -1,0 +1,48 @@
+import uuid
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from core.api.errors import NotFoundError
+from links.models import OnboardingLink
+from organizations.models import Organization
+
+Status = OnboardingLink.Status
+
+
+def status_filter(status: str) -> Q:
+    """The filter matching the status clients see (a pending link past expiry reads as expired)."""
+    now = timezone.now()
+    if status == Status.PENDING:
+        return Q(status=Status.PENDING, expires_at__gt=now)
+    if status == Status.EXPIRED:
+        return Q(status=Status.EXPIRED) | Q(status=Status.PENDING, expires_at__lte=now)
+    return Q(status=status)
+
+
+def link_list(
+    *, organization: Organization, status: str | None = None, external_id: str | None = None
+) -> QuerySet[OnboardingLink]:
+    """An organization's links, newest first, with what the output needs joined in."""
+    links = OnboardingLink.objects.filter(organization=organization).select_related("phone")
+    if status:
+        links = links.filter(status_filter(status))
+    if external_id is not None:
+        links = links.filter(external_id=external_id)
+    return links.order_by("-created_at", "-id")
+
+
+def link_get(*, organization: Organization, link_id: str) -> OnboardingLink:
+    """One of the organization's links; another organization's link and a malformed id are a 404."""
+    try:
+        parsed = uuid.UUID(str(link_id))
+    except ValueError:
+        raise NotFoundError("No onboarding link with this id.") from None
+    link = OnboardingLink.objects.filter(organization=organization, pk=parsed).select_related("phone").first()
+    if link is None:
+        raise NotFoundError("No onboarding link with this id.")
+    return link
+
+
+def links_due_for_expiry_count() -> int:
+    return OnboardingLink.objects.filter(status=Status.PENDING, expires_at__lte=timezone.now()).count()

@@ -1,0 +1,102 @@
+import base64
+import logging
+import secrets
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from core import logging as log_context
+from core.api.errors import ConflictError, NotFoundError
+from links.models import OnboardingLink
+from organizations.models import Organization
+
+logger = logging.getLogger(__name__)
+
+WEBHOOK_SECRET_PREFIX = "whsec_"  # noqa: S105 (a prefix, not a secret)
+
+
+def webhook_secret_generate() -> str:
+    """`whsec_` + base64 of 32 random bytes: the Standard Webhooks form (CONTRACT section 5)."""
+    return WEBHOOK_SECRET_PREFIX + base64.b64encode(secrets.token_bytes(32)).decode()
+
+
+@transaction.atomic
+def link_create(
+    *,
+    organization: Organization,
+    name: str,
+    external_id: str | None = None,
+    metadata: dict[str, Any] | None = None,
+    redirect_url: str | None = None,
+    webhook_url: str | None = None,
+    webhook_secret: str | None = None,
+    webhook_events: list[str] | None = None,
+    expires_in_seconds: int | None = None,
+) -> OnboardingLink:
+    """Create a pending link. The returned instance carries the plaintext webhook secret, shown once."""
+    now = timezone.now()
+    ttl = expires_in_seconds if expires_in_seconds is not None else settings.LINK_DEFAULT_TTL_SECONDS
+    if webhook_url and not webhook_secret:
+        webhook_secret = webhook_secret_generate()
+    link = OnboardingLink.objects.create(
+        organization=organization,
+        name=name,
+        external_id=external_id,
+        metadata=metadata or {},
+        redirect_url=redirect_url,
+        webhook_url=webhook_url,
+        webhook_secret=webhook_secret if webhook_url else None,
+        webhook_events=list(dict.fromkeys(webhook_events or [])) if webhook_url else [],
+        created_at=now,
+        expires_at=now + timedelta(seconds=ttl),
+    )
+    log_context.bind(link_id=link.id)
+    logger.info("onboarding link created")
+    return link
+
+
+@transaction.atomic
+def link_delete(*, link: OnboardingLink) -> None:
+    """Delete a link that is still pending; anything else is a 409 `link_not_deletable`."""
+    # Conditional delete: a callback that moves the link to processing meanwhile wins.
+    deleted, _ = OnboardingLink.objects.filter(
+        pk=link.pk, status=OnboardingLink.Status.PENDING, expires_at__gt=timezone.now()
+    ).delete()
+    if not deleted:
+        try:
+            link.refresh_from_db(fields=["status", "expires_at"])
+        except OnboardingLink.DoesNotExist:
+            raise NotFoundError("No onboarding link with this id.") from None
+        raise ConflictError(
+            "link_not_deletable",
+            f"Only pending links can be deleted; this link is {link.effective_status}.",
+            details={"status": link.effective_status},
+        )
+    logger.info("onboarding link deleted", extra={"link_id": str(link.pk)})
+
+
+@transaction.atomic
+def link_expire(*, link: OnboardingLink) -> bool:
+    """Expire a pending link now (operators). Returns False if it was no longer pending."""
+    now = timezone.now()
+    pending = OnboardingLink.objects.filter(pk=link.pk, status=OnboardingLink.Status.PENDING)
+    # Record when it stopped being usable; a link already past its time keeps its expires_at.
+    changed = pending.filter(expires_at__gt=now).update(status=OnboardingLink.Status.EXPIRED, expires_at=now)
+    changed += pending.update(status=OnboardingLink.Status.EXPIRED)
+    link.refresh_from_db(fields=["status", "expires_at"])
+    if changed:
+        logger.info("onboarding link expired by an operator", extra={"link_id": str(link.pk)})
+    return bool(changed)
+
+
+def links_expire_due() -> int:
+    """Mark every pending link past its `expires_at` as expired, in one UPDATE. Returns the count."""
+    count = OnboardingLink.objects.filter(status=OnboardingLink.Status.PENDING, expires_at__lte=timezone.now()).update(
+        status=OnboardingLink.Status.EXPIRED
+    )
+    if count:
+        logger.info("expired due onboarding links", extra={"count": count})
+    return count
