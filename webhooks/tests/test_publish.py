@@ -36,9 +36,7 @@ def test_scoped_webhook_receives_only_its_wabas_events():
         scoped.pk,
     }
     # An event with no WABA (a failed link) reaches only unscoped webhooks.
-    assert recipients(event_publish(organization=organization, type=ONBOARDING_LINK_FAILED, data={})) == {
-        unscoped.pk
-    }
+    assert recipients(event_publish(organization=organization, type=ONBOARDING_LINK_FAILED, data={})) == {unscoped.pk}
 
 
 def test_inactive_and_other_organizations_webhooks_receive_nothing():
