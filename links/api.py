@@ -101,9 +101,7 @@ class MetadataField(serializers.Field):
         return value
 
 
-@extend_schema_field(
-    {"type": "array", "minItems": 1, "uniqueItems": True, "items": {"type": "string", "enum": list(EVENT_TYPES)}}
-)
+@extend_schema_field({"type": "array", "minItems": 1, "items": {"type": "string", "enum": list(EVENT_TYPES)}})
 class EventTypesField(serializers.Field):
     """A non-empty list of known event types; duplicates are dropped, first occurrence kept."""
 
@@ -123,6 +121,8 @@ class EventTypesField(serializers.Field):
 
 
 class OnboardingLinkCreateSerializer(StrictSerializer):
+    """The body of `POST /v1/onboarding-links`; unknown fields are rejected."""
+
     name = serializers.CharField(max_length=200, help_text="Display name shown in the signup page (1..200).")
     externalId = serializers.CharField(
         source="external_id", max_length=255, required=False, allow_null=True, trim_whitespace=False

@@ -6,6 +6,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from core.crypto import EncryptedTextField
+from links.fields import OrderedJSONField
 
 
 class OnboardingLink(models.Model):
@@ -24,7 +25,7 @@ class OnboardingLink(models.Model):
     )
     name = models.CharField(max_length=200)
     external_id = models.CharField(max_length=255, null=True, blank=True)
-    metadata = models.JSONField(default=dict, blank=True)
+    metadata = OrderedJSONField(default=dict, blank=True)
     redirect_url = models.CharField(max_length=2048, null=True, blank=True)
     webhook_url = models.CharField(max_length=2048, null=True, blank=True)
     webhook_secret = EncryptedTextField(null=True, blank=True)

@@ -1,0 +1,240 @@
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from core.timefmt import isoformat_ms
+from links.models import OnboardingLink
+from links.tests.factories import OnboardingLinkFactory, completed_link
+from links.tests.helpers import URL, post, with_webhook
+
+READ_KEYS = [
+    "id",
+    "name",
+    "status",
+    "externalId",
+    "metadata",
+    "redirectUrl",
+    "hostedUrl",
+    "phoneNumberId",
+    "phoneNumber",
+    "wabaId",
+    "isPhoneRegistered",
+    "webhookUrl",
+    "webhookEvents",
+    "createdAt",
+    "completedAt",
+    "expiresAt",
+    "error",
+    "outgoingWebhookId",
+]
+
+
+@pytest.mark.django_db
+def test_get_returns_the_link_without_its_secret(api_client):
+    created = post(api_client, with_webhook(webhookSecret="whsec_my_secret_key_123")).json()["data"]
+
+    response = api_client.get(f"{URL}/{created['id']}")
+
+    assert response.status_code == 200
+    data = response.json()["data"]
+    assert list(data) == READ_KEYS
+    assert {key: value for key, value in created.items() if key != "webhookSecret"} == data
+    assert "whsec_my_secret_key_123" not in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_list_never_returns_the_secret(api_client):
+    post(api_client, with_webhook(webhookSecret="whsec_my_secret_key_123"))
+
+    response = api_client.get(URL)
+
+    assert list(response.json()["data"][0]) == READ_KEYS
+    assert "whsec_my_secret_key_123" not in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_completed_link_is_enriched_with_our_phone_and_waba_ids(api_client, organization, settings):
+    link = completed_link(organization=organization, external_id="customer-123")
+
+    data = api_client.get(f"{URL}/{link.id}").json()["data"]
+
+    assert data["status"] == "completed"
+    assert data["phoneNumberId"] == str(link.phone_id)
+    assert data["phoneNumber"] == "+5491155551234"
+    assert data["wabaId"] == str(link.waba_id)
+    assert data["isPhoneRegistered"] is True
+    assert data["completedAt"] == isoformat_ms(link.completed_at)
+    assert data["hostedUrl"] == f"{settings.PUBLIC_BASE_URL}/signup/{link.id}"
+
+
+@pytest.mark.django_db
+def test_error_link_shows_its_message(api_client, organization):
+    link = OnboardingLinkFactory(organization=organization, status="error", error="The code has expired.")
+
+    data = api_client.get(f"{URL}/{link.id}").json()["data"]
+
+    assert data["status"] == "error"
+    assert data["error"] == "The code has expired."
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("method", ["get", "delete"])
+def test_another_organizations_link_is_404(api_client, other_api_client, method):
+    link_id = post(other_api_client, with_webhook()).json()["data"]["id"]
+
+    response = getattr(api_client, method)(f"{URL}/{link_id}")
+
+    assert response.status_code == 404
+    assert response.json()["error"]["code"] == "not_found"
+    assert OnboardingLink.objects.filter(pk=link_id).exists()
+
+
+@pytest.mark.django_db
+def test_another_organizations_links_are_not_listed(api_client, other_api_client):
+    post(other_api_client, with_webhook())
+
+    body = api_client.get(URL).json()
+
+    assert body["data"] == []
+    assert body["meta"]["total"] == 0
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("method", ["get", "delete"])
+@pytest.mark.parametrize(
+    "link_id", ["not-a-uuid", "550e8400-e29b-41d4-a716-446655440000", "1", "550e8400e29b41d4a716446655440000x"]
+)
+def test_unknown_or_malformed_id_is_404(api_client, method, link_id):
+    response = getattr(api_client, method)(f"{URL}/{link_id}")
+
+    assert response.status_code == 404
+    assert response.json()["error"]["code"] == "not_found"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("method", ["put", "patch"])
+def test_links_cannot_be_updated(api_client, organization, method):
+    link = OnboardingLinkFactory(organization=organization)
+
+    response = getattr(api_client, method)(f"{URL}/{link.id}", data={}, format="json")
+
+    assert response.status_code == 405
+    assert response.json()["error"]["code"] == "method_not_allowed"
+
+
+@pytest.mark.django_db
+def test_trailing_slash_is_optional(api_client, organization):
+    link = OnboardingLinkFactory(organization=organization)
+
+    assert api_client.get(f"{URL}/").status_code == 200
+    assert api_client.get(f"{URL}/{link.id}/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_list_is_newest_first(api_client, organization):
+    now = timezone.now()
+    old = OnboardingLinkFactory(organization=organization, created_at=now - timedelta(days=2))
+    new = OnboardingLinkFactory(organization=organization, created_at=now)
+    middle = OnboardingLinkFactory(organization=organization, created_at=now - timedelta(days=1))
+
+    ids = [item["id"] for item in api_client.get(URL).json()["data"]]
+
+    assert ids == [str(new.id), str(middle.id), str(old.id)]
+
+
+@pytest.mark.django_db
+def test_pages_and_meta(api_client, organization):
+    now = timezone.now()
+    links = [OnboardingLinkFactory(organization=organization, created_at=now - timedelta(seconds=i)) for i in range(7)]
+
+    first = api_client.get(URL, {"page": 1, "limit": 3}).json()
+    third = api_client.get(URL, {"page": 3, "limit": 3}).json()
+    beyond = api_client.get(URL, {"page": 4, "limit": 3}).json()
+
+    assert [item["id"] for item in first["data"]] == [str(link.id) for link in links[:3]]
+    assert first["meta"] == {"page": 1, "limit": 3, "total": 7, "totalPages": 3}
+    assert [item["id"] for item in third["data"]] == [str(links[6].id)]
+    assert beyond["data"] == []
+    assert beyond["meta"] == {"page": 4, "limit": 3, "total": 7, "totalPages": 3}
+
+
+@pytest.mark.django_db
+def test_default_page_is_50(api_client, organization):
+    OnboardingLinkFactory.create_batch(51, organization=organization)
+
+    body = api_client.get(URL).json()
+
+    assert len(body["data"]) == 50
+    assert body["meta"] == {"page": 1, "limit": 50, "total": 51, "totalPages": 2}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("params", "field"),
+    [({"page": 0}, "page"), ({"limit": 101}, "limit"), ({"limit": "x"}, "limit"), ({"status": "done"}, "status")],
+)
+def test_bad_list_parameters_are_400(api_client, params, field):
+    response = api_client.get(URL, params)
+
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "validation_error"
+    assert field in response.json()["error"]["details"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("status", ["pending", "processing", "completed", "error", "expired"])
+def test_filter_by_status(api_client, organization, status):
+    by_status = {s: OnboardingLinkFactory(organization=organization, status=s) for s in OnboardingLink.Status.values}
+
+    data = api_client.get(URL, {"status": status}).json()["data"]
+
+    assert [item["id"] for item in data] == [str(by_status[status].id)]
+    assert data[0]["status"] == status
+
+
+@pytest.mark.django_db
+def test_filter_by_external_id(api_client, organization):
+    OnboardingLinkFactory(organization=organization, external_id="customer-1")
+    wanted = OnboardingLinkFactory(organization=organization, external_id="customer-123")
+    OnboardingLinkFactory(organization=organization, external_id="customer-1234")
+
+    body = api_client.get(URL, {"externalId": "customer-123"}).json()
+
+    assert [item["id"] for item in body["data"]] == [str(wanted.id)]
+    assert body["meta"]["total"] == 1
+
+
+@pytest.mark.django_db
+def test_filters_combine(api_client, organization):
+    OnboardingLinkFactory(organization=organization, external_id="customer-1", status="completed")
+    wanted = OnboardingLinkFactory(organization=organization, external_id="customer-1")
+    OnboardingLinkFactory(organization=organization, external_id="customer-2")
+
+    data = api_client.get(URL, {"externalId": "customer-1", "status": "pending"}).json()["data"]
+
+    assert [item["id"] for item in data] == [str(wanted.id)]
+
+
+def _list_queries(client, limit: int) -> int:
+    client.get(URL, {"limit": limit})  # the first request of a key also records its last use
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(URL, {"limit": limit})
+    assert len(response.json()["data"]) == limit
+    return len(queries)
+
+
+@pytest.mark.django_db
+def test_a_page_costs_the_same_queries_whatever_its_size(api_client, organization, django_assert_max_num_queries):
+    for _ in range(25):
+        completed_link(organization=organization)
+    OnboardingLinkFactory.create_batch(25, organization=organization)
+
+    small = _list_queries(api_client, 5)
+    large = _list_queries(api_client, 50)
+
+    assert small == large
+    with django_assert_max_num_queries(3):  # the API key, the count, the page (phones joined)
+        api_client.get(URL, {"limit": 50})
