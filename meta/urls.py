@@ -1,3 +1,10 @@
-from django.urls import path
+from django.urls import path, re_path
 
-urlpatterns: list[path] = []
+from meta.sandbox import views as sandbox
+
+# Declared always, answered only in sandbox mode (each view 404s otherwise, checked per request).
+urlpatterns = [
+    path("_sandbox/graph/_faults", sandbox.faults, name="sandbox-faults"),
+    path("_sandbox/dialog/complete", sandbox.dialog_complete, name="sandbox-dialog-complete"),
+    re_path(r"^_sandbox/graph/(?P<version>v\d+\.\d+)/(?P<path>.*)$", sandbox.graph, name="sandbox-graph"),
+]

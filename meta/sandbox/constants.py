@@ -1,0 +1,27 @@
+"""Fixed facts of the sandbox Meta app. Fake credentials: they open nothing outside this process."""
+
+SANDBOX_APP_ID = "100000000000001"
+SANDBOX_APP_SECRET = "sandbox-app-secret-not-a-real-secret"  # noqa: S105 - a fake, public by design
+SANDBOX_APP_NAME = "Onboarding Links Sandbox"
+# Issued dialog codes live longer than Meta's 30 s so a human can step through the flow.
+ISSUED_CODE_TTL_SECONDS = 600
+FLAKY_FAILURES_PER_KIND = 2
+
+
+class Scenario:
+    SUCCESS = "sandbox_success"
+    FLAKY = "sandbox_flaky"
+    EXCHANGE_ERROR = "sandbox_exchange_error"
+    REGISTER_ERROR = "sandbox_register_error"
+    LIMITED = "sandbox_limited"
+    BLOCKED = "sandbox_blocked"
+
+    ALL = (SUCCESS, FLAKY, EXCHANGE_ERROR, REGISTER_ERROR, LIMITED, BLOCKED)
+
+
+class FinishEvent:
+    FINISH = "FINISH"
+    ONLY_WABA = "FINISH_ONLY_WABA"
+    COEXISTENCE = "FINISH_WHATSAPP_BUSINESS_APP_ONBOARDING"
+
+    ALL = (FINISH, ONLY_WABA, COEXISTENCE)

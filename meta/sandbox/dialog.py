@@ -1,0 +1,58 @@
+"""The sandbox stand-in for Meta's Embedded Signup popup.
+
+`sandbox_dialog_complete` returns what the real dialog would hand the hosted page: the code from
+`FB.login` plus the `WA_EMBEDDED_SIGNUP` session event, already shaped as Meta sends them.
+"""
+
+from __future__ import annotations
+
+import secrets
+import time
+from typing import Any
+
+from meta.sandbox.constants import FinishEvent, Scenario
+from meta.sandbox.provisioning import issue_code, provision_assets
+
+OUTCOME_ALIASES = {"success": Scenario.SUCCESS}
+OUTCOMES = ("success", "cancel", "error", *Scenario.ALL)
+
+
+class UnknownOutcome(ValueError):
+    pass
+
+
+def sandbox_dialog_complete(outcome: str, event: str = FinishEvent.FINISH) -> dict[str, Any]:
+    """`{"code", "type", "event", "data"}` for a success outcome; `{"type", "event": "CANCEL", "data"}` otherwise.
+
+    `outcome` is "success" (= sandbox_success), any magic code name, "cancel" or "error".
+    `event` picks the finish variant: FINISH (waba, phone and business ids),
+    FINISH_ONLY_WABA and FINISH_WHATSAPP_BUSINESS_APP_ONBOARDING (only `waba_id`, as Meta sends).
+    """
+    if outcome == "cancel":
+        return {"type": "WA_EMBEDDED_SIGNUP", "event": "CANCEL", "data": {"current_step": "PHONE_NUMBER_SETUP"}}
+    if outcome == "error":
+        return {
+            "type": "WA_EMBEDDED_SIGNUP",
+            "event": "CANCEL",
+            "data": {
+                "error_message": "The sandbox simulated an error reported by the signup dialog.",
+                "error_code": "524126",
+                "session_id": secrets.token_hex(8)[:15],
+                "timestamp": int(time.time()),
+            },
+        }
+    scenario = OUTCOME_ALIASES.get(outcome, outcome)
+    if scenario not in Scenario.ALL:
+        raise UnknownOutcome(f"unknown sandbox outcome {outcome!r}; expected one of {', '.join(OUTCOMES)}")
+    if event not in FinishEvent.ALL:
+        raise UnknownOutcome(f"unknown finish event {event!r}; expected one of {', '.join(FinishEvent.ALL)}")
+    phone = provision_assets(scenario=scenario, event=event)
+    business = phone.waba.business
+    code = issue_code(scenario=scenario, business=business)
+    data: dict[str, Any] = {"waba_id": phone.waba_id}
+    if event == FinishEvent.FINISH:
+        # Opaque like any asset the customer picks; the sandbox serves no Page nodes.
+        data.update(
+            phone_number_id=phone.id, business_id=business.id, page_ids=[str(secrets.randbelow(9 * 10**14) + 10**14)]
+        )
+    return {"code": code.code, "type": "WA_EMBEDDED_SIGNUP", "event": event, "version": 3, "data": data}
