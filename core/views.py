@@ -1,8 +1,10 @@
 from django.db import connection
-from django.http import HttpRequest, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.http import require_GET
+from django.views.defaults import server_error
 
 from core.api.errors import json_error
+from core.middleware import is_api_path
 from onboarding_project.celery import app as celery_app
 
 
@@ -42,5 +44,13 @@ def api_not_found(request: HttpRequest, *args: object, **kwargs: object) -> Json
     return json_error(404, "not_found", f"No API route matches {request.method} {request.path}.")
 
 
-def api_server_error(request: HttpRequest) -> JsonResponse:
-    return json_error(500, "internal_error", "An unexpected error occurred. It has been logged.")
+def api_server_error(request: HttpRequest) -> HttpResponse:
+    """JSON for the API, Django's plain page for HTML routes."""
+    if is_api_path(request.path):
+        return json_error(500, "internal_error", "An unexpected error occurred. It has been logged.")
+    return server_error(request)
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> JsonResponse:
+    """CSRF refusals (the hosted page's callback) in the API's error format."""
+    return json_error(403, "csrf_failed", "The request was refused: CSRF token missing or incorrect.")
