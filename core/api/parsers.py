@@ -28,7 +28,7 @@ class JsonObjectParser(JSONParser):
             return {}
         try:
             data = json.loads(raw.decode("utf-8"))
-        except (ValueError, UnicodeDecodeError) as exc:
+        except (ValueError, UnicodeDecodeError, RecursionError) as exc:  # RecursionError: absurdly deep nesting
             raise ParseError(f"JSON parse error: {exc}") from None
         if not isinstance(data, dict):
             raise ParseError("The request body must be a JSON object.")

@@ -195,3 +195,34 @@ def test_surrogates_in_name_are_rejected(api_client):
     response = api_client.post(URL, data=json.dumps({"name": "\ud800"}), content_type="application/json")
 
     assert_invalid(response, "name")
+
+
+@pytest.mark.django_db
+def test_absurdly_deep_json_is_a_400(api_client):
+    raw = '{"name": "Acme", "metadata": ' + "[" * 100_000 + "]" * 100_000 + "}"
+
+    response = api_client.post(URL, data=raw, content_type="application/json")
+
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "validation_error"
+
+
+@pytest.mark.django_db
+def test_huge_numbers_in_metadata_round_trip(api_client):
+    raw = '{"name": "Acme", "metadata": {"n": 1' + "0" * 1000 + "}}"
+
+    data = api_client.post(URL, data=raw, content_type="application/json").json()["data"]
+
+    assert data["metadata"] == {"n": 10**1000}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("params", "field"),
+    [({"externalId": "x" * 256}, "externalId"), ({"status": ["pending", "bogus"]}, "status")],
+)
+def test_bad_filters_are_400(api_client, params, field):
+    response = api_client.get(URL, params)
+
+    assert response.status_code == 400
+    assert field in response.json()["error"]["details"]
