@@ -111,7 +111,9 @@ def _business_id(node_type: str, obj: Model | None) -> str | None:
     return obj.pk if node_type == "business" else None
 
 
-def _accessible(request: HttpRequest, params: Params, method: str, node_id: str, wanted: tuple[str, ...]):
+def _accessible(
+    request: HttpRequest, params: Params, method: str, node_id: str, wanted: tuple[str, ...], edge: str = ""
+):
     """(token, node type, object) for a node of a `wanted` type the token's business owns, else Meta's error."""
     token = _caller(request, params)
     node_type, obj = _resolve(node_id)
@@ -122,7 +124,7 @@ def _accessible(request: HttpRequest, params: Params, method: str, node_id: str,
         raise (
             errors.permission_error() if method == "POST" and token is not None else errors.unsupported(method, node_id)
         )
-    _count_call(token, f"{method} {node_type}")
+    _count_call(token, f"{method} {edge or node_type}")
     return token, node_type, obj
 
 
@@ -209,7 +211,7 @@ def update_phone(request: HttpRequest, params: Params, node_id: str) -> dict[str
 
 
 def phone_numbers(request: HttpRequest, params: Params, waba_id: str) -> dict[str, Any]:
-    _, _, waba = _accessible(request, params, "GET", waba_id, ("waba",))
+    _, _, waba = _accessible(request, params, "GET", waba_id, ("waba",), "phone_numbers")
     phones = list(waba.phones.select_related("waba__business").order_by("created_at", "id"))
     try:
         start = int(base64.urlsafe_b64decode(str(params.get("after") or "LTE=")).decode()) + 1
@@ -227,7 +229,7 @@ def phone_numbers(request: HttpRequest, params: Params, waba_id: str) -> dict[st
 
 
 def subscribed_apps(request: HttpRequest, params: Params, waba_id: str) -> dict[str, Any]:
-    _, _, waba = _accessible(request, params, request.method, waba_id, ("waba",))
+    _, _, waba = _accessible(request, params, request.method, waba_id, ("waba",), "subscribed_apps")
     if request.method == "GET":
         return {"data": [nodes.subscribed_app_entry(waba)] if waba.app_subscribed else []}
     if request.method == "DELETE":
@@ -247,7 +249,7 @@ def subscribed_apps(request: HttpRequest, params: Params, waba_id: str) -> dict[
 
 
 def register(request: HttpRequest, params: Params, phone_id: str) -> dict[str, Any]:
-    _, _, phone = _accessible(request, params, "POST", phone_id, ("phone",))
+    _, _, phone = _accessible(request, params, "POST", phone_id, ("phone",), "register")
     if params.get("messaging_product") != "whatsapp":
         raise errors.invalid_param("The parameter messaging_product is required")
     pin = str(params.get("pin") or "")
@@ -262,7 +264,7 @@ def register(request: HttpRequest, params: Params, phone_id: str) -> dict[str, A
 
 
 def smb_app_data(request: HttpRequest, params: Params, phone_id: str) -> dict[str, Any]:
-    _, _, phone = _accessible(request, params, "POST", phone_id, ("phone",))
+    _, _, phone = _accessible(request, params, "POST", phone_id, ("phone",), "smb_app_data")
     sync_type = params.get("sync_type")
     if params.get("messaging_product") != "whatsapp" or sync_type not in ("smb_app_state_sync", "history"):
         raise errors.invalid_param("Invalid parameter", details="sync_type must be smb_app_state_sync or history")
