@@ -83,7 +83,7 @@ class Receiver:
 @pytest.fixture
 def receiver() -> Iterator[Receiver]:
     receiver = Receiver()
-    thread = threading.Thread(target=receiver.server.serve_forever, daemon=True)
+    thread = threading.Thread(target=receiver.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
     yield receiver
     receiver.server.shutdown()
@@ -115,3 +115,9 @@ def _celery_eager():
     app.conf.task_always_eager = True
     yield
     app.conf.task_always_eager = previous
+
+
+@pytest.fixture
+def on_commit(django_capture_on_commit_callbacks):
+    """Run the commit callbacks (the queued delivery tasks) that a test's transaction would hold back."""
+    return django_capture_on_commit_callbacks
