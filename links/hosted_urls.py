@@ -1,3 +1,11 @@
-from django.urls import path
+from django.urls import path, re_path
 
-urlpatterns: list[path] = []
+from links import hosted
+
+urlpatterns = [
+    path("signup/<uuid:link_id>", hosted.signup_page, name="signup-page"),
+    path("signup/<uuid:link_id>/callback", hosted.signup_callback, name="signup-callback"),
+    path("signup/<uuid:link_id>/status", hosted.signup_status_view, name="signup-status"),
+    # A malformed id is an unknown link: the same friendly 404 page.
+    re_path(r"^signup/[^/]+/?$", hosted._not_found_page),
+]

@@ -69,3 +69,45 @@ class OnboardingLink(models.Model):
     @property
     def hosted_url(self) -> str:
         return f"{settings.PUBLIC_BASE_URL}/signup/{self.id}"
+
+
+class SignupAttempt(models.Model):
+    """One end-user completion of a link's signup: the callback's data and each finished step.
+
+    The row is the completion's memory: a retry or a new worker resumes after the last finished
+    step, and the admin shows it as the link's timeline.
+    """
+
+    class Status(models.TextChoices):
+        RUNNING = "running"
+        SUCCEEDED = "succeeded"
+        FAILED = "failed"
+        CANCELLED = "cancelled"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    link = models.ForeignKey(OnboardingLink, on_delete=models.CASCADE, related_name="attempts")
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.RUNNING)
+    event = models.CharField(max_length=64, default="FINISH")
+    session = models.JSONField(default=dict, blank=True, help_text="Ids the browser sent (hints only).")
+    code = EncryptedTextField(blank=True, default="", help_text="Single-use; cleared once exchanged.")
+    access_token = EncryptedTextField(blank=True, default="")
+    pin = EncryptedTextField(blank=True, default="")
+    state = models.JSONField(default=dict, blank=True, help_text="What finished steps produced.")
+    steps = models.JSONField(default=list, blank=True, help_text="[{step, at, detail}]: the timeline.")
+    error = models.CharField(max_length=500, blank=True, default="")
+    error_code = models.IntegerField(null=True, blank=True)
+    fbtrace_id = models.CharField(max_length=64, blank=True, default="")
+    tries = models.PositiveIntegerField(default=0)
+    lease_until = models.DateTimeField(null=True, blank=True)
+    next_try_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["next_try_at"], condition=Q(status="running"), name="attempt_running_due_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"attempt {self.id} of {self.link_id} ({self.status})"

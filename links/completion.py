@@ -1,0 +1,457 @@
+"""Finishing a signup server-side: the step list of CONTRACT section 3, resumable and idempotent.
+
+One `SignupAttempt` row per callback holds everything a step needs and produces, so a retry (or a
+new worker after a crash) continues after the last finished step instead of starting over. The
+last step writes WABA, phone, outgoing webhook, link status and the `phone_number.connected`
+event in one transaction.
+"""
+
+import logging
+import re
+import secrets
+import time
+import uuid
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from core import logging as log_context
+from core.timefmt import isoformat_ms
+from links.models import OnboardingLink, SignupAttempt
+from meta.graph import GraphClient, GraphError, GraphPermanentError, GraphTransientError, graph_client
+from meta.graph.client import waba_ids_from_debug_token
+from phones.models import Phone
+from wabas.models import Waba
+from webhooks.services import event_publish, webhook_create
+
+logger = logging.getLogger(__name__)
+
+FINISH = "FINISH"
+FINISH_ONLY_WABA = "FINISH_ONLY_WABA"
+FINISH_COEXISTENCE = "FINISH_WHATSAPP_BUSINESS_APP_ONBOARDING"
+FINISH_EVENTS = (FINISH, FINISH_ONLY_WABA, FINISH_COEXISTENCE)
+LEASE = timedelta(minutes=5)
+CODE_LIFETIME = timedelta(seconds=30)
+MAX_ERROR_LENGTH = 300
+
+
+class SignupFailed(Exception):
+    """A permanent problem: the link goes to `error` with this (customer-safe) message."""
+
+    def __init__(self, message: str, *, graph_error: GraphError | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.graph_error = graph_error
+
+
+def e164(display_phone_number: str) -> str:
+    digits = re.sub(r"\D", "", display_phone_number or "")
+    return f"+{digits}" if digits else ""
+
+
+def inbound_verify_token() -> str:
+    return settings.META_WEBHOOK_VERIFY_TOKEN or "onboarding-links-sandbox-verify-token"
+
+
+class PatientGraph:
+    """The Graph client with a couple of quick in-process retries per call for transient errors,
+    so a brief blip (Meta's 500s, a short Retry-After) costs a second, not a task retry. What is
+    still failing after that goes back to the Celery task's exponential backoff."""
+
+    DELAYS = (0.25, 0.75)
+    MAX_INLINE_WAIT = 2.0
+
+    def __init__(self, graph: GraphClient) -> None:
+        self._graph = graph
+
+    def __getattr__(self, name: str) -> Any:
+        method = getattr(self._graph, name)
+
+        def call(*args: Any, **kwargs: Any) -> Any:
+            for delay in (*self.DELAYS, None):
+                try:
+                    return method(*args, **kwargs)
+                except GraphTransientError as exc:
+                    wait = max(delay or 0.0, exc.retry_after or 0.0)
+                    never_sent = name != "exchange_code" or not exc.request_sent
+                    if delay is None or wait > self.MAX_INLINE_WAIT or not never_sent:
+                        raise
+                    time.sleep(wait)
+            raise AssertionError("unreachable")
+
+        return call
+
+
+# ---- Claiming ---------------------------------------------------------------------------------
+
+
+def attempt_claim(*, attempt_id: uuid.UUID | str) -> SignupAttempt | None:
+    """Take the lease on a running attempt; None when another worker holds it or it is finished."""
+    now = timezone.now()
+    claimed = (
+        SignupAttempt.objects.filter(pk=attempt_id, status=SignupAttempt.Status.RUNNING)
+        .exclude(lease_until__gt=now)
+        .update(lease_until=now + LEASE, tries=F("tries") + 1, updated_at=now)
+    )
+    if not claimed:
+        return None
+    return SignupAttempt.objects.select_related("link", "link__organization").get(pk=attempt_id)
+
+
+def attempt_release(*, attempt: SignupAttempt, retry_in: float) -> None:
+    SignupAttempt.objects.filter(pk=attempt.pk).update(
+        lease_until=None, next_try_at=timezone.now() + timedelta(seconds=retry_in)
+    )
+
+
+# ---- Steps ------------------------------------------------------------------------------------
+
+
+def _record(attempt: SignupAttempt, step: str, detail: str = "", **state: Any) -> None:
+    """Persist one finished step (and what it produced) before moving on."""
+    attempt.state.update(state)
+    attempt.steps.append({"step": step, "at": isoformat_ms(timezone.now()), "detail": detail})
+    attempt.save(update_fields=["state", "steps", "access_token", "pin", "code", "updated_at"])
+
+
+def _done(attempt: SignupAttempt, step: str) -> bool:
+    return any(entry["step"] == step for entry in attempt.steps)
+
+
+def step_exchange(attempt: SignupAttempt, graph: GraphClient) -> None:
+    """Code -> business token. The code is single-use and lives 30 s, so the exchange is retried
+    only when the request certainly never reached Meta, and only within the code's lifetime."""
+    try:
+        answer = graph.exchange_code(attempt.code)
+    except GraphTransientError as exc:
+        if exc.request_sent or timezone.now() - attempt.created_at > CODE_LIFETIME:
+            # Meta may have consumed the code: exchanging it again could only fail.
+            raise SignupFailed("Meta could not exchange the authorization code. Try again.", graph_error=exc) from None
+        raise
+    except GraphPermanentError as exc:
+        raise SignupFailed("Meta did not accept the authorization code. Try again.", graph_error=exc) from None
+    token = answer.get("access_token")
+    if not token:
+        raise SignupFailed("Meta's token exchange returned no access token.")
+    attempt.access_token = token
+    attempt.code = ""  # single-use: nothing to keep
+    _record(attempt, "exchange", "authorization code exchanged for a business token")
+
+
+def _accessible(call: Callable[[], Any], message: str) -> Any:
+    try:
+        return call()
+    except GraphPermanentError as exc:
+        raise SignupFailed(message, graph_error=exc) from None
+
+
+def step_resolve(attempt: SignupAttempt, graph: GraphClient) -> None:
+    """Find the WABA and phone, and check the token can really access them (the browser's ids
+    are hints, never authorization)."""
+    token = attempt.access_token
+    session = attempt.session
+    waba_id = session.get("wabaId")
+    if not waba_id:
+        granted = _accessible(lambda: graph.debug_token(token), "Meta did not say which account was shared.")
+        candidates = waba_ids_from_debug_token(granted)
+        if not candidates:
+            raise SignupFailed("No WhatsApp Business Account was shared during signup.")
+        waba_id = candidates[0]
+    phones = _accessible(
+        lambda: graph.list_phone_numbers(waba_id, token),
+        "The WhatsApp Business Account from the signup is not accessible with the permissions granted.",
+    )
+    by_id = {str(p.get("id")): p for p in phones}
+    phone_id = session.get("phoneNumberId")
+    if phone_id and phone_id not in by_id:
+        raise SignupFailed("The phone number from the signup does not belong to the shared WhatsApp Business Account.")
+    if not phone_id:
+        if not phones:
+            raise SignupFailed("The shared WhatsApp Business Account has no phone number. Add one and try again.")
+        phone_id = str(phones[0].get("id"))
+    _record(attempt, "resolve", f"WABA {waba_id}, phone {phone_id}", meta_waba_id=waba_id, meta_phone_id=phone_id)
+
+
+def step_read(attempt: SignupAttempt, graph: GraphClient) -> None:
+    token, state = attempt.access_token, attempt.state
+    waba = _accessible(
+        lambda: graph.get_waba(state["meta_waba_id"], token), "The WhatsApp Business Account could not be read."
+    )
+    phone = _accessible(
+        lambda: graph.get_phone_number(state["meta_phone_id"], token), "The phone number could not be read."
+    )
+    owner = waba.get("on_behalf_of_business_info") or waba.get("owner_business_info") or {}
+    business = dict(owner)
+    lookup_errors = []
+    business_id = owner.get("id") or attempt.session.get("businessId")
+    if business_id and not business.get("name"):
+        try:
+            business = graph.get_business(str(business_id), token)
+        except GraphPermanentError as exc:
+            lookup_errors.append({"lookup": "business", "code": exc.code, "message": exc.message})
+    _record(
+        attempt,
+        "read",
+        "WABA, business and phone read from Graph",
+        waba=waba,
+        phone=phone,
+        business={"id": str(business_id or ""), "name": business.get("name", "")},
+        lookup_errors=lookup_errors,
+    )
+
+
+def step_subscribe(attempt: SignupAttempt, graph: GraphClient) -> None:
+    _accessible(
+        lambda: graph.subscribe_app(attempt.state["meta_waba_id"], attempt.access_token),
+        "Our app could not subscribe to the WhatsApp Business Account's webhooks.",
+    )
+    _record(attempt, "subscribe", "app subscribed to the WABA's webhooks")
+
+
+def step_register(attempt: SignupAttempt, graph: GraphClient) -> None:
+    if attempt.event == FINISH_COEXISTENCE:
+        _record(attempt, "register", "skipped: number stays on the WhatsApp Business app", registered=True)
+        return
+    if not attempt.pin:
+        attempt.pin = f"{secrets.randbelow(10**6):06d}"
+        attempt.save(update_fields=["pin", "updated_at"])  # same PIN if this step runs again
+    try:
+        graph.register_phone(attempt.state["meta_phone_id"], attempt.access_token, attempt.pin)
+    except GraphPermanentError as exc:
+        # Completed anyway, with isPhoneRegistered false: the customer can fix it and register later.
+        _record(
+            attempt,
+            "register",
+            f"registration failed: {exc.message[:200]}",
+            registered=False,
+            registration_error=exc.message[:MAX_ERROR_LENGTH],
+        )
+        return
+    _record(attempt, "register", "phone registered with a generated PIN", registered=True)
+
+
+def _phone_uuid(attempt: SignupAttempt) -> str:
+    """Our id for the phone, known before the row exists: its inbound URL contains it."""
+    if "phone_uuid" not in attempt.state:
+        existing = (
+            Phone.objects.filter(
+                organization_id=attempt.link.organization_id, meta_phone_number_id=attempt.state["meta_phone_id"]
+            )
+            .values_list("id", flat=True)
+            .first()
+        )
+        attempt.state["phone_uuid"] = str(existing or uuid.uuid4())
+    return attempt.state["phone_uuid"]
+
+
+def step_webhook(attempt: SignupAttempt, graph: GraphClient) -> None:
+    phone_uuid = _phone_uuid(attempt)
+    url = f"{settings.PUBLIC_BASE_URL}/webhook/phone/{phone_uuid}"
+    try:
+        graph.set_phone_webhook(attempt.state["meta_phone_id"], attempt.access_token, url, inbound_verify_token())
+    except GraphPermanentError as exc:
+        # Not fatal: Meta still sends the phone's events to the app-level callback (/webhook/meta).
+        _record(attempt, "webhook", f"per-phone webhook not set: {exc.message[:200]}", inbound_configured=False)
+        return
+    _record(attempt, "webhook", "Meta webhook for the phone points at its inbound URL", inbound_configured=True)
+
+
+def step_coexistence_sync(attempt: SignupAttempt, graph: GraphClient) -> None:
+    if attempt.event != FINISH_COEXISTENCE:
+        return
+    notes = []
+    for sync_type in ("smb_app_state_sync", "history"):
+        try:
+            graph.request_smb_sync(attempt.state["meta_phone_id"], attempt.access_token, sync_type)
+            notes.append(f"{sync_type} requested")
+        except GraphPermanentError as exc:
+            notes.append(f"{sync_type} refused: {exc.message[:120]}")
+    _record(attempt, "coexistence_sync", "; ".join(notes))
+
+
+STEPS: list[tuple[str, Callable[[SignupAttempt, GraphClient], None]]] = [
+    ("exchange", step_exchange),
+    ("resolve", step_resolve),
+    ("read", step_read),
+    ("subscribe", step_subscribe),
+    ("register", step_register),
+    ("webhook", step_webhook),
+    ("coexistence_sync", step_coexistence_sync),
+]
+
+
+# ---- Finishing --------------------------------------------------------------------------------
+
+
+def _connected_data(link: OnboardingLink, phone: Phone, waba: Waba) -> dict[str, Any]:
+    return {
+        "onboardingLinkId": str(link.id),
+        "externalId": link.external_id,
+        "phoneNumberId": str(phone.id),
+        "phoneNumber": phone.phone_number,
+        "wabaId": str(waba.id),
+        "metaWabaId": waba.meta_waba_id,
+        "isPhoneRegistered": phone.is_registered,
+    }
+
+
+# Graph field -> model field, copied when Graph gave a value.
+WABA_FACTS = {f: f for f in ("name", "currency", "timezone_id", "message_template_namespace", "account_review_status")}
+PHONE_FACTS = {
+    "display_phone_number": "display_phone_number",
+    "verified_name": "display_name",
+    "quality_rating": "quality_rating",
+    "code_verification_status": "code_verification_status",
+    "platform_type": "platform_type",
+}
+
+
+def _copy_facts(instance: Any, facts: dict[str, Any], mapping: dict[str, str]) -> None:
+    for source, target in mapping.items():
+        if facts.get(source):
+            setattr(instance, target, str(facts[source]))
+
+
+def _merge_ids(current: list[str], new: list[str] | None) -> list[str]:
+    return list(dict.fromkeys([*(new or []), *current]))
+
+
+@transaction.atomic
+def link_finalize(*, attempt: SignupAttempt) -> OnboardingLink:
+    """Upsert WABA and phone, create the outgoing webhook, complete the link and publish
+    `phone_number.connected`, all in one transaction."""
+    link = OnboardingLink.objects.select_for_update().get(pk=attempt.link_id)
+    state, session, now = attempt.state, attempt.session, timezone.now()
+    organization = link.organization
+    waba_facts, phone_facts, business = state["waba"], state["phone"], state["business"]
+
+    waba, _ = Waba.objects.select_for_update().get_or_create(
+        organization=organization, meta_waba_id=state["meta_waba_id"]
+    )
+    _copy_facts(waba, waba_facts, WABA_FACTS)
+    waba.owner_business_id = business.get("id", "") or waba.owner_business_id
+    waba.owner_business_name = business.get("name", "") or waba.owner_business_name
+    mm_status = waba_facts.get("marketing_messages_onboarding_status")
+    if isinstance(mm_status, dict):
+        mm_status = mm_status.get("status", "")
+    waba.marketing_messages_onboarding_status = mm_status or waba.marketing_messages_onboarding_status
+    waba.access_token = attempt.access_token
+    waba.is_app_subscribed = True
+    waba.page_ids = _merge_ids(waba.page_ids, session.get("pageIds"))
+    waba.dataset_ids = _merge_ids(waba.dataset_ids, session.get("datasetIds"))
+    waba.catalog_ids = _merge_ids(waba.catalog_ids, session.get("catalogIds"))
+    waba.instagram_account_ids = _merge_ids(waba.instagram_account_ids, session.get("instagramAccountIds"))
+    waba.connected_at = now
+    waba.save()
+
+    phone = Phone.objects.select_for_update().filter(
+        organization=organization, meta_phone_number_id=state["meta_phone_id"]
+    ).first() or Phone(id=_phone_uuid(attempt), organization=organization, meta_phone_number_id=state["meta_phone_id"])
+    phone.waba = waba
+    phone.onboarding_link = link
+    _copy_facts(phone, phone_facts, PHONE_FACTS)
+    phone.phone_number = e164(phone.display_phone_number) or phone.phone_number
+    phone.is_on_biz_app = attempt.event == FINISH_COEXISTENCE or bool(phone_facts.get("is_on_biz_app"))
+    phone.is_registered = bool(state.get("registered"))
+    phone.registration_error = state.get("registration_error", "")
+    if attempt.pin:
+        phone.pin = attempt.pin
+    phone.inbound_webhook_configured = bool(state.get("inbound_configured"))
+    phone.status = Phone.Status.CONNECTED
+    phone.disconnected_at = None
+    phone.metadata = dict(link.metadata)
+    phone.external_id = link.external_id
+    phone.save()
+
+    if link.webhook_url and not link.outgoing_webhook_id:
+        created = webhook_create(
+            organization=organization,
+            url=link.webhook_url,
+            events=list(link.webhook_events),
+            secret=link.webhook_secret,
+            waba_id=waba.id,
+            description=f"Created by onboarding link {link.id}",
+        )
+        link.outgoing_webhook_id = created.webhook.id
+
+    link.status = OnboardingLink.Status.COMPLETED
+    link.completed_at = now
+    link.error = None
+    link.phone = phone
+    link.waba = waba
+    link.is_phone_registered = phone.is_registered
+    link.save(
+        update_fields=["status", "completed_at", "error", "phone", "waba", "is_phone_registered", "outgoing_webhook_id"]
+    )
+    event_publish(
+        organization=organization, type="phone_number.connected", data=_connected_data(link, phone, waba), waba=waba
+    )
+
+    attempt.status = SignupAttempt.Status.SUCCEEDED
+    attempt.lease_until = None
+    attempt.steps.append({"step": "completed", "at": isoformat_ms(now), "detail": "link completed"})
+    attempt.save(update_fields=["status", "lease_until", "steps", "updated_at"])
+    logger.info("onboarding link completed", extra={"link_id": str(link.id), "phone_id": str(phone.id)})
+    return link
+
+
+@transaction.atomic
+def link_fail(*, attempt: SignupAttempt, message: str, graph_error: GraphError | None = None) -> OnboardingLink:
+    """A permanent failure: the link goes to `error` (retryable by the end-user) and
+    `onboarding_link.failed` is published."""
+    message = message[:MAX_ERROR_LENGTH]
+    link = OnboardingLink.objects.select_for_update().get(pk=attempt.link_id)
+    if link.status == OnboardingLink.Status.PROCESSING:
+        link.status = OnboardingLink.Status.ERROR
+        link.error = message
+        link.save(update_fields=["status", "error"])
+        event_publish(
+            organization=link.organization,
+            type="onboarding_link.failed",
+            data={"onboardingLinkId": str(link.id), "externalId": link.external_id, "error": message},
+        )
+    attempt.status = SignupAttempt.Status.FAILED
+    attempt.error = message
+    attempt.lease_until = None
+    if graph_error is not None:
+        attempt.error_code = graph_error.code
+        attempt.fbtrace_id = graph_error.fbtrace_id or ""
+    attempt.steps.append({"step": "failed", "at": isoformat_ms(timezone.now()), "detail": message})
+    attempt.save(update_fields=["status", "error", "error_code", "fbtrace_id", "lease_until", "steps", "updated_at"])
+    logger.warning("onboarding link failed", extra={"link_id": str(link.id), "fbtrace_id": attempt.fbtrace_id})
+    return link
+
+
+def link_complete(*, attempt_id: uuid.UUID | str, graph: GraphClient | None = None) -> SignupAttempt | None:
+    """Run the remaining steps of one attempt. Raises GraphTransientError for the caller (the
+    Celery task) to retry later; permanent problems end the attempt and the link in `error`."""
+    attempt = attempt_claim(attempt_id=attempt_id)
+    if attempt is None:
+        return None
+    log_context.bind(link_id=attempt.link_id, organization_id=attempt.link.organization_id)
+    graph = PatientGraph(graph or graph_client())
+    try:
+        for name, step in STEPS:
+            if not _done(attempt, name):
+                step(attempt, graph)
+        link_finalize(attempt=attempt)
+    except SignupFailed as exc:
+        link_fail(attempt=attempt, message=exc.message, graph_error=exc.graph_error)
+    except GraphPermanentError as exc:
+        link_fail(attempt=attempt, message=f"Meta refused a setup step: {exc.message}", graph_error=exc)
+    return attempt
+
+
+def attempts_resume_stalled() -> list[str]:
+    """Attempts whose worker died or whose retry message was lost: due again now."""
+    now = timezone.now()
+    # A grace period, so that an attempt waiting for its own Celery retry is not run twice.
+    stalled = SignupAttempt.objects.filter(
+        status=SignupAttempt.Status.RUNNING, next_try_at__lte=now - timedelta(seconds=30)
+    ).exclude(lease_until__gt=now)
+    return [str(pk) for pk in stalled.values_list("pk", flat=True)[:200]]

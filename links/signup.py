@@ -1,0 +1,148 @@
+"""What the hosted page's browser reports (CONTRACT section 3): finish, cancel or error.
+
+The status change to `processing` is one conditional UPDATE, so of many concurrent callbacks for
+one link exactly one starts a completion.
+"""
+
+import logging
+import uuid
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+from urllib.parse import urlencode, urlsplit, urlunsplit
+
+from django.db import transaction
+from django.utils import timezone
+
+from core.api.errors import ConflictError, NotFoundError
+from core.timefmt import isoformat_ms
+from links.models import OnboardingLink, SignupAttempt
+from webhooks.services import event_publish
+
+logger = logging.getLogger(__name__)
+Status = OnboardingLink.Status
+RETRYABLE = (Status.PENDING, Status.ERROR)
+CANCELLED_MESSAGE = "Signup was cancelled."
+
+
+@dataclass(frozen=True)
+class CallbackAnswer:
+    http_status: int
+    body: dict[str, Any]
+
+
+def signup_redirect_url(link: OnboardingLink, *, success: bool, error: str | None = None) -> str | None:
+    """The customer's redirectUrl with exactly the document's parameters (never metadata)."""
+    if not link.redirect_url:
+        return None
+    params: list[tuple[str, str]] = [("onboarding_link_id", str(link.id))]
+    if link.external_id is not None:
+        params.append(("external_id", link.external_id))
+    params.append(("status", "success" if success else "error"))
+    if not success:
+        params.append(("error", (error or "Signup failed.")[:200]))
+    parts = urlsplit(link.redirect_url)
+    query = f"{parts.query}&{urlencode(params)}" if parts.query else urlencode(params)
+    return urlunsplit((parts.scheme, parts.netloc, parts.path, query, parts.fragment))
+
+
+def signup_status(link: OnboardingLink) -> dict[str, Any]:
+    status = link.effective_status
+    redirect_to = None
+    if status == Status.COMPLETED:
+        redirect_to = signup_redirect_url(link, success=True)
+    elif status == Status.ERROR:
+        redirect_to = signup_redirect_url(link, success=False, error=link.error)
+    return {"status": status, "redirectTo": redirect_to, "error": link.error if status == Status.ERROR else None}
+
+
+def _refuse(link_id: uuid.UUID) -> ConflictError:
+    """Why a link cannot take a callback now."""
+    link = OnboardingLink.objects.filter(pk=link_id).first()
+    if link is None:
+        raise NotFoundError("No onboarding link with this id.")
+    status = link.effective_status
+    if status == Status.EXPIRED:
+        return ConflictError("link_expired", "This link has expired.", details={"status": status})
+    return ConflictError(
+        "link_not_pending", f"This link is {status}; it cannot be completed again.", details={"status": status}
+    )
+
+
+def _step(name: str, detail: str = "") -> dict[str, str]:
+    return {"step": name, "at": isoformat_ms(timezone.now()), "detail": detail}
+
+
+@transaction.atomic
+def link_signup_start(*, link_id: uuid.UUID, code: str, event: str, session: dict[str, Any]) -> SignupAttempt:
+    """pending|error -> processing, once; the completion task is queued after the commit."""
+    from links.tasks import complete_link
+
+    now = timezone.now()
+    started = OnboardingLink.objects.filter(pk=link_id, status__in=RETRYABLE, expires_at__gt=now).update(
+        status=Status.PROCESSING, error=None
+    )
+    if not started:
+        raise _refuse(link_id)
+    attempt = SignupAttempt.objects.create(
+        link_id=link_id,
+        event=event,
+        session=session,
+        code=code,
+        next_try_at=now + timedelta(seconds=30),
+        steps=[_step("callback", f"{event} received from the hosted page")],
+    )
+    transaction.on_commit(lambda: complete_link.delay(str(attempt.pk)))
+    logger.info("signup callback accepted", extra={"link_id": str(link_id), "finish_event": event})
+    return attempt
+
+
+@transaction.atomic
+def link_signup_cancel(*, link_id: uuid.UUID, detail: str = "") -> OnboardingLink:
+    """The end-user closed the dialog: the link stays as it is (pending), the redirect says error."""
+    link = OnboardingLink.objects.select_for_update().filter(pk=link_id).first()
+    if link is None:
+        raise NotFoundError("No onboarding link with this id.")
+    if link.effective_status not in RETRYABLE:
+        raise _refuse(link_id)
+    SignupAttempt.objects.create(
+        link=link, status=SignupAttempt.Status.CANCELLED, event="CANCEL", steps=[_step("cancelled", detail)]
+    )
+    logger.info("signup cancelled by the end-user", extra={"link_id": str(link_id)})
+    return link
+
+
+@transaction.atomic
+def link_signup_error(*, link_id: uuid.UUID, message: str) -> OnboardingLink:
+    """The dialog reported an error: the link goes to `error` (the end-user may try again)."""
+    now = timezone.now()
+    message = f"Signup reported an error: {message}"[:300]
+    changed = OnboardingLink.objects.filter(pk=link_id, status__in=RETRYABLE, expires_at__gt=now).update(
+        status=Status.ERROR, error=message
+    )
+    if not changed:
+        raise _refuse(link_id)
+    link = OnboardingLink.objects.select_related("organization").get(pk=link_id)
+    SignupAttempt.objects.create(
+        link=link, status=SignupAttempt.Status.FAILED, event="ERROR", error=message, steps=[_step("failed", message)]
+    )
+    event_publish(
+        organization=link.organization,
+        type="onboarding_link.failed",
+        data={"onboardingLinkId": str(link.id), "externalId": link.external_id, "error": message},
+    )
+    return link
+
+
+def link_signup_callback(*, link_id: uuid.UUID, data: dict[str, Any]) -> CallbackAnswer:
+    """Dispatch one validated callback body to start, cancel or error."""
+    if data.get("code"):
+        session = {k: v for k, v in data.items() if k not in ("code", "event") and v not in (None, [], "")}
+        link_signup_start(link_id=link_id, code=data["code"], event=data["event"], session=session)
+        return CallbackAnswer(202, {"status": "processing"})
+    if data.get("error"):
+        link = link_signup_error(link_id=link_id, message=data["error"])
+        return CallbackAnswer(200, signup_status(link))
+    link = link_signup_cancel(link_id=link_id, detail=data.get("currentStep") or "")
+    redirect_to = signup_redirect_url(link, success=False, error=CANCELLED_MESSAGE)
+    return CallbackAnswer(200, {"status": link.effective_status, "redirectTo": redirect_to, "error": None})

@@ -1,0 +1,65 @@
+from collections.abc import Iterator
+
+import pytest
+from django.test import Client
+
+from meta.sandbox.dialog import sandbox_dialog_complete
+from webhooks.tests.conftest import Receiver, receiver  # noqa: F401 (the shared loopback receiver)
+
+
+@pytest.fixture
+def sandbox_graph(live_server, settings) -> str:
+    """The service's Graph client talks to the sandbox over real HTTP (the live test server)."""
+    settings.META_GRAPH_BASE_URL = f"{live_server.url}/_sandbox/graph"
+    settings.PUBLIC_BASE_URL = live_server.url
+    settings.WEBHOOK_ALLOW_PRIVATE_TARGETS = True
+    return live_server.url
+
+
+@pytest.fixture(autouse=True)
+def _celery_eager() -> Iterator[None]:
+    from onboarding_project.celery import app
+
+    previous = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = previous
+
+
+class Browser:
+    """The hosted page's part: open the page (CSRF cookie), then post the callback with the token."""
+
+    def __init__(self, link_id: str) -> None:
+        self.client = Client(enforce_csrf_checks=True)
+        self.link_id = link_id
+        page = self.client.get(f"/signup/{link_id}")
+        assert page.status_code == 200
+        self.csrf = self.client.cookies["csrftoken"].value
+
+    def callback(self, body: dict):
+        return self.client.post(
+            f"/signup/{self.link_id}/callback", body, content_type="application/json", HTTP_X_CSRFTOKEN=self.csrf
+        )
+
+    def status(self) -> dict:
+        return self.client.get(f"/signup/{self.link_id}/status").json()
+
+    def finish(self, outcome: str = "success", event: str = "FINISH"):
+        """Click through the sandbox dialog and send what Meta's popup would have given the page."""
+        session = sandbox_dialog_complete(outcome, event)
+        data = session["data"]
+        body = {"code": session["code"], "event": session["event"]}
+        for source, target in (
+            ("waba_id", "wabaId"),
+            ("phone_number_id", "phoneNumberId"),
+            ("business_id", "businessId"),
+            ("page_ids", "pageIds"),
+        ):
+            if source in data:
+                body[target] = data[source]
+        return self.callback(body)
+
+
+@pytest.fixture
+def browser_for():
+    return Browser
