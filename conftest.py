@@ -1,12 +1,35 @@
 """Shared fixtures: organizations with keys, authenticated API clients, and service gates."""
 
-import os
+import threading
+from collections.abc import Iterator
 
 import pytest
 
-# Unit tests run Celery tasks inline; integration tests start a real worker and turn this off.
-os.environ.setdefault("CELERY_TASK_ALWAYS_EAGER", "true")
-os.environ.setdefault("API_RATE_LIMIT", "100000/minute")
+from core.testing import Receiver
+
+
+@pytest.fixture(autouse=True)
+def _test_defaults(settings) -> Iterator[None]:
+    """Unit tests run Celery tasks inline (integration tests start a real worker and turn this
+    off); the API rate limit is out of the way unless a test sets one."""
+    from onboarding_project.celery import app
+
+    settings.API_RATE_LIMIT = "100000/minute"
+    previous = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = previous
+
+
+@pytest.fixture
+def receiver() -> Iterator[Receiver]:
+    """A real HTTP endpoint on 127.0.0.1 recording what it is sent (see core.testing)."""
+    receiver = Receiver()
+    thread = threading.Thread(target=receiver.server.serve_forever, daemon=True)
+    thread.start()
+    yield receiver
+    receiver.server.shutdown()
+    receiver.server.server_close()
 
 
 @pytest.fixture

@@ -1,10 +1,7 @@
-from collections.abc import Iterator
-
 import pytest
 from django.test import Client
 
 from meta.sandbox.dialog import sandbox_dialog_complete
-from webhooks.tests.conftest import Receiver, receiver  # noqa: F401 (the shared loopback receiver)
 
 
 @pytest.fixture
@@ -14,16 +11,6 @@ def sandbox_graph(live_server, settings) -> str:
     settings.PUBLIC_BASE_URL = live_server.url
     settings.WEBHOOK_ALLOW_PRIVATE_TARGETS = True
     return live_server.url
-
-
-@pytest.fixture(autouse=True)
-def _celery_eager() -> Iterator[None]:
-    from onboarding_project.celery import app
-
-    previous = app.conf.task_always_eager
-    app.conf.task_always_eager = True
-    yield
-    app.conf.task_always_eager = previous
 
 
 class Browser:

@@ -6,9 +6,9 @@ import pytest
 from django.utils import timezone
 
 from core.events import MESSAGE_RECEIVED, PHONE_NUMBER_CONNECTED, WEBHOOK_TEST
+from core.testing import Reply
 from webhooks.models import Delivery, Event, OutgoingWebhook
 from webhooks.services import event_publish
-from webhooks.tests.conftest import Reply
 from webhooks.tests.factories import OutgoingWebhookFactory, WabaFactory
 
 pytestmark = pytest.mark.django_db

@@ -16,10 +16,10 @@ from django.utils import timezone
 
 from core.events import MESSAGE_RECEIVED, PHONE_NUMBER_CONNECTED
 from core.services_gate import require_postgres, require_redis_broker
+from core.testing import Reply
 from onboarding_project.celery import app
 from webhooks.models import Delivery
 from webhooks.services import deliveries_dispatch_due, event_publish
-from webhooks.tests.conftest import Reply
 from webhooks.tests.factories import OutgoingWebhookFactory
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]

@@ -1,0 +1,78 @@
+"""Test helpers shared by every app: a real HTTP receiver on loopback that records requests and
+answers as each test scripts it (status, body, delay)."""
+
+import threading
+import time
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+
+@dataclass(frozen=True)
+class Reply:
+    status: int = 200
+    body: bytes = b'{"ok":true}'
+    sleep: float = 0.0
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Received:
+    path: str
+    headers: dict[str, str]
+    body: bytes
+
+
+class Receiver:
+    def __init__(self) -> None:
+        self.received: list[Received] = []
+        self.replies: list[Reply] = []  # consumed in order, then `default`
+        self.default = Reply()
+        self.arrived = threading.Event()
+        self._lock = threading.Lock()
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self.server.daemon_threads = True
+        self.port = self.server.server_address[1]
+
+    def url(self, path: str = "/hooks") -> str:
+        return f"http://127.0.0.1:{self.port}{path}"
+
+    def script(self, *replies: Reply | int) -> None:
+        self.replies = [r if isinstance(r, Reply) else Reply(status=r) for r in replies]
+
+    def wait_for(self, count: int, timeout: float = 20.0) -> list[Received]:
+        deadline = time.monotonic() + timeout
+        while len(self.received) < count and time.monotonic() < deadline:
+            time.sleep(0.05)
+        return list(self.received)
+
+    def _next_reply(self) -> Reply:
+        with self._lock:
+            return self.replies.pop(0) if self.replies else self.default
+
+    def _handler(self) -> type[BaseHTTPRequestHandler]:
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:  # noqa: N802
+                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                headers = {k.lower(): v for k, v in self.headers.items()}
+                with receiver._lock:
+                    receiver.received.append(Received(path=self.path, headers=headers, body=body))
+                receiver.arrived.set()
+                reply = receiver._next_reply()
+                if reply.sleep:
+                    time.sleep(reply.sleep)
+                try:
+                    self.send_response(reply.status)
+                    for name, value in reply.headers.items():
+                        self.send_header(name, value)
+                    self.send_header("Content-Length", str(len(reply.body)))
+                    self.end_headers()
+                    self.wfile.write(reply.body)
+                except OSError:
+                    pass  # the sender gave up (timeout) before we answered
+
+            def log_message(self, format: str, *args: object) -> None:
+                pass
+
+        return Handler
