@@ -195,6 +195,8 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(BROKER_DATA_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "expire-links": {"task": "links.tasks.expire_links", "schedule": 60.0},
     "resume-stalled-signups": {"task": "links.tasks.resume_stalled_signups", "schedule": 30.0},
+    "refresh-phone-health": {"task": "phones.tasks.refresh_due_phone_health", "schedule": 300.0},
+    "process-pending-inbound-webhooks": {"task": "phones.tasks.process_pending_inbound", "schedule": 30.0},
     "dispatch-due-webhook-deliveries": {"task": "webhooks.tasks.dispatch_due_deliveries", "schedule": 15.0},
     "prune-idempotency-keys": {"task": "core.tasks.prune_idempotency_keys", "schedule": crontab(minute=17)},
 }

@@ -22,6 +22,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("meta.urls")),
     path("", include("links.hosted_urls")),
+    path("", include("phones.inbound_urls")),
 ]
 
 handler500 = "core.views.api_server_error"
