@@ -30,7 +30,7 @@ class OnboardingLinkAdmin(admin.ModelAdmin):
         "phone",
         "waba",
         "is_phone_registered",
-        "outgoing_webhook_id",
+        "outgoing_webhook",
         "error",
         "created_at",
         "expires_at",

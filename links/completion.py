@@ -377,7 +377,7 @@ def link_finalize(*, attempt: SignupAttempt) -> OnboardingLink:
             waba_id=waba.id,
             description=f"Created by onboarding link {link.id}",
         )
-        link.outgoing_webhook_id = created.webhook.id
+        link.outgoing_webhook = created.webhook
 
     link.status = OnboardingLink.Status.COMPLETED
     link.completed_at = now
@@ -386,7 +386,7 @@ def link_finalize(*, attempt: SignupAttempt) -> OnboardingLink:
     link.waba = waba
     link.is_phone_registered = phone.is_registered
     link.save(
-        update_fields=["status", "completed_at", "error", "phone", "waba", "is_phone_registered", "outgoing_webhook_id"]
+        update_fields=["status", "completed_at", "error", "phone", "waba", "is_phone_registered", "outgoing_webhook"]
     )
     event_publish(
         organization=organization, type="phone_number.connected", data=_connected_data(link, phone, waba), waba=waba

@@ -39,8 +39,10 @@ class OnboardingLink(models.Model):
         "wabas.Waba", on_delete=models.SET_NULL, null=True, blank=True, related_name="onboarding_links"
     )
     is_phone_registered = models.BooleanField(null=True, blank=True)
-    # Becomes a foreign key to the webhooks app's model once that app lands.
-    outgoing_webhook_id = models.UUIDField(null=True, blank=True)
+    # The webhook auto-registered from webhook_url once the phone connects.
+    outgoing_webhook = models.ForeignKey(
+        "webhooks.OutgoingWebhook", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     # Not auto_now_add: tests and imports need to set it, and the list is ordered by it.
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     expires_at = models.DateTimeField()

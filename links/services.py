@@ -10,8 +10,10 @@ from django.utils import timezone
 
 from core import logging as log_context
 from core.api.errors import ConflictError, NotFoundError
+from core.timefmt import isoformat_ms
 from links.models import OnboardingLink
 from organizations.models import Organization
+from webhooks.services import events_publish
 
 logger = logging.getLogger(__name__)
 
@@ -78,6 +80,25 @@ def link_delete(*, link: OnboardingLink) -> None:
     logger.info("onboarding link deleted", extra={"link_id": str(link.pk)})
 
 
+def _expired_events(links: list[OnboardingLink]) -> None:
+    """`onboarding_link.expired` for each link, in a constant number of queries."""
+    events_publish(
+        type="onboarding_link.expired",
+        items=[
+            (
+                link.organization,
+                {
+                    "onboardingLinkId": str(link.id),
+                    "externalId": link.external_id,
+                    "expiresAt": isoformat_ms(link.expires_at),
+                },
+                None,
+            )
+            for link in links
+        ],
+    )
+
+
 @transaction.atomic
 def link_expire(*, link: OnboardingLink) -> bool:
     """Expire a pending link now (operators). Returns False if it was no longer pending."""
@@ -88,15 +109,29 @@ def link_expire(*, link: OnboardingLink) -> bool:
     changed += pending.update(status=OnboardingLink.Status.EXPIRED)
     link.refresh_from_db(fields=["status", "expires_at"])
     if changed:
+        _expired_events([link])
         logger.info("onboarding link expired by an operator", extra={"link_id": str(link.pk)})
     return bool(changed)
 
 
+EXPIRE_BATCH = 1000
+
+
 def links_expire_due() -> int:
-    """Mark every pending link past its `expires_at` as expired, in one UPDATE. Returns the count."""
-    count = OnboardingLink.objects.filter(status=OnboardingLink.Status.PENDING, expires_at__lte=timezone.now()).update(
-        status=OnboardingLink.Status.EXPIRED
-    )
-    if count:
-        logger.info("expired due onboarding links", extra={"count": count})
-    return count
+    """Mark every pending link past its `expires_at` as expired and publish
+    `onboarding_link.expired` for each, in batches (claim, update and events in one transaction)."""
+    due = OnboardingLink.objects.filter(status=OnboardingLink.Status.PENDING, expires_at__lte=timezone.now())
+    total = 0
+    while True:
+        with transaction.atomic():
+            batch = list(due.select_related("organization").select_for_update(skip_locked=True)[:EXPIRE_BATCH])
+            if not batch:
+                break
+            OnboardingLink.objects.filter(pk__in=[link.pk for link in batch]).update(
+                status=OnboardingLink.Status.EXPIRED
+            )
+            _expired_events(batch)
+        total += len(batch)
+    if total:
+        logger.info("expired due onboarding links", extra={"count": total})
+    return total

@@ -82,7 +82,7 @@ def _validate_waba(*, organization: Organization, waba_id: uuid.UUID | None) -> 
 # --- Publishing -------------------------------------------------------------------------------
 
 
-def _event_create(*, organization: Organization, type: str, data: dict, waba: Waba | None) -> Event:
+def _event_build(*, organization: Organization, type: str, data: dict, waba: Waba | None) -> Event:
     if type not in EVENT_TYPES:
         raise ValueError(f"unknown event type {type!r}")
     if waba is not None and waba.organization_id != organization.pk:
@@ -95,7 +95,13 @@ def _event_create(*, organization: Organization, type: str, data: dict, waba: Wa
         "organizationId": str(organization.pk),
         "data": data,
     }
+    # Serialized once: every retry sends (and signs) exactly these bytes.
     event.payload = json.dumps(envelope, separators=(",", ":"))
+    return event
+
+
+def _event_create(*, organization: Organization, type: str, data: dict, waba: Waba | None) -> Event:
+    event = _event_build(organization=organization, type=type, data=data, waba=waba)
     event.save()
     return event
 
@@ -109,22 +115,46 @@ def _deliveries_create(*, event: Event, webhooks: list[OutgoingWebhook]) -> list
     return deliveries
 
 
-@transaction.atomic
-def event_publish(*, organization: Organization, type: str, data: dict, waba: Waba | None = None) -> Event:
-    """Record an event and a delivery for each active subscribed webhook whose scope matches.
+def _subscribed(webhook: OutgoingWebhook, event: Event) -> bool:
+    in_scope = webhook.waba_id is None or webhook.waba_id == event.waba_id
+    return webhook.organization_id == event.organization_id and in_scope and event.type in webhook.events
 
-    Call it inside the transaction of the change that caused the event: both commit or neither,
+
+@transaction.atomic
+def events_publish(*, type: str, items: list[tuple[Organization, dict, Waba | None]]) -> list[Event]:
+    """Record events of one type (organization, data, WABA scope each) and a delivery for each
+    active subscribed webhook whose scope matches, in a constant number of queries.
+
+    Call it inside the transaction of the change that caused the events: both commit or neither,
     and the delivery tasks are queued only after the commit.
     """
     if type == WEBHOOK_TEST:
         raise ValueError("webhook.test events are sent with webhook_test(), to one webhook")
-    event = _event_create(organization=organization, type=type, data=data, waba=waba)
-    scope = Q(waba__isnull=True) | Q(waba=waba) if waba is not None else Q(waba__isnull=True)
-    candidates = OutgoingWebhook.objects.filter(scope, organization=organization, is_active=True)
+    events = [_event_build(organization=o, type=type, data=d, waba=w) for o, d, w in items]
+    if not events:
+        return []
+    Event.objects.bulk_create(events)
     # The events list is filtered here rather than in SQL: JSON containment is not portable and an
     # organization has a handful of webhooks.
-    _deliveries_create(event=event, webhooks=[w for w in candidates if type in w.events])
-    return event
+    webhooks = list(
+        OutgoingWebhook.objects.filter(organization_id__in={e.organization_id for e in events}, is_active=True)
+    )
+    now = timezone.now()
+    deliveries = Delivery.objects.bulk_create(
+        [
+            Delivery(event=event, webhook=webhook, next_attempt_at=now, enqueued_at=now)
+            for event in events
+            for webhook in webhooks
+            if _subscribed(webhook, event)
+        ]
+    )
+    _enqueue_on_commit([d.pk for d in deliveries])
+    return events
+
+
+def event_publish(*, organization: Organization, type: str, data: dict, waba: Waba | None = None) -> Event:
+    """Publish one event (see events_publish)."""
+    return events_publish(type=type, items=[(organization, data, waba)])[0]
 
 
 @transaction.atomic

@@ -65,11 +65,26 @@ def test_expire_due_marks_only_pending_links_past_expiry():
 
 
 @pytest.mark.django_db
-def test_expire_due_is_one_update(django_assert_num_queries):
+def test_expire_due_costs_the_same_queries_for_5_or_50_links(django_assert_max_num_queries):
     OnboardingLinkFactory.create_batch(5, past_expiry=True)
-
-    with django_assert_num_queries(1):
+    with django_assert_max_num_queries(15) as few:
         assert links_expire_due() == 5
+    OnboardingLinkFactory.create_batch(50, past_expiry=True)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        assert links_expire_due() == 50
+
+
+@pytest.mark.django_db
+def test_expiring_publishes_onboarding_link_expired_to_subscribed_webhooks(organization):
+    from webhooks.models import Delivery, Event
+    from webhooks.services import webhook_create
+
+    webhook_create(organization=organization, url="https://example.com/hook", events=["onboarding_link.expired"])
+    link = OnboardingLinkFactory(organization=organization, past_expiry=True, external_id="cust-9")
+    links_expire_due()
+    event = Event.objects.get(type="onboarding_link.expired")
+    assert event.data["onboardingLinkId"] == str(link.id) and event.data["externalId"] == "cust-9"
+    assert Delivery.objects.filter(event=event).count() == 1
 
 
 @pytest.mark.django_db

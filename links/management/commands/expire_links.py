@@ -8,9 +8,10 @@ from links.services import links_expire_due
 
 class Command(BaseCommand):
     help = (
-        "Marks every pending onboarding link whose expiresAt has passed as expired, right now, in one "
-        "UPDATE. The API already shows such links as expired; this only brings the stored status in line "
-        "(Celery beat runs the same job every minute). With --dry-run, only counts them."
+        "Marks every pending onboarding link whose expiresAt has passed as expired, right now, and publishes "
+        "onboarding_link.expired for each. The API already shows such links as expired; this brings the stored "
+        "status in line and notifies webhooks (Celery beat runs the same job every minute). With --dry-run, "
+        "only counts them."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:

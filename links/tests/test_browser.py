@@ -1,0 +1,357 @@
+"""The hosted signup page in headless Chromium (issue 5): real clicks through the sandbox dialog.
+
+The page is served by pytest-django's live server; the Graph client talks to the sandbox over
+real HTTP (`sandbox_graph`); the customer's redirect target is answered by Playwright itself, so
+no real network is needed. Screenshots of each state go to test-artifacts/screenshots/.
+"""
+
+import json
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+from urllib.parse import parse_qsl, urlsplit
+
+import pytest
+from django.conf import settings
+from django.utils import timezone
+
+from core.services_gate import require, require_chromium
+from links.models import OnboardingLink
+from links.tests.chromium import Chromium, Tab
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+REDIRECT_URL = "https://myapp.example/whatsapp/callback"
+MY_APP_PAGE = "<!doctype html><title>My app</title><h1>Back in My App</h1>"
+SHOTS = Path(settings.BASE_DIR) / "test-artifacts" / "screenshots"
+XSS_NAME = "<img src=x onerror=alert(1)>"
+
+
+def _playwright_importable() -> bool:
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+@pytest.fixture(scope="module")
+def chromium() -> Iterator[Chromium]:
+    executable = require_chromium()
+    require(_playwright_importable(), "the playwright Python package is not installed")
+    browser = Chromium(executable)
+    yield browser
+    browser.close()
+
+
+@pytest.fixture
+def tab(chromium, sandbox_graph) -> Iterator[Tab]:
+    tab = chromium.new_tab(fake_sites={"https://myapp.example/**": MY_APP_PAGE})
+    yield tab
+    tab.close()
+
+
+def create_link(api_client, receiver, **overrides) -> dict:
+    body = {
+        "name": "Acme Corp",
+        "externalId": "customer-123",
+        "metadata": {"customerId": "customer-123", "crmAccountId": "crm_789"},
+        "redirectUrl": REDIRECT_URL,
+        "webhookUrl": receiver.url("/webhooks/whatsapp"),
+        "webhookEvents": ["phone_number.connected"],
+        **overrides,
+    }
+    response = api_client.post("/v1/onboarding-links", body, format="json")
+    assert response.status_code == 201, response.content
+    return response.json()["data"]
+
+
+def api_link(api_client, link_id: str) -> dict:
+    return api_client.get(f"/v1/onboarding-links/{link_id}").json()["data"]
+
+
+def page_url(live_server, link: dict) -> str:
+    url = f"{live_server.url}/signup/{link['id']}"
+    assert link["hostedUrl"] == url
+    return url
+
+
+def shot(page, name: str) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+
+
+def state(page) -> str:
+    return page.get_attribute("#signup", "data-state")
+
+
+def redirect_params(url: str) -> list[tuple[str, str]]:
+    """The query of a URL on the customer's redirect target (asserting the target itself)."""
+    parts = urlsplit(url)
+    assert f"{parts.scheme}://{parts.netloc}{parts.path}" == REDIRECT_URL
+    return parse_qsl(parts.query, keep_blank_values=True)
+
+
+def open_dialog(page, url: str) -> None:
+    page.goto(url)
+    page.locator("#connect-whatsapp").click()
+    page.locator("#sandbox-dialog").wait_for(state="visible")
+
+
+def test_success_redirects_with_exactly_the_documents_parameters(live_server, tab, api_client, receiver):
+    link = create_link(api_client, receiver)
+    url = page_url(live_server, link)
+
+    def flow(page):
+        held = []  # the callback is held until the processing state has been seen
+        page.route("**/signup/*/callback", lambda route: held.append(route))
+        page.goto(url)
+        seen = {"name": page.inner_text("#link-name"), "requester": page.inner_text(".requester")}
+        seen["start_state"] = state(page)
+        shot(page, "01-pending")
+        page.locator("#connect-whatsapp").click()
+        page.locator("#sandbox-dialog").wait_for(state="visible")
+        seen["dialog_modal"] = page.evaluate("document.getElementById('sandbox-dialog').matches(':modal')")
+        shot(page, "02-sandbox-dialog")
+        page.locator("[data-sandbox-outcome=success]").click()
+        page.locator("[data-for=processing]").wait_for(state="visible")
+        page.wait_for_function("() => true")  # let the spinner paint
+        shot(page, "03-processing")
+        seen["dialog_open_while_processing"] = page.evaluate("document.getElementById('sandbox-dialog').open")
+        page.wait_for_timeout(50)
+        assert len(held) == 1
+        seen["callback_body"] = json.loads(held[0].request.post_data)
+        seen["csrf_header"] = held[0].request.headers.get("x-csrftoken", "")
+        with page.expect_navigation(url="https://myapp.example/**"):
+            held[0].continue_()
+        seen["final_url"] = page.url
+        seen["final_heading"] = page.inner_text("h1")
+        return seen
+
+    seen = tab.do(flow)
+    assert seen["name"] == "Acme Corp"
+    assert "asks you to connect a WhatsApp Business number" in seen["requester"]
+    assert seen["start_state"] == "pending"
+    assert seen["dialog_modal"] is True
+    assert seen["dialog_open_while_processing"] is False
+    body = seen["callback_body"]
+    assert body["code"] and body["event"] == "FINISH"
+    assert body["wabaId"].isdigit() and body["phoneNumberId"].isdigit() and body["businessId"].isdigit()
+    assert seen["csrf_header"]
+    assert seen["final_heading"] == "Back in My App"
+    assert redirect_params(seen["final_url"]) == [
+        ("onboarding_link_id", link["id"]),
+        ("external_id", "customer-123"),
+        ("status", "success"),
+    ]
+    data = api_link(api_client, link["id"])
+    assert data["status"] == "completed" and data["error"] is None
+    assert data["phoneNumberId"] and data["isPhoneRegistered"] is True
+    (delivery,) = receiver.wait_for(1)
+    envelope = json.loads(delivery.body)
+    assert envelope["event"] == "phone_number.connected"
+    assert envelope["data"]["onboardingLinkId"] == link["id"]
+    assert envelope["data"]["phoneNumberId"] == data["phoneNumberId"]
+    assert tab.problems() == [] and tab.dialogs == []
+
+
+def test_cancel_redirects_with_status_error_and_the_link_stays_pending(live_server, tab, api_client, receiver):
+    link = create_link(api_client, receiver)
+    url = page_url(live_server, link)
+
+    def flow(page):
+        open_dialog(page, url)
+        with page.expect_navigation(url="https://myapp.example/**"):
+            page.locator("[data-sandbox-outcome=cancel]").click()
+        return page.url
+
+    final_url = tab.do(flow)
+    assert redirect_params(final_url) == [
+        ("onboarding_link_id", link["id"]),
+        ("external_id", "customer-123"),
+        ("status", "error"),
+        ("error", "Signup was cancelled."),
+    ]
+    assert api_link(api_client, link["id"])["status"] == "pending"
+    assert receiver.received == []
+    assert tab.problems() == []
+
+
+def test_escape_closes_the_dialog_as_a_cancel(live_server, tab, api_client, receiver):
+    link = create_link(api_client, receiver, redirectUrl=None)
+    url = page_url(live_server, link)
+
+    def flow(page):
+        open_dialog(page, url)
+        with page.expect_response("**/callback") as answer:
+            page.keyboard.press("Escape")
+        page.locator("#pending-notice").filter(has_text="cancelled").wait_for()
+        return {
+            "callback": json.loads(answer.value.request.post_data),
+            "state": state(page),
+            "button_enabled": page.locator("#connect-whatsapp").is_enabled(),
+            "notice": page.inner_text("#pending-notice"),
+        }
+
+    seen = tab.do(flow)
+    assert seen["callback"] == {"cancelled": True}
+    assert seen["state"] == "pending" and seen["button_enabled"]
+    assert seen["notice"] == "Signup was cancelled. You can start again whenever you are ready."
+    assert api_link(api_client, link["id"])["status"] == "pending"
+
+
+def test_a_dialog_error_redirects_with_the_error_and_marks_the_link(live_server, tab, api_client, receiver):
+    link = create_link(api_client, receiver)
+    url = page_url(live_server, link)
+
+    def flow(page):
+        open_dialog(page, url)
+        with page.expect_navigation(url="https://myapp.example/**"):
+            page.locator("[data-sandbox-outcome=error]").click()
+        return page.url
+
+    params = redirect_params(tab.do(flow))
+    assert [key for key, _ in params] == ["onboarding_link_id", "external_id", "status", "error"]
+    assert params[:3] == [("onboarding_link_id", link["id"]), ("external_id", "customer-123"), ("status", "error")]
+    assert params[3][1].startswith("Signup reported an error: Sandbox:")
+    data = api_link(api_client, link["id"])
+    assert data["status"] == "error" and data["error"] == params[3][1]
+    assert tab.problems() == []
+
+
+def test_without_redirect_success_is_shown_inline(live_server, tab, api_client, receiver):
+    link = create_link(api_client, receiver, redirectUrl=None)
+    url = page_url(live_server, link)
+
+    def flow(page):
+        open_dialog(page, url)
+        page.locator("[data-sandbox-outcome=success]").click()
+        page.locator("[data-for=completed]").wait_for(state="visible")
+        shot(page, "04-completed")
+        return {"url": page.url, "text": page.inner_text("[data-for=completed]"), "state": state(page)}
+
+    seen = tab.do(flow)
+    assert seen["url"] == url and seen["state"] == "completed"
+    assert "Your WhatsApp number is connected" in seen["text"]
+    assert api_link(api_client, link["id"])["status"] == "completed"
+    assert tab.problems() == []
+
+
+def test_without_redirect_an_exchange_error_shows_the_error_and_try_again_works(
+    live_server, tab, api_client, receiver
+):
+    link = create_link(api_client, receiver, redirectUrl=None)
+    url = page_url(live_server, link)
+
+    def fail(page):
+        open_dialog(page, url)
+        page.select_option("#sandbox-scenario", "sandbox_exchange_error")
+        page.locator("[data-sandbox-outcome=success]").click()
+        page.locator("[data-for=error]").wait_for(state="visible")
+        shot(page, "05-error")
+        return {
+            "message": page.inner_text("#error-message"),
+            "try_again": page.locator("#try-again").is_visible(),
+            "label": page.inner_text("#try-again"),
+        }
+
+    seen = tab.do(fail)
+    assert seen["try_again"] and seen["label"] == "Try again"
+    data = api_link(api_client, link["id"])
+    assert data["status"] == "error"
+    assert seen["message"] == data["error"] and seen["message"]
+
+    def retry(page):
+        page.locator("#try-again").click()
+        page.locator("#sandbox-dialog").wait_for(state="visible")
+        page.select_option("#sandbox-scenario", "sandbox_success")
+        page.locator("[data-sandbox-outcome=success]").click()
+        page.locator("[data-for=completed]").wait_for(state="visible")
+        return state(page)
+
+    assert tab.do(retry) == "completed"
+    assert api_link(api_client, link["id"])["status"] == "completed"
+    assert tab.problems() == []
+
+
+def test_an_expired_link_shows_the_expired_state(live_server, tab, api_client, receiver):
+    link = create_link(api_client, receiver)
+    OnboardingLink.objects.filter(pk=link["id"]).update(expires_at=timezone.now() - timedelta(minutes=1))
+    url = page_url(live_server, link)
+
+    def flow(page):
+        response = page.goto(url)
+        shot(page, "06-expired")
+        return {
+            "status": response.status,
+            "state": state(page),
+            "expired_visible": page.locator("[data-for=expired]").is_visible(),
+            "button_visible": page.locator("#connect-whatsapp").is_visible(),
+            "text": page.inner_text("[data-for=expired]"),
+        }
+
+    seen = tab.do(flow)
+    assert seen["status"] == 200 and seen["state"] == "expired"
+    assert seen["expired_visible"] and not seen["button_visible"]
+    assert "This link has expired" in seen["text"]
+    assert tab.problems() == []
+
+
+def test_an_unknown_id_shows_the_not_found_page(live_server, tab):
+    def flow(page):
+        response = page.goto(f"{live_server.url}/signup/00000000-0000-4000-8000-000000000000")
+        shot(page, "07-not-found")
+        return {
+            "status": response.status,
+            "csp": response.headers.get("content-security-policy", ""),
+            "heading": page.inner_text("h1"),
+            "title": page.title(),
+        }
+
+    seen = tab.do(flow)
+    assert seen["status"] == 404
+    assert "frame-ancestors 'none'" in seen["csp"]
+    assert seen["heading"] == "This link does not exist" and seen["title"] == "Link not found"
+
+
+def test_a_name_with_html_is_shown_as_text(live_server, tab, api_client, receiver):
+    link = create_link(api_client, receiver, name=XSS_NAME)
+    url = page_url(live_server, link)
+
+    def flow(page):
+        page.goto(url)
+        page.wait_for_timeout(200)  # give a broken image's onerror the time to fire
+        return {
+            "name": page.inner_text("#link-name"),
+            "title": page.title(),
+            "images": page.locator("img").count(),
+        }
+
+    seen = tab.do(flow)
+    assert seen["name"] == XSS_NAME
+    assert seen["title"] == f"Connect WhatsApp – {XSS_NAME}"
+    assert seen["images"] == 0
+    assert tab.dialogs == [] and tab.problems() == []
+
+
+def test_the_page_sends_the_security_headers(live_server, tab, api_client, receiver):
+    link = create_link(api_client, receiver)
+    url = page_url(live_server, link)
+
+    def flow(page):
+        response = page.goto(url)
+        return response.all_headers()
+
+    headers = tab.do(flow)
+    directives = {}
+    for directive in headers["content-security-policy"].split(";"):
+        name, *values = directive.split()
+        directives[name] = values
+    assert directives["script-src"] == ["'self'", "https://connect.facebook.net"]
+    assert directives["default-src"] == ["'self'"]
+    assert directives["frame-ancestors"] == ["'none'"]
+    assert directives["object-src"] == ["'none'"]
+    assert not any("unsafe" in value for values in directives.values() for value in values)
+    assert headers["referrer-policy"] == "strict-origin"
+    assert headers["x-frame-options"] == "DENY"
+    assert "no-store" in headers["cache-control"]
