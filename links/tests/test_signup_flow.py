@@ -308,3 +308,14 @@ def test_concurrent_callbacks_start_exactly_one_completion(sandbox_graph, api_cl
     assert OnboardingLink.objects.get(pk=link["id"]).status == "completed"
     assert Phone.objects.count() == 1
     assert Event.objects.filter(type="phone_number.connected").count() == 1
+
+
+def test_a_link_in_error_can_be_retried_by_the_end_user(sandbox_graph, api_client, receiver, browser_for):
+    link = create_link(api_client, receiver)
+    browser = browser_for(link["id"])
+    browser.finish("sandbox_exchange_error")
+    assert browser.status()["status"] == "error"
+    assert browser.finish("success").status_code == 202
+    data = api_client.get(f"/v1/onboarding-links/{link['id']}").json()["data"]
+    assert data["status"] == "completed" and data["error"] is None
+    assert SignupAttempt.objects.filter(link_id=link["id"]).count() == 2
