@@ -158,10 +158,11 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/v1",
-    "APPEND_COMPONENTS": {
-        "securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer", "bearerFormat": "sk_org_..."}}
+    "PREPROCESSING_HOOKS": ["core.api.schema.strip_trailing_slashes"],
+    "ENUM_NAME_OVERRIDES": {
+        "OnboardingLinkStatusEnum": "links.models.OnboardingLink.Status",
+        "EventTypeEnum": "core.events.EVENT_TYPES",
     },
-    "SECURITY": [{"bearerAuth": []}],
 }
 
 # --- Celery ---------------------------------------------------------------------------------
