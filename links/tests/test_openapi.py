@@ -19,7 +19,7 @@ def _ref(schema: dict, ref: str) -> dict:
 
 @pytest.mark.django_db
 def test_schema_describes_the_create_request_and_response(schema):
-    operation = schema["paths"]["/v1/onboarding-links/"]["post"]
+    operation = schema["paths"]["/v1/onboarding-links"]["post"]
     request = _ref(schema, operation["requestBody"]["content"]["application/json"]["schema"]["$ref"])
     created = _ref(schema, operation["responses"]["201"]["content"]["application/json"]["schema"]["$ref"])
     link = _ref(schema, created["properties"]["data"]["$ref"])
@@ -42,10 +42,10 @@ def test_schema_describes_the_create_request_and_response(schema):
 
 @pytest.mark.django_db
 def test_schema_hides_the_secret_from_reads_and_pages_the_list(schema):
-    detail = schema["paths"]["/v1/onboarding-links/{id}/"]
+    detail = schema["paths"]["/v1/onboarding-links/{id}"]
     read = _ref(schema, detail["get"]["responses"]["200"]["content"]["application/json"]["schema"]["$ref"])
     link = _ref(schema, read["properties"]["data"]["$ref"])
-    listing = schema["paths"]["/v1/onboarding-links/"]["get"]
+    listing = schema["paths"]["/v1/onboarding-links"]["get"]
     page = listing["responses"]["200"]["content"]["application/json"]["schema"]
     page = _ref(schema, page["$ref"]) if "$ref" in page else page
 

@@ -325,9 +325,9 @@ def test_endpoints_need_an_api_key(anon_client):
 def test_openapi_schema_describes_the_endpoints(api_client):
     schema = api_client.get("/v1/openapi.json").json()
     paths = schema["paths"]
-    for path in ("/v1/outgoing-webhooks/", "/v1/outgoing-webhooks/{id}/deliveries/", "/v1/events/"):
+    for path in ("/v1/outgoing-webhooks", "/v1/outgoing-webhooks/{id}/deliveries", "/v1/events"):
         assert path in paths
-    create = paths["/v1/outgoing-webhooks/"]["post"]
+    create = paths["/v1/outgoing-webhooks"]["post"]
     assert "201" in create["responses"]
-    assert "/v1/webhook-deliveries/{id}/retry/" in paths
-    assert "put" not in paths["/v1/outgoing-webhooks/{id}/"]
+    assert "/v1/webhook-deliveries/{id}/retry" in paths
+    assert "put" not in paths["/v1/outgoing-webhooks/{id}"]
