@@ -135,7 +135,9 @@
     } else if (event === "CANCEL" && data.error_message) {
       abandon(current, { error: String(data.error_message).slice(0, 500) });
     } else if (event === "CANCEL") {
-      abandon(current, { cancelled: true });
+      var cancel = { cancelled: true };
+      if (data.current_step) { cancel.currentStep = String(data.current_step).slice(0, 64); }
+      abandon(current, cancel);
     } else if (event.toUpperCase() === "ERROR") {
       abandon(current, { error: String(data.error_message || config.messages.dialogError).slice(0, 500) });
     }
@@ -208,9 +210,11 @@
         onCode(current, answer.data.code);
       }, function () { showError(config.messages.network); });
     };
-    dialog.addEventListener("cancel", function () {
+    // Escape closes the dialog: a cancel of this launch only (a property, so no earlier
+    // launch's handler stays attached and reports a second time).
+    dialog.oncancel = function () {
       onSessionEvent(current, { type: "WA_EMBEDDED_SIGNUP", event: "CANCEL", data: {} });
-    }, { once: true });
+    };
   }
 
   function start() {
