@@ -161,11 +161,12 @@ def test_cancel_redirects_with_status_error_and_the_link_stays_pending(live_serv
 
     def flow(page):
         open_dialog(page, url)
-        with page.expect_navigation(url="https://myapp.example/**"):
+        with page.expect_request("**/callback") as callback, page.expect_navigation(url="https://myapp.example/**"):
             page.locator("[data-sandbox-outcome=cancel]").click()
-        return page.url
+        return json.loads(callback.value.post_data), page.url
 
-    final_url = tab.do(flow)
+    body, final_url = tab.do(flow)
+    assert body == {"cancelled": True, "currentStep": "PHONE_NUMBER_SETUP"}
     assert redirect_params(final_url) == [
         ("onboarding_link_id", link["id"]),
         ("external_id", "customer-123"),
@@ -198,6 +199,33 @@ def test_escape_closes_the_dialog_as_a_cancel(live_server, tab, api_client, rece
     assert seen["state"] == "pending" and seen["button_enabled"]
     assert seen["notice"] == "Signup was cancelled. You can start again whenever you are ready."
     assert api_link(api_client, link["id"])["status"] == "pending"
+
+
+def test_a_failed_launch_does_not_report_again_on_the_next_cancel(live_server, tab, api_client, receiver):
+    link = create_link(api_client, receiver, redirectUrl=None)
+    url = page_url(live_server, link)
+
+    def flow(page):
+        callbacks = []
+        page.on("request", lambda request: "/callback" in request.url and callbacks.append(request.post_data))
+        page.route("**/_sandbox/dialog/complete", lambda route: route.abort())  # the popup fails once
+        open_dialog(page, url)
+        page.locator("[data-sandbox-outcome=success]").click()
+        page.locator("[data-for=error]").wait_for(state="visible")
+        network_message = page.inner_text("#error-message")
+        page.unroute("**/_sandbox/dialog/complete")
+        page.locator("#try-again").click()
+        page.locator("#sandbox-dialog").wait_for(state="visible")
+        with page.expect_response("**/callback"):
+            page.keyboard.press("Escape")
+        page.wait_for_timeout(300)  # room for a second, duplicate report
+        return network_message, callbacks
+
+    network_message, callbacks = tab.do(flow)
+    assert network_message == "We could not reach the server. Check your connection and try again."
+    assert [json.loads(body) for body in callbacks] == [{"cancelled": True}]
+    assert api_link(api_client, link["id"])["status"] == "pending"
+    assert [p for p in tab.problems() if "ERR_FAILED" not in p] == []
 
 
 def test_a_dialog_error_redirects_with_the_error_and_marks_the_link(live_server, tab, api_client, receiver):
@@ -237,9 +265,7 @@ def test_without_redirect_success_is_shown_inline(live_server, tab, api_client, 
     assert tab.problems() == []
 
 
-def test_without_redirect_an_exchange_error_shows_the_error_and_try_again_works(
-    live_server, tab, api_client, receiver
-):
+def test_without_redirect_an_exchange_error_shows_the_error_and_try_again_works(live_server, tab, api_client, receiver):
     link = create_link(api_client, receiver, redirectUrl=None)
     url = page_url(live_server, link)
 
@@ -272,6 +298,69 @@ def test_without_redirect_an_exchange_error_shows_the_error_and_try_again_works(
     assert tab.do(retry) == "completed"
     assert api_link(api_client, link["id"])["status"] == "completed"
     assert tab.problems() == []
+
+
+def test_the_only_waba_finish_variant_sends_only_the_waba(live_server, tab, api_client, receiver):
+    link = create_link(api_client, receiver, redirectUrl=None)
+    url = page_url(live_server, link)
+
+    def flow(page):
+        open_dialog(page, url)
+        page.select_option("#sandbox-event", "FINISH_ONLY_WABA")
+        with page.expect_request("**/callback") as callback:
+            page.locator("[data-sandbox-outcome=success]").click()
+        page.locator("[data-for=completed]").wait_for(state="visible")
+        return json.loads(callback.value.post_data)
+
+    body = tab.do(flow)
+    assert sorted(body) == ["code", "event", "wabaId"] and body["event"] == "FINISH_ONLY_WABA"
+    data = api_link(api_client, link["id"])
+    assert data["status"] == "completed" and data["phoneNumberId"]
+
+
+def test_a_link_opened_while_processing_follows_the_status_to_the_redirect(live_server, tab, api_client, receiver):
+    link = create_link(api_client, receiver)
+    OnboardingLink.objects.filter(pk=link["id"]).update(status=OnboardingLink.Status.PROCESSING)
+    url = page_url(live_server, link)
+
+    def open_page(page):
+        page.goto(url)
+        page.locator("[data-for=processing]").wait_for(state="visible")
+        page.wait_for_timeout(1200)  # at least one poll answered "processing"
+        return state(page)
+
+    assert tab.do(open_page) == "processing"
+    OnboardingLink.objects.filter(pk=link["id"]).update(status=OnboardingLink.Status.COMPLETED)
+
+    def follow(page):
+        page.wait_for_url("https://myapp.example/**")
+        return page.url
+
+    assert redirect_params(tab.do(follow)) == [
+        ("onboarding_link_id", link["id"]),
+        ("external_id", "customer-123"),
+        ("status", "success"),
+    ]
+    assert tab.problems() == []
+
+
+def test_the_dialog_fits_a_phone_screen(live_server, tab, api_client, receiver):
+    link = create_link(api_client, receiver, name="Example Holdings International Limited, Northern Branch")
+    url = page_url(live_server, link)
+
+    def flow(page):
+        page.set_viewport_size({"width": 360, "height": 740})
+        page.goto(url)
+        shot(page, "08-mobile-pending")
+        page.locator("#connect-whatsapp").click()
+        page.select_option("#sandbox-event", "FINISH_WHATSAPP_BUSINESS_APP_ONBOARDING")
+        shot(page, "09-mobile-dialog")
+        box = page.locator("#sandbox-dialog").bounding_box()
+        return box, page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+
+    box, (scroll_width, inner_width) = tab.do(flow)
+    assert scroll_width <= inner_width
+    assert box["x"] >= 0 and box["x"] + box["width"] <= 360 and box["y"] >= 0 and box["y"] + box["height"] <= 740
 
 
 def test_an_expired_link_shows_the_expired_state(live_server, tab, api_client, receiver):
