@@ -65,3 +65,50 @@ class Phone(models.Model):
     def inbound_webhook_url(self) -> str:
         """Meta's per-phone webhook override points here (set during signup)."""
         return f"{settings.PUBLIC_BASE_URL}/webhook/phone/{self.id}"
+
+
+class InboundWebhook(models.Model):
+    """One POST from Meta, stored verbatim (after its signature was checked) before any work.
+
+    The row is the source of truth for processing: the Celery task, or the periodic sweep when the
+    task's message was lost, turns it into events; `processed_at` says it is done.
+    """
+
+    class Endpoint(models.TextChoices):
+        APP = "meta", "App callback (/webhook/meta)"
+        PHONE = "phone", "Per-phone override (/webhook/phone/{id})"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    endpoint = models.CharField(max_length=8, choices=Endpoint.choices)
+    # The phone id of the per-phone URL, as received: not a foreign key, unknown ids are stored too.
+    url_phone_id = models.UUIDField(null=True, blank=True)
+    body = models.BinaryField(help_text="The raw request body, exactly as signed by Meta.")
+    received_at = models.DateTimeField(auto_now_add=True)
+    processed_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    locked_until = models.DateTimeField(null=True, blank=True)
+    error = models.TextField(blank=True, default="")
+    result = models.JSONField(default=dict, blank=True, help_text="What processing did: events, duplicates, ...")
+
+    class Meta:
+        ordering = ["-received_at"]
+        indexes = [
+            models.Index(
+                fields=["received_at"], condition=models.Q(processed_at__isnull=True), name="inbound_pending_idx"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"inbound {self.endpoint} webhook {self.id}"
+
+
+class InboundEventKey(models.Model):
+    """One row per inbound fact already turned into an event: Meta retries for days, the unique
+    key makes each message (wamid) and each status (wamid + status) publish exactly once."""
+
+    key = models.CharField(max_length=64, unique=True, help_text="sha256 of organization, kind and Meta ids.")
+    kind = models.CharField(max_length=32)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.key[:12]}"

@@ -1,0 +1,77 @@
+"""`/v1/phones`: list, detail (with `connectedAccount`) and health. Thin views: validate, call, render."""
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import serializers, viewsets
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from core.api.serializers import envelope
+from links.api import ErrorResponse
+from phones import health, selectors
+from phones.serializers import PhoneHealthSerializer, PhoneSerializer
+from wabas.services import cached_lookup_errors, waba_lookup_refresh
+
+UUID_PATTERN = r"[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}"
+
+_UNAUTHORIZED = OpenApiResponse(ErrorResponse, description="`unauthorized`: missing, unknown or revoked API key.")
+_NOT_FOUND = OpenApiResponse(ErrorResponse, description="`not_found`: no phone with this id in your organization.")
+_ID = OpenApiParameter("id", OpenApiTypes.UUID, OpenApiParameter.PATH, description="Our phone id (phoneNumberId).")
+
+
+class PhoneFilterSerializer(serializers.Serializer):
+    wabaId = serializers.UUIDField(source="waba_id", required=False)
+    externalId = serializers.CharField(source="external_id", max_length=255, required=False, trim_whitespace=False)
+
+
+class PhoneViewSet(viewsets.GenericViewSet):
+    lookup_field = "id"
+    lookup_value_regex = UUID_PATTERN
+
+    @extend_schema(
+        operation_id="phones_list",
+        summary="List connected phones, newest first",
+        description="`connectedAccount` in lists is built from stored facts (no live Graph lookups); "
+        "`GET /v1/phones/{id}` refreshes it.",
+        parameters=[
+            OpenApiParameter("wabaId", OpenApiTypes.UUID, description="Only this WABA's phones."),
+            OpenApiParameter("externalId", str, description="Only phones whose link had this externalId."),
+        ],
+        responses={200: PhoneSerializer(many=True), 400: OpenApiResponse(ErrorResponse), 401: _UNAUTHORIZED},
+    )
+    def list(self, request: Request) -> Response:
+        params = {k: v for k, v in request.query_params.items() if k in ("wabaId", "externalId") and v != ""}
+        filters = PhoneFilterSerializer(data=params)
+        filters.is_valid(raise_exception=True)
+        phones = selectors.phone_list(organization=request.user.organization, **filters.validated_data)
+        page = self.paginate_queryset(phones)
+        context = {"lookup_errors": cached_lookup_errors([p.waba for p in page])}
+        return self.get_paginated_response(PhoneSerializer(page, many=True, context=context).data)
+
+    @extend_schema(
+        operation_id="phones_retrieve",
+        summary="Get a phone, with its link's metadata and the connected Meta account",
+        parameters=[_ID],
+        responses={200: envelope(PhoneSerializer(), "PhoneResponse"), 401: _UNAUTHORIZED, 404: _NOT_FOUND},
+    )
+    def retrieve(self, request: Request, id: str) -> Response:
+        phone = selectors.phone_get(organization=request.user.organization, phone_id=id)
+        errors = waba_lookup_refresh(waba=phone.waba)
+        context = {"lookup_errors": {phone.waba_id: errors}}
+        return Response({"data": PhoneSerializer(phone, context=context).data})
+
+    @extend_schema(
+        operation_id="phones_health",
+        summary="Is the number safe to use? Meta's health, the app's subscription and registration",
+        parameters=[_ID],
+        responses={
+            200: envelope(PhoneHealthSerializer(), "PhoneHealthResponse"),
+            401: _UNAUTHORIZED,
+            404: _NOT_FOUND,
+        },
+    )
+    @action(detail=True, methods=["get"])
+    def health(self, request: Request, id: str) -> Response:
+        phone = selectors.phone_get(organization=request.user.organization, phone_id=id)
+        return Response({"data": PhoneHealthSerializer(health.phone_health(phone=phone)).data})

@@ -1,0 +1,29 @@
+"""Reads of the phones app: organization-scoped querysets (another organization's phone is a 404)."""
+
+import uuid
+
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+
+from core.api.errors import NotFoundError
+from organizations.models import Organization
+from phones.models import Phone
+
+
+def phone_list(
+    *, organization: Organization, waba_id: uuid.UUID | None = None, external_id: str | None = None
+) -> QuerySet[Phone]:
+    """Newest first, with the WABA joined (its facts make `connectedAccount`)."""
+    phones = Phone.objects.filter(organization=organization).select_related("waba").order_by("-created_at", "-id")
+    if waba_id is not None:
+        phones = phones.filter(waba_id=waba_id)
+    if external_id is not None:
+        phones = phones.filter(external_id=external_id)
+    return phones
+
+
+def phone_get(*, organization: Organization, phone_id: str | uuid.UUID) -> Phone:
+    try:
+        return phone_list(organization=organization).get(pk=phone_id)
+    except (Phone.DoesNotExist, ValidationError, ValueError):
+        raise NotFoundError("No phone with this id in your organization.") from None

@@ -1,0 +1,86 @@
+"""Writes of the phones app: disconnecting phones, refreshing them from Meta, and the event data."""
+
+import logging
+from collections import Counter
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from core.events import PHONE_NUMBER_DISCONNECTED
+from core.timefmt import isoformat_ms
+from phones import health
+from phones.models import Phone
+from wabas.models import Waba
+from wabas.services import waba_lookup_refresh
+from webhooks.services import event_publish
+
+logger = logging.getLogger(__name__)
+
+# The periodic health job leaves this many calls of each WABA's hourly Graph budget to API reads.
+RESERVE_FOR_API_READS = 30
+
+
+def phone_event_data(phone: Phone) -> dict[str, Any]:
+    """The phone part of every phone and message event, in `phone_number.connected`'s order."""
+    return {
+        "onboardingLinkId": str(phone.onboarding_link_id) if phone.onboarding_link_id else None,
+        "externalId": phone.external_id,
+        "phoneNumberId": str(phone.pk),
+        "phoneNumber": phone.phone_number,
+        "metaPhoneNumberId": phone.meta_phone_number_id,
+        "wabaId": str(phone.waba_id),
+        "metaWabaId": phone.waba.meta_waba_id,
+    }
+
+
+@transaction.atomic
+def phones_disconnect_for_meta_waba(*, meta_waba_id: str, reason: str, details: Any = None) -> list[Phone]:
+    """Meta says the customer removed our app or unshared the WABA: its connected phones become
+    `disconnected` and each publishes `phone_number.disconnected` once (a repeated webhook finds
+    nothing left to disconnect)."""
+    if not meta_waba_id:
+        return []
+    now = timezone.now()
+    wabas = Waba.objects.filter(meta_waba_id=meta_waba_id)
+    phones = list(
+        Phone.objects.select_for_update(of=("self",))
+        .filter(waba__in=wabas, status=Phone.Status.CONNECTED)
+        .select_related("waba", "organization")
+    )
+    disconnected = []
+    for phone in phones:
+        changed = Phone.objects.filter(pk=phone.pk, status=Phone.Status.CONNECTED).update(
+            status=Phone.Status.DISCONNECTED, disconnected_at=now, health_checked_at=None, updated_at=now
+        )
+        if not changed:
+            continue
+        phone.status, phone.disconnected_at = Phone.Status.DISCONNECTED, now
+        data = {
+            **phone_event_data(phone),
+            "reason": reason,
+            "disconnectionInfo": details if isinstance(details, dict) else None,
+            "disconnectedAt": isoformat_ms(now),
+        }
+        event_publish(organization=phone.organization, type=PHONE_NUMBER_DISCONNECTED, data=data, waba=phone.waba)
+        disconnected.append(phone)
+    wabas.update(is_app_subscribed=False, updated_at=now)
+    logger.info("phones disconnected by Meta", extra={"reason": reason, "count": len(disconnected)})
+    return disconnected
+
+
+def phone_refresh_from_meta(*, phone: Phone) -> health.Refresh:
+    """The admin's "refresh from Meta": the WABA's connected-account lookups (bypassing their
+    cache, not the budget) and the phone's health."""
+    waba_lookup_refresh(waba=phone.waba, force=True)
+    return health.phone_health_refresh(phone=phone)
+
+
+def phones_refresh_due_health(*, limit: int = 200, dry_run: bool = False) -> dict[str, int]:
+    """Refresh the health of connected phones not checked for `PHONE_HEALTH_STALE_SECONDS`,
+    oldest first, leaving part of each WABA's Graph budget to API reads. Returns counts by outcome."""
+    due = health.phones_due_for_refresh(limit=limit)
+    if dry_run:
+        return {"due": len(due)}
+    outcomes = Counter(health.phone_health_refresh(phone=phone, reserve=RESERVE_FOR_API_READS).outcome for phone in due)
+    return {"due": len(due), **{k: outcomes.get(k, 0) for k in ("refreshed", "failed", "skipped")}}

@@ -1,0 +1,33 @@
+import logging
+
+from celery import shared_task
+
+from phones.inbound_processing import inbound_pending_ids, inbound_process, inbound_prune
+from phones.services import phones_refresh_due_health
+
+logger = logging.getLogger(__name__)
+
+
+@shared_task(name="phones.tasks.process_inbound_webhook", acks_late=True)
+def process_inbound_webhook(inbound_id: str) -> None:
+    """Turn one stored inbound Meta webhook into events. Safe to run twice (lease + dedupe keys)."""
+    inbound_process(inbound_id=inbound_id)
+
+
+@shared_task(name="phones.tasks.process_pending_inbound")
+def process_pending_inbound() -> int:
+    """Periodic (CELERY_BEAT_SCHEDULE): stored webhooks whose task was lost are queued again;
+    old processed payloads and dedupe keys are pruned."""
+    ids = inbound_pending_ids()
+    for inbound_id in ids:
+        process_inbound_webhook.delay(inbound_id)
+    pruned = inbound_prune()
+    if ids or pruned:
+        logger.info("inbound webhooks swept", extra={"requeued": len(ids), "pruned": pruned})
+    return len(ids)
+
+
+@shared_task(name="phones.tasks.refresh_due_phone_health")
+def refresh_due_phone_health() -> dict[str, int]:
+    """Periodic (every 5 minutes): refresh stale phone health within each WABA's Graph budget."""
+    return phones_refresh_due_health()
