@@ -77,7 +77,12 @@ def test_connection_has_the_documents_keys_nesting_and_values(sandbox_graph, api
     assert account["source"] == "embedded_signup"
     assert account["business"] == data["waba"]["ownerBusiness"]
     assert list(account["waba"]) == ["id", "metaWabaId", "name", "currency"]
-    assert account["waba"] == {"id": str(waba.id), "metaWabaId": waba.meta_waba_id, "name": waba.name, "currency": "USD"}
+    assert account["waba"] == {
+        "id": str(waba.id),
+        "metaWabaId": waba.meta_waba_id,
+        "name": waba.name,
+        "currency": "USD",
+    }
     assert account["pageIds"] == [page_id] and account["selectedPageId"] == page_id
     assert account["pages"] == [{"id": page_id, "name": None, "isFromOnboarding": True, "isSelectedForCapi": True}]
     assert account["datasetIds"] == ["901234567890123"] and account["selectedDatasetId"] == "901234567890123"
