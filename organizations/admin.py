@@ -1,5 +1,6 @@
 from typing import Any
 
+from django import forms
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
@@ -15,6 +16,23 @@ class OrganizationAdmin(admin.ModelAdmin):
     search_fields = ["name", "id"]
     readonly_fields = ["id", "created_at"]
     list_per_page = 50
+    fieldsets = [
+        (None, {"fields": ["name", "id", "created_at"]}),
+        (
+            "Branding of the hosted signup page",
+            {
+                "fields": ["display_name", "logo_url", "accent_color"],
+                "description": "End-users see the display name (or the name), the logo and the accent colour "
+                "on /signup/<link id>, so they know who asks them to connect a number.",
+            },
+        ),
+    ]
+
+    def formfield_for_dbfield(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        if db_field.name == "accent_color":
+            # The browser's colour picker; it always submits #rrggbb, and the model validates it.
+            kwargs["widget"] = forms.TextInput(attrs={"type": "color"})
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
 
 @admin.register(ApiKey)

@@ -1,6 +1,27 @@
 import uuid
 
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 from django.db import models
+
+from core.urlpolicy import UrlPolicyError, validate_redirect_url
+
+# The hosted page's default accent (a green with AA contrast against white text).
+DEFAULT_ACCENT_COLOR = "#0b7a5a"
+
+validate_hex_color = RegexValidator(r"^#[0-9a-fA-F]{6}\Z", "Enter a colour as #RRGGBB, for example #0b7a5a.")
+
+
+def validate_logo_url(url: str) -> None:
+    """A logo is loaded by end-users' browsers: an absolute https URL only (never http, even locally)."""
+    if not url:
+        return
+    try:
+        validate_redirect_url(url)
+    except UrlPolicyError as exc:
+        raise ValidationError(f"Logo URL: {exc}") from None
+    if not url.lower().startswith("https://"):
+        raise ValidationError("Logo URL: must be an absolute https URL.")
 
 
 class Organization(models.Model):
@@ -9,12 +30,41 @@ class Organization(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     name = models.CharField(max_length=200, unique=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Branding of the hosted signup page, so the end-user sees who is asking.
+    display_name = models.CharField(
+        max_length=200, blank=True, default="", help_text="Shown to end-users on the signup page; empty: the name."
+    )
+    logo_url = models.URLField(
+        "logo URL",
+        max_length=2048,
+        blank=True,
+        default="",
+        validators=[validate_logo_url],
+        help_text="An https image (PNG, SVG, …) shown at most 48 px high on the signup page. Optional.",
+    )
+    accent_color = models.CharField(
+        "accent colour",
+        max_length=7,
+        default=DEFAULT_ACCENT_COLOR,
+        validators=[validate_hex_color],
+        help_text="#RRGGBB for the signup page's main button; its text turns black or white for contrast.",
+    )
 
     class Meta:
         ordering = ["name"]
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        super().clean()
+        self.display_name = self.display_name.strip()
+        self.accent_color = (self.accent_color or DEFAULT_ACCENT_COLOR).lower()
+
+    @property
+    def brand_name(self) -> str:
+        """What the end-user is told: the display name, else the organization's name."""
+        return self.display_name.strip() or self.name
 
 
 class ApiKey(models.Model):
