@@ -1,6 +1,7 @@
 """Shared fixtures: organizations with keys, authenticated API clients, and service gates."""
 
 import threading
+import uuid
 from collections.abc import Iterator
 
 import pytest
@@ -15,6 +16,11 @@ def _test_defaults(settings) -> Iterator[None]:
     from onboarding_project.celery import app
 
     settings.API_RATE_LIMIT = "100000/minute"
+    # A key prefix of its own per test: a shared Redis cache (CI) carries nothing between tests
+    # or between parallel workers.
+    settings.CACHES = {
+        name: {**config, "KEY_PREFIX": f"test-{uuid.uuid4().hex}"} for name, config in settings.CACHES.items()
+    }
     previous = app.conf.task_always_eager
     app.conf.task_always_eager = True
     yield
