@@ -92,7 +92,9 @@ def link_signup_start(*, link_id: uuid.UUID, code: str, event: str, session: dic
         next_try_at=now + timedelta(seconds=30),
         steps=[_step("callback", f"{event} received from the hosted page")],
     )
-    transaction.on_commit(lambda: complete_link.delay(str(attempt.pk)))
+    # robust: with the broker down the callback still answers 202 (the change is committed); the
+    # periodic resume_stalled_signups job queues the completion once the broker is back.
+    transaction.on_commit(lambda: complete_link.delay(str(attempt.pk)), robust=True)
     logger.info("signup callback accepted", extra={"link_id": str(link_id), "finish_event": event})
     return attempt
 

@@ -1,0 +1,492 @@
+"""The fault suite's private stack: its own PostgreSQL cluster and Redis, gunicorn serving the app
+in sandbox mode, and Celery workers, all real processes started and stopped here.
+
+Nothing here touches the machine's shared PostgreSQL (5432) or Redis (6379): every service runs on
+a free port in a temporary directory and is stopped (and deleted) by a finalizer, even when a test
+fails. Periodic jobs are not run by a beat process: `Stack.run_periodic()` calls the same periodic
+task functions beat would (`resume_stalled_signups`, `dispatch_due_deliveries`) in a subprocess
+against the private stack, after `Stack.fast_forward()` has moved the timers those jobs wait for
+(leases, grace periods) into the past, as if minutes had gone by.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import glob
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import psycopg
+import pytest
+import requests
+
+from core.services_gate import require
+from core.testing import Receiver
+
+ROOT = Path(__file__).resolve().parent.parent
+PYTHON = sys.executable
+LOG_DIR = Path(os.environ.get("FAULTS_LOG_DIR") or tempfile.mkdtemp(prefix="faults-logs-"))
+# Delivery attempts: first, then retries after 1, 1 and 2 s (four in all), each with a 3 s timeout.
+RETRY_DELAYS = "1,1,2"
+WEBHOOK_TIMEOUT = 3
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def port_open(port: int) -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+            return True
+    except OSError:
+        return False
+
+
+def wait_until(predicate: Callable[[], Any], timeout: float, what: str, interval: float = 0.2) -> Any:
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout:g} s waiting for {what}")
+        time.sleep(interval)
+
+
+def _pg_bin() -> Path | None:
+    found = sorted(glob.glob("/usr/lib/postgresql/*/bin/pg_ctl"))
+    return Path(found[-1]).parent if found else None
+
+
+def _as_postgres(*args: str) -> list[str]:
+    return ["runuser", "-u", "postgres", "--", *args]
+
+
+# ---- Private services ---------------------------------------------------------------------------
+
+
+class PrivatePostgres:
+    """A throwaway cluster (initdb + pg_ctl as the `postgres` OS user) on a free port."""
+
+    def __init__(self) -> None:
+        self.bin = _pg_bin()
+        self.dir = Path(tempfile.mkdtemp(prefix="faults-pg-"))
+        shutil.chown(self.dir, "postgres")
+        self.data = self.dir / "data"
+        self.port = free_port()
+        self.log = LOG_DIR / "postgres.log"
+        subprocess.run(  # noqa: S603
+            _as_postgres(str(self.bin / "initdb"), "-D", str(self.data), "-A", "trust", "-U", "postgres")
+            + ["--no-sync", "-E", "UTF8", "--locale=C"],
+            check=True,
+            capture_output=True,
+        )
+        self.start()
+        subprocess.run(  # noqa: S603
+            _as_postgres(str(self.bin / "createdb"), "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres")
+            + ["faults"],
+            check=True,
+            capture_output=True,
+        )
+
+    @property
+    def url(self) -> str:
+        return f"postgres://postgres@127.0.0.1:{self.port}/faults"
+
+    def _ctl(self, *args: str, check: bool = True) -> None:
+        subprocess.run(  # noqa: S603
+            _as_postgres(str(self.bin / "pg_ctl"), "-D", str(self.data), *args), check=check, capture_output=True
+        )
+
+    def start(self) -> None:
+        options = (
+            f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1 -c fsync=off "
+            "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200"
+        )
+        # The log goes to a file the postgres user can write; it is copied out on teardown.
+        self._ctl("-o", options, "-l", str(self.dir / "postgres.log"), "-w", "-t", "60", "start")
+
+    def stop(self, mode: str = "fast") -> None:
+        self._ctl("-m", mode, "-w", "-t", "60", "stop")
+
+    def running(self) -> bool:
+        return (self.data / "postmaster.pid").exists()
+
+    def destroy(self) -> None:
+        if self.running():
+            self._ctl("-m", "immediate", "-w", "-t", "30", "stop", check=False)
+        with contextlib.suppress(OSError):
+            shutil.copy(self.dir / "postgres.log", self.log)
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+class PrivateRedis:
+    """`redis-server` on a free port, no persistence: a restart loses every queued message."""
+
+    def __init__(self) -> None:
+        self.port = free_port()
+        self.process: subprocess.Popen | None = None
+        self.log = open(LOG_DIR / "redis.log", "ab")  # noqa: SIM115 - closed in destroy()
+        self.start()
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(  # noqa: S603
+            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]
+            + ["--daemonize", "no"],
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        wait_until(lambda: port_open(self.port), 15, "redis-server to listen")
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.kill()  # an abrupt loss, as a crashed or restarted broker
+            self.process.wait(timeout=10)
+        wait_until(lambda: not port_open(self.port), 10, "redis-server to stop listening")
+
+    def destroy(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait(timeout=10)
+        self.log.close()
+
+
+class Proc:
+    """A subprocess in its own process group (so a kill reaches its children), logging to a file."""
+
+    def __init__(self, name: str, args: list[str], env: dict[str, str], ready: Callable[[Proc], bool]) -> None:
+        self.name = name
+        self.log_path = LOG_DIR / f"{name}.log"
+        self.log = open(self.log_path, "ab")  # noqa: SIM115 - closed in stop()
+        self.process = subprocess.Popen(  # noqa: S603
+            args, cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True
+        )
+        deadline = time.monotonic() + 90
+        while not ready(self):
+            if self.process.poll() is not None:
+                raise RuntimeError(f"{name} exited with {self.process.returncode}; see {self.log_path}")
+            if time.monotonic() > deadline:
+                self.stop()
+                raise RuntimeError(f"{name} did not become ready; see {self.log_path}")
+            time.sleep(0.2)
+
+    def output(self) -> bytes:
+        return self.log_path.read_bytes()
+
+    def kill(self) -> None:
+        """SIGKILL, main process and pool children at once."""
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.wait(timeout=10)
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait(timeout=10)
+        # Pool children of a killed worker may linger a moment in the same group.
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(self.process.pid, signal.SIGKILL)
+        if not self.log.closed:
+            self.log.close()
+
+
+# ---- The stack ----------------------------------------------------------------------------------
+
+
+@dataclass
+class Signup:
+    link_id: str
+    code: str
+    callback_status: int
+    callback_body: Any
+
+
+@dataclass
+class Stack:
+    pg: PrivatePostgres
+    redis: PrivateRedis
+    port: int
+    env: dict[str, str]
+    web: Proc | None = None
+    workers: list[Proc] = field(default_factory=list)
+
+    @property
+    def base(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    # -- processes
+    def start_web(self) -> None:
+        self.web = Proc(
+            "gunicorn",
+            [PYTHON, "-m", "gunicorn", "onboarding_project.wsgi", "-b", f"127.0.0.1:{self.port}"]
+            + ["-w", "2", "-k", "gthread", "--threads", "8", "--timeout", "120", "--graceful-timeout", "5"],
+            self.env,
+            lambda _: port_open(self.port),
+        )
+
+    def start_worker(self, concurrency: int = 2) -> Proc:
+        name = f"worker-{len(self.workers)}-{uuid.uuid4().hex[:6]}"
+        worker = Proc(
+            name,
+            [PYTHON, "-m", "celery", "-A", "onboarding_project", "worker", "--pool=prefork"]
+            + [f"--concurrency={concurrency}", "-l", "INFO", "-n", f"{name}@%h"]
+            + ["--without-heartbeat", "--without-gossip", "--without-mingle"],
+            self.env,
+            lambda p: b"ready." in p.output(),
+        )
+        self.workers.append(worker)
+        return worker
+
+    def stop_workers(self) -> None:
+        for worker in self.workers:
+            worker.stop()
+        self.workers.clear()
+
+    def manage(self, *args: str, timeout: float = 120) -> str:
+        done = subprocess.run(  # noqa: S603
+            [PYTHON, "manage.py", *args], cwd=ROOT, env=self.env, capture_output=True, text=True, timeout=timeout
+        )
+        if done.returncode:
+            raise RuntimeError(f"manage.py {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}")
+        return done.stdout
+
+    def api_key(self, org_name: str) -> str:
+        return self.manage("create_api_key", "--org-name", org_name).strip().splitlines()[-1]
+
+    # -- the database of record
+    def sql(self, query: str, params: tuple | dict | None = None) -> list[tuple]:
+        with psycopg.connect(self.pg.url.replace("postgres://", "postgresql://"), autocommit=True) as conn:
+            cursor = conn.execute(query, params)
+            return cursor.fetchall() if cursor.description else []
+
+    def fast_forward(self) -> None:
+        """Make every timer the periodic jobs wait for run out now, as if minutes had passed: the
+        leases of workers that died, the resume grace period, the re-enqueue guard. Call it only
+        while no live worker holds a lease (after a kill, before a restart)."""
+        self.sql(
+            "UPDATE links_signupattempt SET lease_until = NULL, next_try_at = now() - interval '61 seconds' "
+            "WHERE status = 'running'"
+        )
+        self.sql(
+            "UPDATE webhooks_delivery SET claimed_until = now() - interval '1 second' "
+            "WHERE status = 'sending' AND claimed_until IS NOT NULL"
+        )
+        self.sql(
+            "UPDATE webhooks_delivery SET enqueued_at = now() - interval '61 seconds' "
+            "WHERE status IN ('pending', 'sending') AND enqueued_at IS NOT NULL"
+        )
+
+    def run_periodic(self) -> str:
+        """What beat would run: the periodic jobs' task functions, called in a process of their own."""
+        code = (
+            "from links.tasks import resume_stalled_signups\n"
+            "from webhooks.tasks import dispatch_due_deliveries\n"
+            "print('resumed', resume_stalled_signups(), 'dispatched', dispatch_due_deliveries())\n"
+        )
+        return self.manage("shell", "-c", code).strip()
+
+    # -- HTTP
+    def client(self, key: str) -> requests.Session:
+        session = requests.Session()
+        session.headers["Authorization"] = f"Bearer {key}"
+        return session
+
+    def create_link(self, key: str, **body: Any) -> dict:
+        body.setdefault("name", f"Fault link {uuid.uuid4().hex[:8]}")
+        response = self.client(key).post(f"{self.base}/v1/onboarding-links", json=body, timeout=30)
+        assert response.status_code == 201, response.text
+        return response.json()["data"]
+
+    def get_link(self, key: str, link_id: str) -> dict:
+        response = self.client(key).get(f"{self.base}/v1/onboarding-links/{link_id}", timeout=30)
+        assert response.status_code == 200, response.text
+        return response.json()["data"]
+
+    def inject_fault(self, kind: str, **options: Any) -> None:
+        response = requests.post(f"{self.base}/_sandbox/graph/_faults", json={"kind": kind, **options}, timeout=30)
+        assert response.status_code == 201, response.text
+
+    def pending_faults(self) -> list[dict]:
+        return requests.get(f"{self.base}/_sandbox/graph/_faults", timeout=30).json()["data"]
+
+    def clear_faults(self) -> None:
+        requests.delete(f"{self.base}/_sandbox/graph/_faults", timeout=30)
+
+    def signup(self, link: dict, outcome: str = "success", event: str = "FINISH") -> Signup:
+        """What the hosted page does: load it (CSRF cookie), run the sandbox dialog, post the callback."""
+        browser = requests.Session()
+        page = browser.get(link["hostedUrl"], timeout=30)
+        assert page.status_code == 200, page.status_code
+        dialog = browser.post(
+            f"{self.base}/_sandbox/dialog/complete", json={"outcome": outcome, "event": event}, timeout=30
+        )
+        assert dialog.status_code == 200, dialog.text
+        answer = dialog.json()
+        data = answer.get("data") or {}
+        body = {
+            "code": answer["code"],
+            "event": answer.get("event", event),
+            "wabaId": data.get("waba_id"),
+            "phoneNumberId": data.get("phone_number_id"),
+            "businessId": data.get("business_id"),
+        }
+        callback = browser.post(
+            f"{self.base}/signup/{link['id']}/callback",
+            json={k: v for k, v in body.items() if v},
+            headers={"X-CSRFToken": browser.cookies.get("csrftoken", "")},
+            timeout=60,
+        )
+        try:
+            parsed = callback.json()
+        except ValueError:
+            parsed = callback.text
+        return Signup(link["id"], answer["code"], callback.status_code, parsed)
+
+    def wait_links(self, key: str, link_ids: list[str], statuses: set[str], timeout: float) -> dict[str, dict]:
+        links: dict[str, dict] = {}
+
+        def settled() -> bool:
+            for link_id in link_ids:
+                if links.get(link_id, {}).get("status") not in statuses:
+                    links[link_id] = self.get_link(key, link_id)
+            return all(links[i]["status"] in statuses for i in link_ids)
+
+        wait_until(settled, timeout, f"links to reach {statuses}", interval=0.5)
+        return links
+
+    # -- what the database says about completions and events
+    def phones_of(self, link_id: str) -> list[tuple]:
+        return self.sql("SELECT id, meta_phone_number_id FROM phones_phone WHERE onboarding_link_id = %s", (link_id,))
+
+    def connected_events(self, link_id: str) -> list[tuple]:
+        return self.sql(
+            "SELECT id FROM webhooks_event WHERE type = 'phone_number.connected' AND data->>'onboardingLinkId' = %s",
+            (link_id,),
+        )
+
+    def deliveries_of_event(self, event_id: Any) -> list[tuple]:
+        """(delivery id, status, attempts, [attempt status codes]) of one event."""
+        rows = self.sql("SELECT id, status, attempts FROM webhooks_delivery WHERE event_id = %s", (event_id,))
+        result = []
+        for delivery_id, status, attempts in rows:
+            codes = [
+                r[0]
+                for r in self.sql(
+                    "SELECT status_code FROM webhooks_deliveryattempt WHERE delivery_id = %s ORDER BY number",
+                    (delivery_id,),
+                )
+            ]
+            result.append((delivery_id, status, attempts, codes))
+        return result
+
+
+def _base_env(pg: PrivatePostgres, redis: PrivateRedis, port: int) -> dict[str, str]:
+    inherited = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("META_", "DATABASE_", "CELERY_", "CACHE_", "WEBHOOK_", "DJANGO_", "API_", "PUBLIC_"))
+    }
+    return {
+        **inherited,
+        "DJANGO_SETTINGS_MODULE": "onboarding_project.settings",
+        "DEBUG": "true",
+        "DATABASE_URL": pg.url,
+        "CELERY_BROKER_URL": redis.url,
+        "CELERY_TASK_ALWAYS_EAGER": "false",
+        "PORT": str(port),
+        "PUBLIC_BASE_URL": f"http://127.0.0.1:{port}",
+        "META_GRAPH_BASE_URL": f"http://127.0.0.1:{port}/_sandbox/graph",
+        "WEBHOOK_ALLOW_PRIVATE_TARGETS": "true",
+        "WEBHOOK_RETRY_DELAYS": RETRY_DELAYS,
+        "WEBHOOK_TIMEOUT_SECONDS": str(WEBHOOK_TIMEOUT),
+        "API_RATE_LIMIT": "0",
+        "DB_CONN_MAX_AGE": "60",
+        "LOG_LEVEL": "INFO",
+        "PYTHONUNBUFFERED": "1",
+    }
+
+
+@pytest.fixture(scope="session")
+def stack() -> Iterator[Stack]:
+    require(_pg_bin() is not None, "PostgreSQL server binaries (/usr/lib/postgresql/*/bin) are not installed")
+    require(shutil.which("redis-server") is not None, "redis-server is not installed")
+    require(shutil.which("runuser") is not None and os.geteuid() == 0, "the fault suite runs as root (runuser)")
+    pg = redis = None
+    the_stack = None
+    try:
+        pg = PrivatePostgres()
+        redis = PrivateRedis()
+        port = free_port()
+        the_stack = Stack(pg=pg, redis=redis, port=port, env=_base_env(pg, redis, port))
+        the_stack.manage("migrate", "--noinput", timeout=300)
+        the_stack.start_web()
+        wait_until(
+            lambda: requests.get(f"{the_stack.base}/healthz", timeout=10).status_code == 200, 60, "gunicorn healthz"
+        )
+        yield the_stack
+    finally:
+        if the_stack is not None:
+            the_stack.stop_workers()
+            if the_stack.web is not None:
+                the_stack.web.stop()
+        if redis is not None:
+            redis.destroy()
+        if pg is not None:
+            pg.destroy()
+        print(f"\nfault suite logs: {LOG_DIR}")
+
+
+@pytest.fixture
+def workers(stack: Stack) -> Iterator[Callable[..., Proc]]:
+    """Start Celery workers for one test; all of them are stopped afterwards, even on failure."""
+    stack.clear_faults()
+    yield stack.start_worker
+    stack.stop_workers()
+    stack.clear_faults()
+
+
+@pytest.fixture(scope="session")
+def org_key(stack: Stack) -> str:
+    return stack.api_key("Faults A")
+
+
+@pytest.fixture
+def receivers() -> Iterator[Callable[[], Receiver]]:
+    started: list[Receiver] = []
+
+    def start() -> Receiver:
+        receiver = Receiver()
+        threading.Thread(target=receiver.server.serve_forever, daemon=True).start()
+        started.append(receiver)
+        return receiver
+
+    yield start
+    for receiver in started:
+        receiver.server.shutdown()
+        receiver.server.server_close()
