@@ -311,6 +311,18 @@ class Stack:
         )
         return self.manage("shell", "-c", code).strip()
 
+    def periodic_until(self, predicate: Callable[[], Any], timeout: float, what: str) -> Any:
+        """Run the periodic jobs (as beat would, only more often) until `predicate` holds."""
+
+        def step() -> Any:
+            value = predicate()
+            if not value:
+                self.run_periodic()
+                value = predicate()
+            return value
+
+        return wait_until(step, timeout, what, interval=0.3)
+
     # -- HTTP
     def client(self, key: str) -> requests.Session:
         session = requests.Session()
