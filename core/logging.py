@@ -2,11 +2,15 @@
 
 Values are set in context variables by the request middleware, the API authentication and the
 Celery task signals; log calls never pass secrets, and nothing here reads request bodies.
+`RedactFilter` (and a last pass in `JsonFormatter`) masks what slips through anyway: secret-named
+`extra` keys, and token-shaped text in messages, exceptions and third-party lines (urllib3 logs
+request URLs at DEBUG, query strings included).
 """
 
 import contextvars
 import json
 import logging
+import re
 from datetime import UTC, datetime
 from typing import Any
 
@@ -22,6 +26,109 @@ _CONTEXT = {
     "task_id": task_id_var,
 }
 _STANDARD_ATTRS = set(vars(logging.LogRecord("", 0, "", 0, "", (), None))) | {"message", "asctime"}
+
+
+REDACTED = "[redacted]"
+# `extra` keys (any nesting, snake_case or camelCase) whose values are never logged.
+_SECRET_KEY = re.compile(
+    r"(?:^|_)(?:token|secret|pin|password|passwd|authorization|cookie|metadata|proof|credentials?|api_?key)s?(?:_|$)"
+    r"|^(?:code|auth_code|authorization_code)$"
+)
+_CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
+_SECRET_TEXT: list[tuple[re.Pattern[str], str]] = [
+    # Full API keys (the 8-character visible prefix, e.g. sk_org_AbCd1234, stays readable).
+    (re.compile(r"\bsk_org_[A-Za-z0-9_-]{16,}"), REDACTED),
+    (re.compile(r"\bwhsec_[A-Za-z0-9+/=_-]+"), REDACTED),
+    # Meta user/business/system-user tokens; app tokens are "<app id>|<app secret>" (| may be %7C).
+    (re.compile(r"\bEAA[A-Za-z0-9_-]{8,}"), REDACTED),
+    (re.compile(r"\b\d{6,}(?:\||%7C)[A-Za-z0-9_-]{8,}", re.IGNORECASE), REDACTED),
+    (
+        re.compile(
+            r"\b((?:access_token|input_token|client_secret|code|appsecret_proof|pin|verify_token|hub\.verify_token"
+            r"|password|secret|token)=)[^&\s\"'\\]+",
+            re.IGNORECASE,
+        ),
+        rf"\1{REDACTED}",
+    ),
+    (re.compile(r"\b((?:Bearer|Basic)\s+)[A-Za-z0-9._~+/=|-]+", re.IGNORECASE), rf"\1{REDACTED}"),
+    # "key": "value" pairs of JSON text (a logged body, a repr): string values of secret-named keys.
+    (
+        re.compile(
+            r"""(["'](?:[A-Za-z_]*(?:token|secret|pin|password|code|Token|Secret|Pin|Password|Code)|metadata)["']"""
+            r"""\s*:\s*)(?:"(?:[^"\\]|\\.)*"|'[^']*'|\{[^{}]*\})"""
+        ),
+        rf'\1"{REDACTED}"',
+    ),
+]
+_MIN_LITERAL = 8
+
+
+def _configured_secrets() -> list[str]:
+    """This deployment's own secrets, masked wherever they appear verbatim."""
+    from django.conf import settings
+
+    values: list[str] = []
+    for name in ("META_APP_SECRET", "META_WEBHOOK_VERIFY_TOKEN", "SECRET_KEY", "ENCRYPTION_KEYS"):
+        try:
+            value = getattr(settings, name, "")
+        except Exception:  # settings not configured yet, or an empty SECRET_KEY (Django raises)
+            value = ""
+        values.extend(value if isinstance(value, list | tuple) else [value])
+    return sorted({v for v in values if isinstance(v, str) and len(v) >= _MIN_LITERAL}, key=len, reverse=True)
+
+
+def redact_text(text: str) -> str:
+    for secret in _configured_secrets():
+        text = text.replace(secret, REDACTED)
+    for pattern, replacement in _SECRET_TEXT:
+        text = pattern.sub(replacement, text)
+    return text
+
+
+def is_secret_key(key: str) -> bool:
+    return bool(_SECRET_KEY.search(_CAMEL.sub("_", key).lower()))
+
+
+def redact_value(value: Any, depth: int = 0) -> Any:
+    if isinstance(value, str):
+        return redact_text(value)
+    if depth > 8:
+        return value
+    if isinstance(value, dict):
+        return {
+            k: REDACTED if isinstance(k, str) and is_secret_key(k) else redact_value(v, depth + 1)
+            for k, v in value.items()
+        }
+    if isinstance(value, list):
+        return [redact_value(v, depth + 1) for v in value]
+    if isinstance(value, tuple):
+        return tuple(redact_value(v, depth + 1) for v in value)
+    return value
+
+
+class RedactFilter(logging.Filter):
+    """Masks secrets in a record before any handler formats it (wired on the console handler)."""
+
+    _formatter = logging.Formatter()
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        try:
+            message = record.getMessage()
+        except Exception:  # a malformed call: let the handler report it as logging does
+            message = None
+        if message is not None:
+            record.msg, record.args = redact_text(message), ()
+        if record.exc_info and not record.exc_text:
+            record.exc_text = self._formatter.formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = redact_text(record.exc_text)
+        if record.stack_info:
+            record.stack_info = redact_text(record.stack_info)
+        for key, value in list(vars(record).items()):
+            if key in _STANDARD_ATTRS or key.startswith("_") or key in _CONTEXT:
+                continue
+            setattr(record, key, REDACTED if is_secret_key(key) else redact_value(value))
+        return True
 
 
 class ContextFilter(logging.Filter):
@@ -43,9 +150,13 @@ class JsonFormatter(logging.Formatter):
         for key, value in vars(record).items():
             if key not in _STANDARD_ATTRS and value is not None and not key.startswith("_"):
                 entry[key] = value
-        if record.exc_info:
-            entry["exception"] = self.formatException(record.exc_info)
-        return json.dumps(entry, default=str)
+        if record.exc_text or record.exc_info:
+            entry["exception"] = record.exc_text or self.formatException(record.exc_info)
+        if record.stack_info:
+            entry["stack"] = record.stack_info
+        # A last pass over the whole line: covers values turned into text by `default=str` and
+        # records that reached this formatter without RedactFilter.
+        return redact_text(json.dumps(entry, default=str))
 
 
 def bind(**values: Any) -> None:

@@ -241,12 +241,20 @@ LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"context": {"()": "core.logging.ContextFilter"}},
+    "filters": {
+        "context": {"()": "core.logging.ContextFilter"},
+        # Masks secret-named extra keys and token-shaped text (API keys, whsec_, EAA..., code=...).
+        "redact": {"()": "core.logging.RedactFilter"},
+    },
     "formatters": {"json": {"()": "core.logging.JsonFormatter"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "json", "filters": ["context"]}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "json", "filters": ["context", "redact"]}
+    },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {
         "django.request": {"level": "ERROR"},
         "django.server": {"level": "WARNING"},
+        # SQL parameters carry metadata values and ciphertexts: never logged, even with LOG_LEVEL=DEBUG.
+        "django.db.backends": {"level": "INFO"},
     },
 }
