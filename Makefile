@@ -33,3 +33,11 @@ worker: install
 
 beat: install
 	$(PY) -m celery -A onboarding_project beat --loglevel=INFO
+
+# Benchmark (docs/readme-bench.md). Meant for PostgreSQL and Redis: set DATABASE_URL and
+# CELERY_BROKER_URL; the bench uses its own database, `<name>_bench`, and its own queues.
+bench: install
+	$(PY) -m bench.run
+
+bench-quick: install
+	$(PY) -m bench.run --quick

@@ -1,0 +1,362 @@
+"""`make bench` / `make bench-quick`: the orchestrator.
+
+    python -m bench.run [--quick] [--only api,webhooks,signup]
+
+1. A database of its own (`<DATABASE_URL name>_bench`), migrated and emptied; bench data seeded in bulk.
+2. gunicorn as in production (DEBUG=false, required secrets, sandbox mode, rate limit off), with the
+   bench urlconf whose constant-JSON view is the baseline.
+3. wrk (a separate process) for the API scenarios; real Celery workers for webhooks and signups.
+4. `bench/results.json`, `bench/results.md` and a table on stdout.
+
+Exit status: 0 when the run finished (and, in full mode, every target was reached); 1 when a
+full-mode target was missed; 2 when the harness itself broke. Quick mode reports targets only.
+"""
+
+import argparse
+import json
+import os
+import platform
+import signal
+import subprocess
+import sys
+import time
+import traceback
+from datetime import UTC, datetime
+from pathlib import Path
+
+from bench import config
+from bench.config import BENCH_DIR, PYTHON, ROOT, Sizes
+from bench.procs import HarnessError, Processes
+
+RESULTS_JSON = BENCH_DIR / "results.json"
+RESULTS_MD = BENCH_DIR / "results.md"
+
+
+def log(message: str) -> None:
+    print(f"[bench {time.strftime('%H:%M:%S')}] {message}", flush=True)
+
+
+def start_gunicorn(procs: Processes, env: config.BenchEnv):
+    gunicorn = str(Path(PYTHON).parent / "gunicorn")
+    child = procs.start(
+        "gunicorn",
+        [
+            gunicorn,
+            "onboarding_project.wsgi:application",
+            "--bind",
+            f"127.0.0.1:{env.port}",
+            "--workers",
+            str(env.gunicorn_workers),
+            "--worker-class",
+            "sync",
+            "--timeout",
+            "60",
+            "--graceful-timeout",
+            "5",
+        ],
+        env=env.process_env(BENCH_BASELINE_VIEW="1"),
+        cwd=ROOT,
+        role="gunicorn",
+    )
+    import requests
+
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        procs.check_alive()
+        try:
+            if requests.get(f"{env.base_url}/v1/_bench/constant", timeout=2).status_code == 200:
+                return child
+        except requests.RequestException:
+            pass
+        time.sleep(0.2)
+    raise HarnessError("gunicorn did not answer within 60 s")
+
+
+def start_worker(procs: Processes, env: config.BenchEnv, name: str, queue: str, pool_args: list[str]):
+    child = procs.start(
+        f"celery-{name}",
+        [
+            PYTHON,
+            "-m",
+            "celery",
+            "-A",
+            "onboarding_project",
+            "worker",
+            "-Q",
+            queue,
+            "-n",
+            f"bench-{name}-{os.getpid()}@%h",
+            "--loglevel=INFO",
+            "--without-gossip",
+            "--without-mingle",
+            "--without-heartbeat",
+            *pool_args,
+        ],
+        env=env.process_env(),
+        cwd=ROOT,
+        role="celery",
+    )
+    procs.wait_for_log(child, " ready.", timeout=60)
+    return child
+
+
+def start_receiver(procs: Processes, name: str, delay: float) -> str:
+    port = config.free_port()
+    child = procs.start(
+        f"receiver-{name}",
+        [PYTHON, "-m", "bench.receiver", "--port", str(port), "--delay", str(delay)],
+        env=dict(os.environ, PYTHONUNBUFFERED="1"),
+        cwd=ROOT,
+    )
+    procs.wait_for_log(child, "listening", timeout=20)
+    return f"http://127.0.0.1:{port}"
+
+
+def purge_queues(queues: list[str]) -> None:
+    from onboarding_project.celery import app
+
+    with app.connection_for_write() as conn:
+        channel = conn.default_channel
+        for queue in queues:
+            try:
+                channel.queue_purge(queue)
+            except Exception:  # noqa: BLE001 - a queue that does not exist yet is empty
+                log(f"queue {queue} not purged (it may not exist yet)")
+
+
+def environment(env: config.BenchEnv, sizes: Sizes, seed_seconds: float) -> dict:
+    import celery
+    import django
+    import gunicorn
+    from django.db import connection
+
+    from bench.load import wrk_version
+
+    cpu = "unknown"
+    try:
+        cpu = next(
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        )
+    except (OSError, StopIteration):
+        pass
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT version()" if connection.vendor == "postgresql" else "SELECT sqlite_version()")
+        db_version = cursor.fetchone()[0]
+    broker_version = None
+    if env.broker_url.startswith("redis"):
+        import redis
+
+        broker_version = "Redis " + redis.Redis.from_url(env.broker_url).info("server")["redis_version"]
+    mem_kb = next(
+        (
+            int(line.split()[1])
+            for line in Path("/proc/meminfo").read_text().splitlines()
+            if line.startswith("MemTotal")
+        ),
+        0,
+    )
+    commit = subprocess.run(  # noqa: S603
+        ["git", "rev-parse", "--short", "HEAD"],  # noqa: S607
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
+    return {
+        "date": datetime.now(UTC).isoformat(timespec="seconds"),
+        "mode": "quick" if sizes.quick else "full",
+        "git_commit": commit,
+        "cpu": cpu,
+        "cpu_count": os.cpu_count(),
+        "memory_gb": round(mem_kb / 1024 / 1024, 1),
+        "load_average_at_start": os.getloadavg(),
+        "os": platform.platform(),
+        "python": platform.python_version(),
+        "django": django.get_version(),
+        "gunicorn": gunicorn.__version__,
+        "celery": celery.__version__,
+        "database": db_version.split(" on ")[0] if db_version else None,
+        "database_name": connection.settings_dict["NAME"],
+        "broker": broker_version or env.broker_url.split(":")[0],
+        "wrk": wrk_version(),
+        "gunicorn_workers": env.gunicorn_workers,
+        "gunicorn_worker_class": "sync",
+        "celery_default_worker": f"prefork, concurrency {env.default_concurrency}, queue bench",
+        "celery_webhook_worker": f"threads, concurrency {env.webhook_concurrency}, queue bench-webhooks",
+        "wrk_connections": 16,
+        "wrk_threads": 2,
+        "wrk_seconds": sizes.wrk_seconds,
+        "api_rate_limit": "disabled (API_RATE_LIMIT=0)",
+        "log_level": os.environ.get("BENCH_LOG_LEVEL", "INFO"),
+        "sizes": {
+            "big_org_links": sizes.big_links,
+            "small_org_links": sizes.small_links,
+            "fast_deliveries": sizes.fast_deliveries,
+            "slow_deliveries": sizes.slow_deliveries,
+            "slow_baseline_deliveries": sizes.slow_baseline_deliveries,
+            "signups": sizes.signups,
+            "signup_rate_per_s": sizes.signup_rate,
+        },
+        "seed_seconds": round(seed_seconds, 1),
+    }
+
+
+def fmt(value: float | None, unit: str = "") -> str:
+    if value is None:
+        return "-"
+    text = f"{value:,.0f}" if abs(value) >= 100 else f"{value:.3g}" if abs(value) < 1 else f"{value:.1f}"
+    return f"{text} {unit}".strip()
+
+
+def table(rows: list[dict]) -> str:
+    lines = [
+        "| scenario | metric | value | baseline | ratio | target | passed |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for r in rows:
+        extra = f" (p99 {r['details']['p99_ms']} ms)" if "p99_ms" in r.get("details", {}) else ""
+        lines.append(
+            f"| `{r['name']}` | {r['metric']}{extra} | {fmt(r['value'], r['unit'])} | {fmt(r['baseline'], r['unit'])} "
+            f"| {fmt(r['ratio'])} | {r['target']} | {'yes' if r['passed'] else '**no**'} |"
+        )
+    return "\n".join(lines)
+
+
+def write_results(rows: list[dict], env_info: dict, error: str | None) -> None:
+    document = {"scenarios": rows, "environment": env_info}
+    if error:
+        document["error"] = error
+    RESULTS_JSON.write_text(json.dumps(document, indent=2, default=str) + "\n")
+    env_lines = "\n".join(f"- {k}: {v}" for k, v in env_info.items() if k != "sizes")
+    sizes = ", ".join(f"{k} {v}" for k, v in env_info.get("sizes", {}).items())
+    RESULTS_MD.write_text(f"{table(rows)}\n\nEnvironment:\n{env_lines}\n- sizes: {sizes}\n")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true", help="tiny sizes for CI; targets reported, not enforced")
+    parser.add_argument("--only", default="api,webhooks,signup", help="comma-separated scenario groups")
+    args = parser.parse_args(argv)
+    sizes = config.QUICK if args.quick else config.FULL
+    groups = set(args.only.split(","))
+
+    env = config.load_env()
+    if not env.is_postgres or not env.broker_url.startswith("redis"):
+        log(
+            "WARNING: the targets are meant for PostgreSQL and Redis (set DATABASE_URL and CELERY_BROKER_URL); "
+            f"running on {env.database_url.split(':')[0]} and {env.broker_url.split(':')[0]} anyway"
+        )
+    # This process seeds and publishes through the ORM: same settings as the servers.
+    os.environ.update(env.process_env())
+    sys.path.insert(0, str(ROOT))
+
+    procs = Processes(log_dir=BENCH_DIR / ".logs")
+
+    def on_signal(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt(f"signal {signum}")
+
+    signal.signal(signal.SIGTERM, on_signal)
+    rows: list[dict] = []
+    env_info: dict = {"mode": "quick" if sizes.quick else "full"}
+    error = None
+    started = time.monotonic()
+    try:
+        from bench import db
+
+        log(f"database {env.database_url.rsplit('/', 1)[-1]} (migrate, flush, collectstatic)")
+        db.prepare(env)
+        import logging
+
+        import django
+
+        django.setup()
+        logging.getLogger().setLevel(logging.WARNING)  # the servers log; this process reports
+        from bench import scenarios
+        from bench.seed import seed_all
+
+        log(f"seeding {sizes.big_links:,} + {sizes.small_links:,} links")
+        orgs, seed_seconds = seed_all(sizes.big_links, sizes.small_links)
+        log(f"seeded in {seed_seconds:.1f} s")
+        env_info = environment(env, sizes, seed_seconds)
+        purge_queues(["bench", "bench-webhooks"])
+
+        start_gunicorn(procs, env)
+        procs.start_sampler()
+        log(f"gunicorn up on {env.base_url} ({env.gunicorn_workers} workers)")
+
+        if "api" in groups:
+            log("API scenarios (wrk)")
+            rows += scenarios.api_scenarios(env.base_url, orgs, sizes)
+            print(table(rows), flush=True)
+
+        if groups & {"webhooks", "signup"}:
+            start_worker(
+                procs, env, "webhooks", "bench-webhooks", ["--pool=threads", f"--concurrency={env.webhook_concurrency}"]
+            )
+            start_worker(procs, env, "default", "bench", ["--pool=prefork", f"--concurrency={env.default_concurrency}"])
+            log("Celery workers ready")
+        if "webhooks" in groups:
+            from organizations.models import Organization
+
+            fanout_org = Organization.objects.create(name="Bench fan-out")
+            fast = start_receiver(procs, "fast", 0.0)
+            log(f"webhook_fanout_fast: {sizes.fast_deliveries} deliveries")
+            rows.append(
+                scenarios.fanout_scenario(
+                    "webhook_fanout_fast",
+                    organization=fanout_org,
+                    receiver_url=fast,
+                    count=sizes.fast_deliveries,
+                    baseline_count=sizes.fast_deliveries,
+                    target="ratio >= 0.5",
+                    delay_ms=0,
+                    warmup=max(20, sizes.fast_deliveries // 20),
+                )
+            )
+            slow = start_receiver(procs, "slow", 0.1)
+            log(f"webhook_fanout_slow: {sizes.slow_deliveries} deliveries at 100 ms")
+            rows.append(
+                scenarios.fanout_scenario(
+                    "webhook_fanout_slow",
+                    organization=fanout_org,
+                    receiver_url=slow,
+                    count=sizes.slow_deliveries,
+                    baseline_count=sizes.slow_baseline_deliveries,
+                    target="ratio >= 5",
+                    delay_ms=100,
+                    warmup=20,
+                )
+            )
+            print(table(rows[-2:]), flush=True)
+        if "signup" in groups:
+            receiver = start_receiver(procs, "signups", 0.0)
+            log(f"signup_completion: {sizes.signups} sandbox signups at {sizes.signup_rate:g}/s")
+            rows += scenarios.signup_scenario(env.base_url, receiver, sizes)
+        procs.check_alive()
+        procs.sample_once()
+        rows += scenarios.memory_rows(procs.peaks)
+    except HarnessError as exc:
+        error = str(exc)
+    except KeyboardInterrupt as exc:
+        error = f"interrupted ({exc})"
+    except Exception:  # noqa: BLE001 - any crash is a harness failure, reported with its traceback
+        error = traceback.format_exc()
+    finally:
+        procs.stop_all()
+    env_info["elapsed_s"] = round(time.monotonic() - started, 1)
+    write_results(rows, env_info, error)
+    print()
+    print(table(rows))
+    print(f"\nresults: {RESULTS_JSON.relative_to(ROOT)}, {RESULTS_MD.relative_to(ROOT)}; logs in bench/.logs/")
+    if error:
+        print(f"\nBENCH HARNESS ERROR: {error}", file=sys.stderr)
+        return 2
+    missed = [f"{r['name']} ({r['metric']})" for r in rows if not r["passed"]]
+    if missed:
+        print(f"\nTargets missed: {', '.join(missed)}" + (" (quick mode: reported only)" if sizes.quick else ""))
+    return 1 if missed and not sizes.quick else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
