@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 
 from core.crypto import EncryptedTextField
+from links.fields import OrderedJSONField
 
 
 class Phone(models.Model):
@@ -37,7 +38,8 @@ class Phone(models.Model):
     registration_error = models.CharField(max_length=500, blank=True, default="")
     pin = EncryptedTextField(blank=True, default="", help_text="Two-step verification PIN set at registration.")
     inbound_webhook_configured = models.BooleanField(default=False)
-    metadata = models.JSONField(default=dict, blank=True)
+    # Text, not jsonb: the link's metadata keeps its key order on PostgreSQL too.
+    metadata = OrderedJSONField(default=dict, blank=True)
     external_id = models.CharField(max_length=255, null=True, blank=True)
     health = models.JSONField(null=True, blank=True, help_text="Last computed health (checks, errors).")
     health_checked_at = models.DateTimeField(null=True, blank=True)
