@@ -1,0 +1,168 @@
+"""The Procfile's lines, run as a platform would run them, with DEBUG off."""
+
+import os
+import select
+import shlex
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import requests
+from cryptography.fernet import Fernet
+
+from core.services_gate import port_open
+
+ROOT = Path(__file__).resolve().parents[2]
+# Configuration inherited from the test run must not leak into the "fresh platform" environment.
+APP_SETTINGS = (
+    "DEBUG",
+    "SECRET_KEY",
+    "ALLOWED_HOSTS",
+    "ENCRYPTION_KEYS",
+    "DATABASE_URL",
+    "CELERY_BROKER_URL",
+    "CACHE_URL",
+    "PUBLIC_BASE_URL",
+    "CSRF_TRUSTED_ORIGINS",
+    "BEHIND_TLS_PROXY",
+    "META_APP_ID",
+    "META_APP_SECRET",
+    "META_CONFIG_ID",
+    "META_WEBHOOK_VERIFY_TOKEN",
+    "META_GRAPH_BASE_URL",
+    "PORT",
+)
+
+
+def procfile() -> dict[str, str]:
+    lines = (ROOT / "Procfile").read_text().splitlines()
+    return dict(line.split(": ", 1) for line in lines if line.strip() and not line.startswith("#"))
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def platform_env(**settings: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in APP_SETTINGS}
+    env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
+    return {**env, "DEBUG": "false", **settings}
+
+
+def production_env(tmp_path: Path, port: int) -> dict[str, str]:
+    return platform_env(
+        PORT=str(port),
+        SECRET_KEY="production-secret-key-" + "x" * 40,
+        ALLOWED_HOSTS="127.0.0.1",
+        ENCRYPTION_KEYS=Fernet.generate_key().decode(),
+        DATABASE_URL=f"sqlite:///{tmp_path / 'production.sqlite3'}",
+        CELERY_BROKER_URL="memory://",
+        PUBLIC_BASE_URL="https://onboarding.example.com",
+        WEB_CONCURRENCY="1",
+        GUNICORN_THREADS="2",
+    )
+
+
+def run(command: str, env: dict[str, str], timeout: float = 120) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        ["bash", "-c", command], cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout, check=False
+    )
+
+
+@pytest.fixture
+def started():
+    processes: list[subprocess.Popen] = []
+
+    def start(command: str, env: dict[str, str]) -> subprocess.Popen:
+        process = subprocess.Popen(
+            ["bash", "-c", f"exec {command}"],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            start_new_session=True,
+        )
+        processes.append(process)
+        return process
+
+    yield start
+    for process in processes:
+        if process.poll() is None:
+            process.terminate()
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait(timeout=5)
+
+
+def test_procfile_declares_release_web_worker_and_beat():
+    lines = procfile()
+    assert set(lines) == {"release", "web", "worker", "beat"}
+    assert "migrate" in lines["release"]
+    assert shlex.split(lines["web"])[0] == "gunicorn" and "$PORT" in lines["web"].replace("${PORT:-8000}", "$PORT")
+    assert "worker" in lines["worker"] and "beat" in lines["beat"]
+
+
+def test_release_then_web_serve_the_api_with_debug_off(tmp_path, started):
+    port = free_port()
+    env = production_env(tmp_path, port)
+    release = run(procfile()["release"], env)
+    assert release.returncode == 0, release.stdout + release.stderr
+    key = run("python manage.py create_api_key --org-name Acme", env)
+    assert key.returncode == 0, key.stderr
+    secret = key.stdout.strip().splitlines()[-1]
+
+    server = started(procfile()["web"], env)
+    deadline = time.time() + 30
+    while not port_open("127.0.0.1", port):
+        assert server.poll() is None, server.stdout.read()
+        assert time.time() < deadline, "gunicorn did not start"
+        time.sleep(0.2)
+
+    base = f"http://127.0.0.1:{port}"
+    health = requests.get(f"{base}/healthz", timeout=10)
+    assert health.status_code == 200 and health.json()["database"] == "ok"
+    listed = requests.get(f"{base}/v1/onboarding-links", headers={"Authorization": f"Bearer {secret}"}, timeout=10)
+    assert listed.status_code == 200 and listed.json()["data"] == []
+    assert listed.headers["X-Request-Id"]
+    assert requests.get(f"{base}/v1/onboarding-links", timeout=10).status_code == 401
+    # DEBUG really is off: an unknown host is refused, not served with a debug page.
+    assert requests.get(f"{base}/healthz", headers={"Host": "evil.example"}, timeout=10).status_code == 400
+
+
+def test_web_refuses_to_start_and_names_the_missing_settings(tmp_path):
+    env = platform_env(PORT=str(free_port()), SECRET_KEY="production-secret-key-" + "x" * 40)
+    result = run(procfile()["web"], env, timeout=60)
+    assert result.returncode != 0
+    assert "DEBUG is off but these settings are not set: ENCRYPTION_KEYS, ALLOWED_HOSTS." in result.stderr
+
+
+def test_web_refuses_to_start_without_a_secret_key(tmp_path):
+    result = run(procfile()["web"], platform_env(PORT=str(free_port())), timeout=60)
+    assert result.returncode != 0
+    assert "SECRET_KEY" in result.stderr
+
+
+def test_worker_starts_with_the_production_environment(tmp_path, started):
+    env = production_env(tmp_path, free_port())
+    worker = started(procfile()["worker"].replace("${CELERY_CONCURRENCY:-4}", "1"), env)
+    deadline = time.time() + 60
+    output = []
+    while time.time() < deadline:
+        readable, _, _ = select.select([worker.stdout], [], [], 1)
+        line = worker.stdout.readline() if readable else ""
+        if not line:
+            assert worker.poll() is None, "".join(output)
+            continue
+        output.append(line)
+        if " ready." in line:
+            break
+    else:
+        pytest.fail("worker did not become ready:\n" + "".join(output))
