@@ -6,6 +6,8 @@ urlpatterns = [
     path("signup/<uuid:link_id>", hosted.signup_page, name="signup-page"),
     path("signup/<uuid:link_id>/callback", hosted.signup_callback, name="signup-callback"),
     path("signup/<uuid:link_id>/status", hosted.signup_status_view, name="signup-status"),
+    # An organization's accent colour as a stylesheet (the CSP allows no inline style).
+    re_path(r"^signup/theme/(?P<color>[0-9a-f]{6})\.css$", hosted.signup_theme, name="signup-theme"),
     # A malformed id is an unknown link: the same friendly 404 page.
     re_path(r"^signup/[^/]+/?$", hosted._not_found_page),
 ]

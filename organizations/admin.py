@@ -32,6 +32,8 @@ class OrganizationAdmin(admin.ModelAdmin):
         if db_field.name == "accent_color":
             # The browser's colour picker; it always submits #rrggbb, and the model validates it.
             kwargs["widget"] = forms.TextInput(attrs={"type": "color"})
+        if db_field.name == "logo_url":
+            kwargs["assume_scheme"] = "https"
         return super().formfield_for_dbfield(db_field, request, **kwargs)
 
 

@@ -69,11 +69,21 @@ class Chromium:
         finally:
             self._thread.shutdown(wait=True)
 
-    def new_tab(self, fake_sites: dict[str, str] | None = None) -> Tab:
-        return self.call(self._new_tab, fake_sites or {})
+    def new_tab(
+        self,
+        fake_sites: dict[str, str] | None = None,
+        *,
+        locale: str = "en-US",
+        viewport: tuple[int, int] = (900, 900),
+        reduced_motion: str = "no-preference",
+    ) -> Tab:
+        """A fresh browser context: `locale` also sets the Accept-Language header the page sees."""
+        return self.call(self._new_tab, fake_sites or {}, locale, viewport, reduced_motion)
 
-    def _new_tab(self, fake_sites: dict[str, str]) -> Tab:
-        context = self.browser.new_context(viewport={"width": 900, "height": 900}, locale="en-US")
+    def _new_tab(self, fake_sites: dict[str, str], locale: str, viewport: tuple[int, int], reduced_motion: str) -> Tab:
+        context = self.browser.new_context(
+            viewport={"width": viewport[0], "height": viewport[1]}, locale=locale, reduced_motion=reduced_motion
+        )
         context.add_init_script(_REPORT_CSP_VIOLATIONS)
         page = context.new_page()
         page.set_default_timeout(TIMEOUT_MS)

@@ -10,12 +10,36 @@
   var tryAgainButton = document.getElementById("try-again");
   var pendingNotice = document.getElementById("pending-notice");
   var errorMessage = document.getElementById("error-message");
+  var announcer = document.getElementById("announcer");
+  var logo = document.getElementById("brand-logo");
   var SESSION_WAIT_MS = 2500; // how long a code waits for the session event before being sent alone
   var POLL_MS = 1000;
 
+  // A broken logo is hidden rather than shown as a broken image (the name is in the header anyway).
+  if (logo) {
+    var hideLogo = function () { logo.hidden = true; };
+    if (logo.decode) { logo.decode().catch(hideLogo); } else { logo.addEventListener("error", hideLogo); }
+  }
+
+  // One live region tells screen readers each new state: its heading and its [data-announce] text.
+  function announce(section) {
+    var parts = [];
+    var heading = section.querySelector("h2");
+    if (heading) { parts.push(heading.textContent.trim()); }
+    Array.prototype.forEach.call(section.querySelectorAll("[data-announce]"), function (element) {
+      var text = element.textContent.trim();
+      if (text) { parts.push(text); }
+    });
+    announcer.textContent = "";
+    window.setTimeout(function () { announcer.textContent = parts.join(" "); }, 50);
+  }
+
   function setState(state) {
     root.setAttribute("data-state", state);
-    var heading = root.querySelector('[data-for="' + state + '"] h2');
+    var section = root.querySelector('[data-for="' + state + '"]');
+    if (!section) { return; }
+    if (state !== "pending") { announce(section); }
+    var heading = section.querySelector("h2");
     if (heading) {
       heading.setAttribute("tabindex", "-1");
       heading.focus({ preventScroll: false });
@@ -75,7 +99,7 @@
     }
     if (answer.status === 200 && data.status === "error") { showError(data.error); return; }
     if (answer.status === 409) { poll(); return; }
-    showError(data.error && data.error.message);
+    showError(config.messages.genericError); // the API's own message is for developers, in English
   }
 
   function report(body) {
