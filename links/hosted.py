@@ -16,7 +16,7 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from django.views.decorators.csrf import ensure_csrf_cookie
@@ -210,6 +210,8 @@ def signup_page(request: HttpRequest, link_id: Any) -> HttpResponse:
     link = _link_or_none(link_id)
     if link is None:
         return _not_found_page(request)
+    if link.opened_at is None:  # the first open, for the admin's timeline (one conditional UPDATE, once)
+        OnboardingLink.objects.filter(pk=link.pk, opened_at__isnull=True).update(opened_at=timezone.now())
     organization = link.organization
     context = {
         "link": link,

@@ -46,6 +46,8 @@ class OnboardingLink(models.Model):
     # Not auto_now_add: tests and imports need to set it, and the list is ordered by it.
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     expires_at = models.DateTimeField()
+    # When the hosted page was first opened (set once by the page view), for the admin's timeline.
+    opened_at = models.DateTimeField(null=True, blank=True, editable=False)
     completed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
