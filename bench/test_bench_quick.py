@@ -1,0 +1,57 @@
+"""`make bench-quick` keeps working: the whole harness at tiny sizes, against real services.
+
+Targets are not enforced here (quick mode reports them); this checks that every scenario ran and
+that results.json has the documented shape.
+"""
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from core.services_gate import require, require_postgres, require_redis_broker
+
+pytestmark = pytest.mark.integration
+
+NAMES = {
+    "api_get_link",
+    "api_list_links",
+    "api_create_link",
+    "list_scaling",
+    "webhook_fanout_fast",
+    "webhook_fanout_slow",
+    "signup_completion",
+    "memory",
+}
+KEYS = {"name", "value", "baseline", "ratio", "target", "unit", "passed"}
+
+
+def test_bench_quick_runs_every_scenario(tmp_path):
+    require_postgres()
+    require_redis_broker()
+    require(os.environ.get("DATABASE_URL", "").startswith("postgres"), "DATABASE_URL is not a PostgreSQL URL")
+    from bench.config import BENCH_DIR, ROOT
+    from bench.load import WRK
+
+    require(subprocess.run(["which", WRK], capture_output=True).returncode == 0, "wrk is not installed")  # noqa: S603, S607
+
+    result = subprocess.run(  # noqa: S603
+        [sys.executable, "-m", "bench.run", "--quick"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"},
+    )
+    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
+    document = json.loads((BENCH_DIR / "results.json").read_text())
+    assert "error" not in document
+    assert document["environment"]["mode"] == "quick"
+    assert {"cpu", "python", "database", "broker", "gunicorn_workers", "wrk"} <= set(document["environment"])
+    assert {row["name"] for row in document["scenarios"]} == NAMES
+    for row in document["scenarios"]:
+        assert KEYS <= set(row), row
+        assert isinstance(row["passed"], bool)
+        assert row["value"] is not None, row
