@@ -6,6 +6,7 @@ webhook off, everything else ends `succeeded` or `failed` on the schedule (WEBHO
 import collections
 import socket
 import threading
+import time
 
 import pytest
 
@@ -122,11 +123,10 @@ def test_receiver_faults_are_retried_with_the_same_id_until_delivered_failed_or_
     }
     assert hooks["gone_410"]["isActive"] is False and "410" in hooks["gone_410"]["disabledReason"]
     assert all(hooks[name]["isActive"] for name in webhooks if name != "gone_410")
-    assert client.post(
-        f"{stack.base}/v1/outgoing-webhooks/{webhooks['gone_410']}/test", timeout=30
-    ).status_code != 202 or (
-        _delivery(stack, client, _send_test(stack, client, webhooks["gone_410"])["id"])["status"] != "succeeded"
-    )
+    # Whatever asks for it later (a test send here), nothing more goes to a disabled endpoint.
+    client.post(f"{stack.base}/v1/outgoing-webhooks/{webhooks['gone_410']}/test", timeout=30)
+    stack.run_periodic()
+    time.sleep(1)
     assert len(gone.received) == 1  # nothing more was sent to it
 
 
