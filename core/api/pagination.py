@@ -9,6 +9,8 @@ from rest_framework.response import Response
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 100
+# From this offset on, pages are read with a deferred join (see paginate_queryset).
+DEFERRED_JOIN_OFFSET = 1000
 
 
 def _parse_positive(request: Request, name: str, default: int, maximum: int | None) -> int:
@@ -35,7 +37,14 @@ class PagePagination(BasePagination):
         offset = (self.page - 1) * self.limit
         if offset >= self.total:
             return []
-        return list(queryset[offset : offset + self.limit])
+        if offset < DEFERRED_JOIN_OFFSET:
+            return list(queryset[offset : offset + self.limit])
+        # Deep pages: skip the offset over primary keys only (an index-only scan of the list's
+        # ordering index), then fetch the page's rows by key. OFFSET on the full rows read and
+        # threw away every skipped row: the last of 2,000 pages cost 3.7x the first.
+        pks = list(queryset.values_list("pk", flat=True)[offset : offset + self.limit])
+        rows = {row.pk: row for row in queryset.filter(pk__in=pks)}
+        return [rows[pk] for pk in pks if pk in rows]
 
     def get_paginated_response(self, data: list) -> Response:
         return Response({"data": data, "meta": self.meta()})
