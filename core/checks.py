@@ -8,7 +8,10 @@ def missing_production_settings() -> list[str]:
     if settings.DEBUG:
         return []
     missing = []
-    if not settings.SECRET_KEY or settings.SECRET_KEY == settings.DEV_SECRET_KEY:
+    # Read the raw value: Django's own accessor raises on an empty SECRET_KEY before we can name
+    # every missing setting at once.
+    secret_key = getattr(settings._wrapped, "SECRET_KEY", "")
+    if not secret_key or secret_key == settings.DEV_SECRET_KEY:
         missing.append("SECRET_KEY")
     if not [k for k in settings.ENCRYPTION_KEYS if k.strip()]:
         missing.append("ENCRYPTION_KEYS")

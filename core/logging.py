@@ -165,6 +165,11 @@ def bind(**values: Any) -> None:
         _CONTEXT[name].set(str(value) if value is not None else None)
 
 
+def snapshot() -> dict[str, Any]:
+    """The ids bound now, to restore later with bind(**snapshot)."""
+    return {name: var.get() for name, var in _CONTEXT.items() if var.get() is not None}
+
+
 def clear() -> None:
     for var in _CONTEXT.values():
         var.set(None)

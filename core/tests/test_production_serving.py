@@ -144,10 +144,10 @@ def test_web_refuses_to_start_and_names_the_missing_settings(tmp_path):
     assert "DEBUG is off but these settings are not set: ENCRYPTION_KEYS, ALLOWED_HOSTS." in result.stderr
 
 
-def test_web_refuses_to_start_without_a_secret_key(tmp_path):
+def test_web_refuses_to_start_with_nothing_set_and_names_all_three(tmp_path):
     result = run(procfile()["web"], platform_env(PORT=str(free_port())), timeout=60)
     assert result.returncode != 0
-    assert "SECRET_KEY" in result.stderr
+    assert "these settings are not set: SECRET_KEY, ENCRYPTION_KEYS, ALLOWED_HOSTS." in result.stderr
 
 
 def test_worker_starts_with_the_production_environment(tmp_path, started):
