@@ -145,6 +145,9 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "core.api.pagination.PagePagination",
     "EXCEPTION_HANDLER": "core.api.errors.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # No OPTIONS metadata: SimpleMetadata asserted (500) on viewsets without serializer_class; OPTIONS
+    # is now a 405 method_not_allowed like any other undocumented method.
+    "DEFAULT_METADATA_CLASS": None,
     "UNAUTHENTICATED_USER": None,
 }
 
@@ -220,6 +223,13 @@ META_APP_SECRET = env.str("META_APP_SECRET", default="")
 META_CONFIG_ID = env.str("META_CONFIG_ID", default="")
 META_GRAPH_VERSION = env.str("META_GRAPH_VERSION", default="v25.0")
 META_WEBHOOK_VERIFY_TOKEN = env.str("META_WEBHOOK_VERIFY_TOKEN", default="")
+# (connect, read) seconds for every Graph call.
+META_GRAPH_TIMEOUT = tuple(env.list("META_GRAPH_TIMEOUT", cast=float, default=[5.0, 15.0]))
+# Meta allows 200 business-use-case calls per hour per WABA; stay well under it.
+META_GRAPH_CALLS_PER_WABA_PER_HOUR = env.int("META_GRAPH_CALLS_PER_WABA_PER_HOUR", default=100)
+WABA_LOOKUP_TTL_SECONDS = env.int("WABA_LOOKUP_TTL_SECONDS", default=300)
+PHONE_HEALTH_TTL_SECONDS = env.int("PHONE_HEALTH_TTL_SECONDS", default=60)
+PHONE_HEALTH_STALE_SECONDS = env.int("PHONE_HEALTH_STALE_SECONDS", default=1800)
 # Sandbox mode (fake Graph API served by this app) whenever no real Meta app is configured.
 META_SANDBOX = not META_APP_ID
 META_GRAPH_BASE_URL = env.str(
@@ -247,9 +257,7 @@ LOGGING = {
         "redact": {"()": "core.logging.RedactFilter"},
     },
     "formatters": {"json": {"()": "core.logging.JsonFormatter"}},
-    "handlers": {
-        "console": {"class": "logging.StreamHandler", "formatter": "json", "filters": ["context", "redact"]}
-    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "json", "filters": ["context", "redact"]}},
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {
         "django.request": {"level": "ERROR"},
