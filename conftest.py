@@ -13,7 +13,10 @@ from core.testing import Receiver
 def _test_defaults(settings) -> Iterator[None]:
     """Unit tests run Celery tasks inline (integration tests start a real worker and turn this
     off); the API rate limit is out of the way unless a test sets one."""
+    from core import urlpolicy
     from onboarding_project.celery import app
+
+    urlpolicy._create_time_dns.clear()
 
     settings.API_RATE_LIMIT = "100000/minute"
     # A key prefix of its own per test: a shared Redis cache (CI) carries nothing between tests

@@ -14,6 +14,8 @@ IP literals are normalised the way the C resolver reads them, so `2130706433`, `
 
 import ipaddress
 import socket
+import threading
+import time
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -151,10 +153,31 @@ def _resolve(host: str, port: int) -> list[IPAddress]:
     return [ipaddress.ip_address(info[4][0].split("%", 1)[0]) for info in infos]
 
 
+# Create-time answers are kept briefly per process: a blocking DNS query per API request would
+# make creating many links for one webhook host slow. Delivery always resolves afresh.
+CREATE_TIME_DNS_TTL_SECONDS = 60.0
+_CREATE_TIME_DNS_MAX_ENTRIES = 1024
+_create_time_dns: dict[tuple[str, int], tuple[float, list[IPAddress]]] = {}
+_create_time_dns_lock = threading.Lock()
+
+
+def _resolve_for_create(host: str, port: int) -> list[IPAddress]:
+    now = time.monotonic()
+    cached = _create_time_dns.get((host, port))
+    if cached is not None and cached[0] > now:
+        return cached[1]
+    addresses = _resolve(host, port)
+    with _create_time_dns_lock:
+        if len(_create_time_dns) >= _CREATE_TIME_DNS_MAX_ENTRIES:
+            _create_time_dns.clear()
+        _create_time_dns[(host, port)] = (now + CREATE_TIME_DNS_TTL_SECONDS, addresses)
+    return addresses
+
+
 def validate_webhook_url(url: str) -> str:
     """Create-time check. A name that does not resolve yet is accepted (delivery decides)."""
     _, host, port = _split(url)
-    for address in _resolve(host, port):
+    for address in _resolve_for_create(host, port):
         check_address(address)
     return url
 

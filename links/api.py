@@ -1,10 +1,7 @@
 """`/v1/onboarding-links`: input validation (CONTRACT section 2), the document's output shape, thin views."""
 
 import math
-import threading
-import time
 from typing import Any
-from urllib.parse import urlsplit
 
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -22,7 +19,6 @@ from rest_framework.response import Response
 from core.api.idempotency import idempotent
 from core.api.serializers import RedirectUrlField, StrictSerializer, TimestampField, WebhookUrlField, envelope
 from core.events import EVENT_TYPES
-from core.urlpolicy import UrlPolicyError, validate_redirect_url, validate_webhook_url
 from links import selectors, services
 from links.models import OnboardingLink
 
@@ -124,48 +120,6 @@ class EventTypesField(serializers.Field):
         return list(value)
 
 
-# The create-time webhook check resolves the URL's host name: a blocking DNS query with the
-# resolver's own timeouts (5 s per try) inside the request. Customers create many links with one
-# webhook host, so the verdict per host is kept briefly; delivery resolves and checks every time.
-HOST_VERDICT_TTL_SECONDS = 60.0
-HOST_VERDICT_MAX_ENTRIES = 1024
-_host_verdicts: dict[tuple[str, str, bool], tuple[float, str | None]] = {}
-_host_verdicts_lock = threading.Lock()
-
-
-def validate_link_webhook_url(url: str) -> str:
-    """`validate_webhook_url`, resolving each (scheme, host, port) at most once a minute per process."""
-    from django.conf import settings
-
-    try:
-        parts = urlsplit(url)
-        key = (parts.scheme.lower(), parts.netloc.lower(), bool(settings.WEBHOOK_ALLOW_PRIVATE_TARGETS))
-    except (ValueError, AttributeError):
-        return validate_webhook_url(url)
-    now = time.monotonic()
-    cached = _host_verdicts.get(key)
-    if cached is None or cached[0] < now:
-        try:
-            validate_webhook_url(url)
-            verdict = None
-        except UrlPolicyError as exc:
-            verdict = str(exc)
-        with _host_verdicts_lock:
-            if len(_host_verdicts) >= HOST_VERDICT_MAX_ENTRIES:
-                _host_verdicts.clear()
-            _host_verdicts[key] = (now + HOST_VERDICT_TTL_SECONDS, verdict)
-    else:
-        verdict = cached[1]
-        validate_redirect_url(url)  # the URL's own syntax and scheme rules, no DNS
-    if verdict is not None:
-        raise UrlPolicyError(verdict)
-    return url
-
-
-class LinkWebhookUrlField(WebhookUrlField):
-    policy = staticmethod(validate_link_webhook_url)
-
-
 class OnboardingLinkCreateSerializer(StrictSerializer):
     """The body of `POST /v1/onboarding-links`; unknown fields are rejected."""
 
@@ -175,7 +129,7 @@ class OnboardingLinkCreateSerializer(StrictSerializer):
     )
     metadata = MetadataField(required=False, allow_null=True)
     redirectUrl = RedirectUrlField(source="redirect_url", required=False, allow_null=True)
-    webhookUrl = LinkWebhookUrlField(source="webhook_url", required=False, allow_null=True)
+    webhookUrl = WebhookUrlField(source="webhook_url", required=False, allow_null=True)
     webhookSecret = serializers.CharField(
         source="webhook_secret",
         min_length=16,
