@@ -1,5 +1,6 @@
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET
 from django.views.defaults import server_error
 
@@ -40,6 +41,7 @@ def healthz(request: HttpRequest) -> JsonResponse:
     )
 
 
+@csrf_exempt  # an unknown route is a 404 for every method, never a CSRF 403 (no session API exists)
 def api_not_found(request: HttpRequest, *args: object, **kwargs: object) -> JsonResponse:
     return json_error(404, "not_found", f"No API route matches {request.method} {request.path}.")
 

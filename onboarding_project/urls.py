@@ -11,7 +11,8 @@ api_v1 = [
     path("", include("wabas.urls")),
     path("openapi.json", SpectacularJSONAPIView.as_view(), name="openapi-schema"),
     # Anything else under /v1/ is the contract's JSON 404, never an HTML page.
-    re_path(r"^.*$", core_views.api_not_found),
+    # (?s): a path with an encoded newline (%0A) must reach it too, not Django's HTML 404.
+    re_path(r"^[\s\S]*$", core_views.api_not_found),
 ]
 
 urlpatterns = [
