@@ -1,19 +1,140 @@
-from django.contrib import admin, messages
-from django.db.models import QuerySet
-from django.http import HttpRequest
+"""Links in the admin, and the operator console (dashboard and "find anything") hung off them.
 
-from links.models import OnboardingLink
+Links are read-only; the one write, "Expire now", goes through the service. A link's page shows its
+timeline: created, opened, every signup attempt's steps, and how it ended (with Meta's error code
+and trace id). The console's URLs live under the links admin so no custom AdminSite is needed:
+/admin/links/onboardinglink/dashboard/ and /admin/links/onboardinglink/find/?q=.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+from typing import Any
+from urllib.parse import urlencode
+
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Case, CharField, Count, F, Min, Prefetch, QuerySet, Value, When
+from django.db.models.fields.json import KT
+from django.db.models.functions import TruncDate
+from django.http import HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
+
+from core.admin import IdSearchMixin, find_by_id
+from core.timefmt import isoformat_ms
+from links.models import OnboardingLink, SignupAttempt
 from links.services import link_expire
+from phones.models import Phone
+from webhooks.models import Delivery
+
+DASHBOARD_DAYS = 14
+STATUSES = [choice.value for choice in OnboardingLink.Status]
+
+
+@dataclass
+class TimelineEntry:
+    at: str
+    what: str
+    detail: str | SafeString = ""
+    problem: bool = False
+
+
+def timeline_entries(link: OnboardingLink, attempts: list[SignupAttempt]) -> list[TimelineEntry]:
+    """What happened to a link, in order: created, opened, each attempt's steps, and the outcome."""
+    created = TimelineEntry(isoformat_ms(link.created_at) or "", "created", f"expires {isoformat_ms(link.expires_at)}")
+    entries = [created]
+    if link.opened_at:
+        entries.append(TimelineEntry(isoformat_ms(link.opened_at) or "", "opened", "hosted page first opened"))
+    else:
+        entries.append(TimelineEntry("", "not opened", "the hosted page has not been opened yet"))
+    for number, attempt in enumerate(attempts, start=1):
+        entries.append(
+            TimelineEntry(
+                isoformat_ms(attempt.created_at) or "",
+                f"attempt {number}",
+                f"{attempt.event}: {attempt.status}, {attempt.tries} tr{'y' if attempt.tries == 1 else 'ies'} "
+                f"(id {attempt.pk})",
+            )
+        )
+        meta_error = _meta_error(attempt)
+        failed_shown = False
+        for step in attempt.steps or []:
+            if not isinstance(step, dict):
+                continue
+            name = str(step.get("step", ""))
+            detail: str | SafeString = str(step.get("detail") or "")
+            problem = name in ("failed", "cancelled")
+            if name == "failed" and meta_error:
+                detail = format_html("{}<br>{}", detail, meta_error)
+                failed_shown = True
+            entries.append(TimelineEntry(str(step.get("at") or ""), name, detail, problem))
+        if attempt.status == SignupAttempt.Status.FAILED and not failed_shown and (attempt.error or meta_error):
+            detail = format_html("{}<br>{}", attempt.error, meta_error) if meta_error else attempt.error
+            entries.append(TimelineEntry(isoformat_ms(attempt.updated_at) or "", "failed", detail, True))
+    status = link.effective_status
+    if status == OnboardingLink.Status.COMPLETED:
+        entries.append(TimelineEntry(isoformat_ms(link.completed_at) or "", "completed", "phone connected"))
+    elif status == OnboardingLink.Status.ERROR:
+        entries.append(TimelineEntry(isoformat_ms(link.completed_at) or "", "error", link.error or "", True))
+    elif status == OnboardingLink.Status.EXPIRED:
+        entries.append(TimelineEntry(isoformat_ms(link.expires_at) or "", "expired", "the link can no longer be used"))
+    else:
+        entries.append(TimelineEntry("", status, "not finished yet"))
+    return entries
+
+
+def _meta_error(attempt: SignupAttempt) -> SafeString | str:
+    parts = []
+    if attempt.error_code is not None:
+        parts.append(format_html("Meta error code <code>{}</code>", attempt.error_code))
+    if attempt.fbtrace_id:
+        parts.append(format_html("trace id (fbtrace_id) <code>{}</code>", attempt.fbtrace_id))
+    return format_html_join(" · ", "{}", ((part,) for part in parts)) if parts else ""
+
+
+def render_timeline(entries: list[TimelineEntry]) -> SafeString:
+    rows = format_html_join(
+        "",
+        '<tr class="timeline-{}"{}><td><code>{}</code></td><td><strong>{}</strong></td><td>{}</td></tr>',
+        (
+            (
+                entry.what.replace(" ", "-"),
+                format_html(' style="{}"', "color: var(--error-fg, #ba2121)") if entry.problem else "",
+                entry.at or "—",
+                entry.what,
+                entry.detail,
+            )
+            for entry in entries
+        ),
+    )
+    return format_html(
+        '<table class="onboarding-timeline"><thead><tr><th>when (UTC)</th><th>what</th><th>detail</th></tr></thead>'
+        "<tbody>{}</tbody></table>",
+        rows,
+    )
 
 
 @admin.register(OnboardingLink)
-class OnboardingLinkAdmin(admin.ModelAdmin):
+class OnboardingLinkAdmin(IdSearchMixin, admin.ModelAdmin):
     """Read-only view of links; the one write, "Expire now", goes through the service."""
 
-    list_display = ["name", "shown_status", "organization", "external_id", "created_at", "expires_at"]
+    list_display = ["name", "shown_status", "organization", "external_id", "created_at", "opened_at", "expires_at"]
     list_filter = ["status", "organization", "created_at"]
     list_select_related = ["organization"]
-    search_fields = ["=id", "name", "=external_id"]
+    # Our ids exactly (the link's, its phone's, its WABA's); Meta's ids, numbers and the customer's
+    # external id exactly; the name as text.
+    uuid_search_fields = ["id", "phone_id", "waba_id"]
+    exact_search_fields = ["external_id", "phone__meta_phone_number_id", "phone__phone_number", "waba__meta_waba_id"]
+    search_fields = ["name"]
+    search_help_text = (
+        "A link, phone or WABA id (ours), Meta's phone number id or WABA id, a phone number, "
+        "the external id, or words of the name."
+    )
+    # No date_hierarchy: it runs MIN/MAX and DISTINCT-date aggregates over the whole table on every
+    # page; the "created at" filter costs nothing and the dashboard links to each day.
     # The webhook secret is never displayed, not even masked.
     exclude = ["webhook_secret"]
     readonly_fields = [
@@ -33,10 +154,34 @@ class OnboardingLinkAdmin(admin.ModelAdmin):
         "outgoing_webhook",
         "error",
         "created_at",
+        "opened_at",
         "expires_at",
         "completed_at",
+        "timeline",
     ]
-    fields = readonly_fields
+    fieldsets = [
+        (
+            None,
+            {
+                "fields": [
+                    "id",
+                    "organization",
+                    "name",
+                    "shown_status",
+                    "external_id",
+                    "hosted_url",
+                    "created_at",
+                    "opened_at",
+                    "expires_at",
+                    "completed_at",
+                    "error",
+                ]
+            },
+        ),
+        ("Timeline", {"fields": ["timeline"]}),
+        ("Connected", {"fields": ["phone", "waba", "is_phone_registered", "outgoing_webhook"]}),
+        ("Set by the customer", {"fields": ["metadata", "redirect_url", "webhook_url", "webhook_events"]}),
+    ]
     ordering = ["-created_at", "-id"]
     actions = ["expire_now"]
     list_per_page = 50
@@ -51,6 +196,27 @@ class OnboardingLinkAdmin(admin.ModelAdmin):
     def hosted_url(self, link: OnboardingLink) -> str:
         return link.hosted_url
 
+    @admin.display(description="timeline")
+    def timeline(self, link: OnboardingLink) -> SafeString:
+        # Prefetched by get_object: one query for every attempt of the link.
+        return render_timeline(timeline_entries(link, list(link.attempts.all())))
+
+    def get_object(self, request: HttpRequest, object_id: str, from_field: str | None = None) -> Any:
+        """The change page's link with its related rows and its attempts (secrets deferred) in two queries."""
+        attempts = SignupAttempt.objects.defer("code", "access_token", "pin", "session", "state").order_by(
+            "created_at", "id"
+        )
+        queryset = (
+            self.get_queryset(request)
+            .select_related("organization", "phone", "waba", "outgoing_webhook")
+            .prefetch_related(Prefetch("attempts", queryset=attempts))
+        )
+        field = self.opts.pk if from_field is None else self.opts.get_field(from_field)
+        try:
+            return queryset.get(**{field.name: field.to_python(object_id)})
+        except (OnboardingLink.DoesNotExist, ValidationError, ValueError):
+            return None
+
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
@@ -63,5 +229,140 @@ class OnboardingLinkAdmin(admin.ModelAdmin):
 
     @admin.action(description="Expire now", permissions=["change"])
     def expire_now(self, request: HttpRequest, queryset: QuerySet[OnboardingLink]) -> None:
+        selected = queryset.count()
         expired = sum(link_expire(link=link) for link in queryset.filter(status=OnboardingLink.Status.PENDING))
-        self.message_user(request, f"Expired {expired} link(s).", messages.SUCCESS)
+        message = f"Expired {expired} link(s)."
+        if selected - expired:
+            message += f" {selected - expired} left as they were (no longer pending)."
+        self.message_user(request, message, messages.SUCCESS)
+
+    # ---- the operator console ------------------------------------------------------------------
+
+    def get_urls(self) -> list[Any]:
+        console = [
+            path("dashboard/", self.admin_site.admin_view(self.dashboard_view), name="console_dashboard"),
+            path("find/", self.admin_site.admin_view(self.find_view), name="console_find"),
+        ]
+        return console + super().get_urls()
+
+    def _console_context(self, request: HttpRequest, title: str) -> dict[str, Any]:
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        return {**self.admin_site.each_context(request), "title": title, "opts": self.opts}
+
+    def dashboard_view(self, request: HttpRequest) -> HttpResponse:
+        context = self._console_context(request, "Operator dashboard")
+        now = timezone.now()
+        context.update(links_by_day(now))
+        if self._may_view(request, Delivery):
+            context["deliveries"] = delivery_counts(now)
+        if self._may_view(request, Phone):
+            context["phone_health"] = phone_health_counts()
+        return TemplateResponse(request, "admin/console/dashboard.html", context)
+
+    def find_view(self, request: HttpRequest) -> HttpResponse:
+        term = request.GET.get("q", "").strip()[:200]
+        context = self._console_context(request, "Find anything")
+        context.update({"q": term, "found": find_by_id(self.admin_site, request, term) if term else []})
+        return TemplateResponse(request, "admin/console/find.html", context)
+
+    def _may_view(self, request: HttpRequest, model: type) -> bool:
+        model_admin = self.admin_site._registry.get(model)
+        return model_admin is not None and model_admin.has_view_permission(request)
+
+
+def links_by_day(now: datetime) -> dict[str, Any]:
+    """Links created on each of the last DASHBOARD_DAYS days by the status clients see: one query."""
+    tz = timezone.get_current_timezone()
+    today = timezone.localdate(now)
+    days = [today - timedelta(days=offset) for offset in range(DASHBOARD_DAYS)]
+    since = datetime.combine(days[-1], time.min, tzinfo=tz)
+    shown = Case(
+        When(status=OnboardingLink.Status.PENDING, expires_at__lte=now, then=Value(OnboardingLink.Status.EXPIRED)),
+        default=F("status"),
+        output_field=CharField(),
+    )
+    counts: dict[Any, dict[str, int]] = {day: dict.fromkeys(STATUSES, 0) for day in days}
+    rows = (
+        OnboardingLink.objects.filter(created_at__gte=since)
+        .annotate(day=TruncDate("created_at", tzinfo=tz), shown=shown)
+        .values("day", "shown")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    for row in rows:
+        if row["day"] in counts and row["shown"] in counts[row["day"]]:
+            counts[row["day"]][row["shown"]] = row["n"]
+    changelist = reverse("admin:links_onboardinglink_changelist")
+    biggest = max([sum(by_status.values()) for by_status in counts.values()] + [1])
+    table = []
+    for day in days:
+        by_status = counts[day]
+        total = sum(by_status.values())
+        start, end = (datetime.combine(d, time.min, tzinfo=tz) for d in (day, day + timedelta(days=1)))
+        day_query = urlencode({"created_at__gte": start.isoformat(), "created_at__lt": end.isoformat()})
+        table.append(
+            {
+                "day": day,
+                "total": total,
+                "url": f"{changelist}?{day_query}",
+                "cells": [
+                    {"status": s, "count": by_status[s], "url": f"{changelist}?{day_query}&status__exact={s}"}
+                    for s in STATUSES
+                ],
+                # Stacked bar: each status's share of the busiest day, in whole percent.
+                "bars": [
+                    {"status": status, "percent": round(100 * by_status[status] / biggest)}
+                    for status in STATUSES
+                    if by_status[status]
+                ],
+            }
+        )
+    return {"statuses": STATUSES, "days": table, "links_total": sum(row["total"] for row in table)}
+
+
+def delivery_counts(now: datetime) -> dict[str, Any]:
+    """Outgoing deliveries waiting or being sent (the dispatcher's partial index) and failed in the last 24 h."""
+    waiting = {
+        row["status"]: row
+        for row in Delivery.objects.filter(status__in=[Delivery.Status.PENDING, Delivery.Status.SENDING])
+        .values("status")
+        .annotate(n=Count("id"), oldest_due=Min("next_attempt_at"))
+        .order_by()
+    }
+    failed = Delivery.objects.filter(status=Delivery.Status.FAILED, completed_at__gte=now - timedelta(hours=24)).count()
+    changelist = reverse("admin:webhooks_delivery_changelist")
+    return {
+        "pending": waiting.get(Delivery.Status.PENDING, {}).get("n", 0),
+        "oldest_due": waiting.get(Delivery.Status.PENDING, {}).get("oldest_due"),
+        "sending": waiting.get(Delivery.Status.SENDING, {}).get("n", 0),
+        "failed_24h": failed,
+        "pending_url": f"{changelist}?status__exact=pending",
+        "sending_url": f"{changelist}?status__exact=sending",
+        "failed_url": f"{changelist}?status__exact=failed",
+    }
+
+
+HEALTH_STATUSES = ["healthy", "limited", "blocked"]
+
+
+def phone_health_counts() -> list[dict[str, Any]]:
+    """Phones by last computed health and connection: one query."""
+    rows = Phone.objects.values("status", health_status=KT("health__status")).annotate(n=Count("id")).order_by()
+    table: dict[str, dict[str, int]] = {}
+    for row in rows:
+        health = row["health_status"] if row["health_status"] in HEALTH_STATUSES else "not checked"
+        by_connection = table.setdefault(health, {"connected": 0, "disconnected": 0})
+        by_connection[row["status"]] = by_connection.get(row["status"], 0) + row["n"]
+    changelist = reverse("admin:phones_phone_changelist")
+    ordered = [*HEALTH_STATUSES, "not checked"]
+    return [
+        {
+            "health": health,
+            "connected": table[health].get("connected", 0),
+            "disconnected": table[health].get("disconnected", 0),
+            "url": f"{changelist}?health={health.replace(' ', '_')}",
+        }
+        for health in ordered
+        if health in table
+    ]

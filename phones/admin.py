@@ -1,7 +1,9 @@
 from django.contrib import admin, messages
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
+from django.db.models.fields.json import KT
 from django.http import HttpRequest
 
+from core.admin import IdSearchMixin, values_filter
 from phones.models import InboundWebhook, Phone
 from phones.services import phone_refresh_from_meta
 
@@ -20,12 +22,62 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return obj is None and super().has_change_permission(request, obj)
 
 
+HEALTH_STATUSES = ["healthy", "limited", "blocked"]
+
+
+class HealthFilter(admin.SimpleListFilter):
+    """The last computed health (no query to build the choices); the dashboard links here."""
+
+    title = "health"
+    parameter_name = "health"
+
+    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple[str, str]]:
+        return [("healthy", "healthy"), ("limited", "limited"), ("blocked", "blocked"), ("not_checked", "not checked")]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Phone]) -> QuerySet[Phone]:
+        value = self.value()
+        if value == "not_checked":
+            return queryset.filter(
+                Q(health__isnull=True) | Q(health__status__isnull=True) | ~Q(health__status__in=HEALTH_STATUSES)
+            )
+        if value in HEALTH_STATUSES:
+            return queryset.filter(health__status=value)
+        return queryset
+
+
 @admin.register(Phone)
-class PhoneAdmin(ReadOnlyAdmin):
-    list_display = ["__str__", "display_name", "status", "is_registered", "quality_rating", "waba", "organization"]
-    list_filter = ["status", "is_registered", "quality_rating", "organization"]
+class PhoneAdmin(IdSearchMixin, ReadOnlyAdmin):
+    list_display = [
+        "__str__",
+        "display_name",
+        "status",
+        "shown_health",
+        "is_registered",
+        "quality_rating",
+        "waba",
+        "organization",
+    ]
+    list_filter = [
+        "status",
+        HealthFilter,
+        "is_registered",
+        values_filter("quality_rating", "quality rating", ["GREEN", "YELLOW", "RED", "UNKNOWN"]),
+        "organization",
+    ]
     list_select_related = ["waba", "organization"]
-    search_fields = ["=id", "=meta_phone_number_id", "phone_number", "=waba__id", "=waba__meta_waba_id", "=external_id"]
+    uuid_search_fields = ["id", "waba_id", "onboarding_link_id"]
+    exact_search_fields = [
+        "meta_phone_number_id",
+        "phone_number",
+        "display_phone_number",
+        "external_id",
+        "waba__meta_waba_id",
+    ]
+    search_fields = ["display_name"]
+    search_help_text = (
+        "A phone, WABA or link id (ours), Meta's phone number id or WABA id, a phone number (+ and spaces optional), "
+        "the external id, or words of the verified name."
+    )
     # The two-step verification PIN is never displayed, not even masked.
     exclude = ["pin"]
     readonly_fields = [
@@ -60,18 +112,24 @@ class PhoneAdmin(ReadOnlyAdmin):
     list_per_page = 50
     show_full_result_count = False
 
+    @admin.display(description="health", ordering=KT("health__status"))
+    def shown_health(self, phone: Phone) -> str:
+        return (phone.health or {}).get("status") or "not checked"
+
     @admin.action(description="Refresh from Meta (health and connected account)", permissions=["change"])
     def refresh_from_meta(self, request: HttpRequest, queryset: QuerySet[Phone]) -> None:
         outcomes = [phone_refresh_from_meta(phone=phone).outcome for phone in queryset.select_related("waba")]
         summary = ", ".join(f"{outcomes.count(o)} {o}" for o in ("refreshed", "failed", "skipped") if o in outcomes)
-        self.message_user(request, f"Refreshed from Meta: {summary or 'nothing selected'}.", messages.SUCCESS)
+        level = messages.WARNING if "failed" in outcomes or "skipped" in outcomes else messages.SUCCESS
+        self.message_user(request, f"Refreshed from Meta: {summary or 'nothing selected'}.", level)
 
 
 @admin.register(InboundWebhook)
-class InboundWebhookAdmin(ReadOnlyAdmin):
+class InboundWebhookAdmin(IdSearchMixin, ReadOnlyAdmin):
     list_display = ["id", "endpoint", "received_at", "processed_at", "attempts", "short_error"]
-    list_filter = ["endpoint", "received_at"]
-    search_fields = ["=id", "=url_phone_id"]
+    list_filter = ["endpoint", ("processed_at", admin.EmptyFieldListFilter), "received_at"]
+    uuid_search_fields = ["id", "url_phone_id"]
+    search_help_text = "The inbound webhook's id, or the phone id (ours) of a per-phone URL."
     readonly_fields = [
         "id",
         "endpoint",

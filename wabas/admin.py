@@ -1,18 +1,26 @@
 from django.contrib import admin, messages
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 
+from core.admin import IdSearchMixin, as_uuid, exact_variants
 from phones.admin import ReadOnlyAdmin
+from phones.models import Phone
 from wabas.models import Waba
 from wabas.services import waba_refresh_from_meta
 
 
 @admin.register(Waba)
-class WabaAdmin(ReadOnlyAdmin):
+class WabaAdmin(IdSearchMixin, ReadOnlyAdmin):
     list_display = ["__str__", "meta_waba_id", "owner_business_name", "is_app_subscribed", "organization"]
     list_filter = ["is_app_subscribed", "organization"]
     list_select_related = ["organization"]
-    search_fields = ["=id", "=meta_waba_id", "name", "=owner_business_id", "phones__phone_number"]
+    uuid_search_fields = ["id"]
+    exact_search_fields = ["meta_waba_id", "owner_business_id"]
+    search_fields = ["name", "owner_business_name"]
+    search_help_text = (
+        "The WABA's id (ours) or one of its phones' ids, Meta's WABA id or business portfolio id, "
+        "a phone number or Meta phone number id of one of its phones, or words of its name."
+    )
     # The business token is never displayed, not even masked.
     exclude = ["access_token"]
     readonly_fields = [
@@ -43,6 +51,15 @@ class WabaAdmin(ReadOnlyAdmin):
     actions = ["refresh_from_meta"]
     list_per_page = 50
     show_full_result_count = False
+
+    def id_search_q(self, term: str) -> Q | None:
+        """Also the WABA of a phone given by its id (ours or Meta's) or number: a subquery, no duplicate rows."""
+        own = super().id_search_q(term)
+        if own is None:
+            return None
+        parsed, variants = as_uuid(term), exact_variants(term)
+        phone = Q(id=parsed) if parsed else Q(meta_phone_number_id__in=variants) | Q(phone_number__in=variants)
+        return own | Q(pk__in=Phone.objects.filter(phone).values("waba_id"))
 
     @admin.action(description="Refresh from Meta (connected account and phone health)", permissions=["change"])
     def refresh_from_meta(self, request: HttpRequest, queryset: QuerySet[Waba]) -> None:

@@ -5,18 +5,26 @@ from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from core.admin import IdSearchMixin, values_filter
 from core.api.errors import ApplicationError
+from core.events import EVENT_TYPES
 from webhooks.models import Delivery, DeliveryAttempt, Event, OutgoingWebhook
 from webhooks.services import delivery_retry
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(IdSearchMixin, admin.ModelAdmin):
     list_per_page = 50
+    # These tables grow with every event: no full COUNT(*) on each page view.
+    show_full_result_count = False
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
     def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        # Deleting an event or a delivery would rewrite history (and cascade); nothing here is removed by hand.
         return False
 
 
@@ -25,7 +33,9 @@ class OutgoingWebhookAdmin(ReadOnlyAdmin):
     list_display = ["url", "organization", "waba", "is_active", "consecutive_failures", "failing_since", "created_at"]
     list_filter = ["is_active", ("failing_since", admin.EmptyFieldListFilter)]
     list_select_related = ["organization", "waba"]
-    search_fields = ["url", "id", "organization__name", "description"]
+    uuid_search_fields = ["id", "organization_id", "waba_id"]
+    search_fields = ["url", "description", "organization__name"]
+    search_help_text = "The webhook's, its organization's or its WABA's id (ours), or words of its URL or description."
     # `secret` is deliberately absent.
     fields = [
         "id",
@@ -47,10 +57,11 @@ class OutgoingWebhookAdmin(ReadOnlyAdmin):
 @admin.register(Event)
 class EventAdmin(ReadOnlyAdmin):
     list_display = ["id", "type", "organization", "waba", "created_at"]
-    list_filter = ["type"]
+    # No date_hierarchy: its MIN/MAX and DISTINCT-date aggregates scan the whole table on every page.
+    list_filter = [values_filter("type", "type", EVENT_TYPES), "created_at"]
     list_select_related = ["organization", "waba"]
-    search_fields = ["id", "organization__name"]
-    date_hierarchy = "created_at"
+    uuid_search_fields = ["id", "waba_id"]
+    search_help_text = "The event's id, or its WABA's id (ours)."
     fields = ["id", "type", "organization", "waba", "created_at", "payload"]
 
 
@@ -68,9 +79,11 @@ class DeliveryAttemptInline(admin.TabularInline):
 @admin.register(Delivery)
 class DeliveryAdmin(ReadOnlyAdmin):
     list_display = ["id", "event_type", "webhook", "status", "attempts", "last_status_code", "next_attempt_at"]
-    list_filter = ["status", "event__type"]
+    list_filter = ["status", values_filter("event__type", "event type", EVENT_TYPES)]
     list_select_related = ["event", "webhook", "webhook__organization"]
-    search_fields = ["id", "event__id", "webhook__url", "webhook__organization__name"]
+    uuid_search_fields = ["id", "event_id", "webhook_id"]
+    search_fields = ["webhook__url"]
+    search_help_text = "The delivery's, its event's or its webhook's id, or words of the webhook's URL."
     fields = [
         "id",
         "event",
@@ -102,5 +115,7 @@ class DeliveryAdmin(ReadOnlyAdmin):
             except ApplicationError as exc:
                 refused.append(f"{delivery.pk}: {exc.message}")
         self.message_user(request, f"Queued {retried} delivery(ies) for redelivery.", messages.SUCCESS)
+        if refused:
+            self.message_user(request, f"{len(refused)} could not be queued:", messages.WARNING)
         for line in refused:
             self.message_user(request, line, messages.WARNING)
