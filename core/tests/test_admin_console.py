@@ -6,6 +6,7 @@ failing, the link timeline, the dashboard and "find anything", and no secret on 
 import re
 import uuid
 from datetime import timedelta
+from html import unescape as html_unescape
 from typing import Any
 
 import pytest
@@ -501,10 +502,12 @@ def test_search_never_fails(admin_client, model):
         assert_no_secret(response.content.decode(), f"{url}?q={term}")
 
 
+def found_in(html: str, model: Any) -> set[Any]:
+    return {pk for pk in model.objects.values_list("pk", flat=True) if admin_url(model, "change", quote(pk)) in html}
+
+
 def found(client, model: Any, term: str) -> set[Any]:
-    html = client.get(admin_url(model, "changelist"), {"q": term}).content.decode()
-    rows = model.objects.all()
-    return {row.pk for row in rows if admin_url(model, "change", quote(row.pk)) in html}
+    return found_in(client.get(admin_url(model, "changelist"), {"q": term}).content.decode(), model)
 
 
 @pytest.mark.parametrize(
@@ -629,6 +632,8 @@ def test_dashboard_counts_links_deliveries_and_phones_in_bounded_queries(admin_c
     # total, then one cell per status: pending, processing, completed, error, expired (id 0, past its expiry)
     assert [int(count) for _url, count in cells] == [3, 2, 0, 0, 0, 1]
     assert "status__exact=expired" in cells[-1][0]
+    day_list = admin_client.get(html_unescape(cells[0][0])).content.decode()  # the day's links, as linked
+    assert found_in(day_list, OnboardingLink) == {uid(5, 0), uid(5, 20), uid(5, 40)}
     deliveries = html[html.index('id="deliveries"') :]
     assert f">{Delivery.objects.filter(status='pending').count()}</a>" in deliveries
     assert f">{Delivery.objects.filter(status='failed').count()}</a>" in deliveries
