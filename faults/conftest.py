@@ -285,21 +285,47 @@ class Stack:
             cursor = conn.execute(query, params)
             return cursor.fetchall() if cursor.description else []
 
-    def fast_forward(self) -> None:
+    def db_now(self) -> Any:
+        return self.sql("SELECT now()")[0][0]
+
+    def fast_forward(self, before: Any = None) -> None:
         """Make every timer the periodic jobs wait for run out now, as if minutes had passed: the
-        leases of workers that died, the resume grace period, the re-enqueue guard. Call it only
-        while no live worker holds a lease (after a kill, before a restart)."""
+        leases of workers that died, the resume grace period, the re-enqueue guard.
+
+        Without `before`, call it only while no live worker holds a lease (after a kill, before a
+        restart). With `before` (a database time: when a worker was killed), only leases taken and
+        messages queued before that instant are aged, so a worker started since keeps its own."""
+        if before is None:
+            self.sql(
+                "UPDATE links_signupattempt SET lease_until = NULL, next_try_at = now() - interval '61 seconds' "
+                "WHERE status = 'running'"
+            )
+            self.sql(
+                "UPDATE webhooks_delivery SET claimed_until = now() - interval '1 second' "
+                "WHERE status = 'sending' AND claimed_until IS NOT NULL"
+            )
+            self.sql(
+                "UPDATE webhooks_delivery SET enqueued_at = now() - interval '61 seconds' "
+                "WHERE status IN ('pending', 'sending') AND enqueued_at IS NOT NULL"
+            )
+            return
         self.sql(
             "UPDATE links_signupattempt SET lease_until = NULL, next_try_at = now() - interval '61 seconds' "
-            "WHERE status = 'running'"
+            "WHERE status = 'running' AND created_at <= %(t)s "
+            # links.completion.LEASE: a lease taken before `t` ends by t + 5 minutes
+            "AND (lease_until IS NULL OR lease_until <= %(t)s + interval '5 minutes')",
+            {"t": before},
         )
         self.sql(
             "UPDATE webhooks_delivery SET claimed_until = now() - interval '1 second' "
-            "WHERE status = 'sending' AND claimed_until IS NOT NULL"
+            # the delivery lease is CELERY_TASK_TIME_LIMIT + 30 s = 120 s
+            "WHERE status = 'sending' AND claimed_until <= %(t)s + interval '120 seconds'",
+            {"t": before},
         )
         self.sql(
             "UPDATE webhooks_delivery SET enqueued_at = now() - interval '61 seconds' "
-            "WHERE status IN ('pending', 'sending') AND enqueued_at IS NOT NULL"
+            "WHERE status IN ('pending', 'sending') AND enqueued_at <= %(t)s",
+            {"t": before},
         )
 
     def run_periodic(self) -> str:
