@@ -54,6 +54,8 @@ class OnboardingLink(models.Model):
         ordering = ["-created_at", "-id"]
         indexes = [
             models.Index(fields=["organization", "-created_at", "-id"], name="link_org_created_idx"),
+            # The admin dashboard counts links per day across organizations.
+            models.Index(fields=["created_at"], name="link_created_idx"),
             models.Index(fields=["organization", "status", "-created_at"], name="link_org_status_idx"),
             models.Index(fields=["organization", "external_id", "-created_at"], name="link_org_external_idx"),
             # Only pending links can expire: the periodic job scans this small partial index.
