@@ -148,9 +148,6 @@ REST_FRAMEWORK = {
     # No OPTIONS metadata: SimpleMetadata asserted (500) on viewsets without serializer_class; OPTIONS
     # is now a 405 method_not_allowed like any other undocumented method.
     "DEFAULT_METADATA_CLASS": None,
-    # No OPTIONS metadata: SimpleMetadata asserted (500) on viewsets without serializer_class; OPTIONS
-    # is now a 405 method_not_allowed like any other undocumented method.
-    "DEFAULT_METADATA_CLASS": None,
     "UNAUTHENTICATED_USER": None,
 }
 
