@@ -4,6 +4,7 @@ PORT ?= 8000
 VENV := .venv
 PY := $(VENV)/bin/python
 PYTEST_ARGS ?=
+FAULTS_ARGS ?=
 
 .PHONY: run test install lint bench bench-quick worker beat
 
@@ -22,8 +23,11 @@ run: install
 	$(PY) manage.py bootstrap_sandbox
 	PORT=$(PORT) $(PY) scripts/run_dev.py
 
+# The whole suite, then the fault suite (serially: it starts and kills its own PostgreSQL, Redis,
+# gunicorn and Celery workers; it skips with a reason where those are not installed).
 test: install
 	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -m faults -p no:xdist faults -q -ra $(FAULTS_ARGS)
 
 lint: install
 	$(VENV)/bin/ruff check .
@@ -34,7 +38,7 @@ worker: install
 beat: install
 	$(PY) -m celery -A onboarding_project beat --loglevel=INFO
 
-# Benchmark (docs/readme-bench.md). Meant for PostgreSQL and Redis: set DATABASE_URL and
+# Benchmark (README, "Benchmark"). Meant for PostgreSQL and Redis: set DATABASE_URL and
 # CELERY_BROKER_URL; the bench uses its own database, `<name>_bench`, and its own queues.
 bench: install
 	$(PY) -m bench.run
