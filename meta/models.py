@@ -16,6 +16,17 @@ class SandboxBusiness(models.Model):
         return f"{self.name} ({self.id})"
 
 
+class SandboxPage(models.Model):
+    """A Facebook Page the end-user shared during the sandbox signup (read by id for its name)."""
+
+    id = models.CharField(primary_key=True, max_length=20)
+    business = models.ForeignKey(SandboxBusiness, on_delete=models.CASCADE, related_name="pages")
+    name = models.CharField(max_length=200)
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.id})"
+
+
 class SandboxWaba(models.Model):
     id = models.CharField(primary_key=True, max_length=20)
     business = models.ForeignKey(SandboxBusiness, on_delete=models.CASCADE, related_name="wabas")

@@ -162,9 +162,14 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/v1",
     "PREPROCESSING_HOOKS": ["core.api.schema.strip_trailing_slashes"],
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "core.api.schema.add_error_responses",
+    ],
     "ENUM_NAME_OVERRIDES": {
         "OnboardingLinkStatusEnum": "links.models.OnboardingLink.Status",
         "EventTypeEnum": "core.events.EVENT_TYPES",
+        "PhoneStatusEnum": "phones.models.Phone.Status",
     },
 }
 

@@ -53,4 +53,4 @@ def test_schema_hides_the_secret_from_reads_and_pages_the_list(schema):
     assert _ref(schema, link["properties"]["status"]["$ref"])["enum"] == list(OnboardingLink.Status.values)
     assert set(page["properties"]) == {"data", "meta"}
     assert {p["name"] for p in listing["parameters"]} >= {"page", "limit", "status", "externalId"}
-    assert set(detail["delete"]["responses"]) == {"204", "401", "404", "409"}
+    assert set(detail["delete"]["responses"]) == {"204", "401", "404", "409", "429", "503"}

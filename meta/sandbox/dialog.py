@@ -11,7 +11,7 @@ import time
 from typing import Any
 
 from meta.sandbox.constants import FinishEvent, Scenario
-from meta.sandbox.provisioning import issue_code, provision_assets
+from meta.sandbox.provisioning import issue_code, provision_assets, provision_page
 
 OUTCOME_ALIASES = {"success": Scenario.SUCCESS}
 OUTCOMES = ("success", "cancel", "error", *Scenario.ALL)
@@ -51,8 +51,6 @@ def sandbox_dialog_complete(outcome: str, event: str = FinishEvent.FINISH) -> di
     code = issue_code(scenario=scenario, business=business)
     data: dict[str, Any] = {"waba_id": phone.waba_id}
     if event == FinishEvent.FINISH:
-        # Opaque like any asset the customer picks; the sandbox serves no Page nodes.
-        data.update(
-            phone_number_id=phone.id, business_id=business.id, page_ids=[str(secrets.randbelow(9 * 10**14) + 10**14)]
-        )
+        page = provision_page(business=business)
+        data.update(phone_number_id=phone.id, business_id=business.id, page_ids=[page.id])
     return {"code": code.code, "type": "WA_EMBEDDED_SIGNUP", "event": event, "version": 3, "data": data}

@@ -14,7 +14,7 @@ from django.db.models import F, Model
 from django.http import HttpRequest, QueryDict
 
 from meta.graph.client import appsecret_proof
-from meta.models import SandboxBusiness, SandboxCall, SandboxPhone, SandboxToken, SandboxWaba
+from meta.models import SandboxBusiness, SandboxCall, SandboxPage, SandboxPhone, SandboxToken, SandboxWaba
 from meta.sandbox import errors, nodes
 from meta.sandbox.constants import (
     FLAKY_FAILURES_PER_KIND,
@@ -100,13 +100,18 @@ def _resolve(node_id: str) -> tuple[str, Model | None]:
     if waba:
         return "waba", waba
     business = SandboxBusiness.objects.filter(pk=node_id).first()
-    return ("business", business) if business else ("none", None)
+    if business:
+        return "business", business
+    page = SandboxPage.objects.filter(pk=node_id).first()
+    return ("page", page) if page else ("none", None)
 
 
 def _business_id(node_type: str, obj: Model | None) -> str | None:
     if node_type == "phone":
         return obj.waba.business_id
     if node_type == "waba":
+        return obj.business_id
+    if node_type == "page":
         return obj.business_id
     return obj.pk if node_type == "business" else None
 
@@ -185,8 +190,13 @@ def get_node(request: HttpRequest, params: Params, node_id: str) -> dict[str, An
     if node_id == SANDBOX_APP_ID:
         _caller(request, params)
         return nodes.render_app(params.get("fields"))
-    _, node_type, obj = _accessible(request, params, "GET", node_id, ("phone", "waba", "business"))
-    render = {"phone": nodes.render_phone, "waba": nodes.render_waba, "business": nodes.render_business}[node_type]
+    _, node_type, obj = _accessible(request, params, "GET", node_id, ("phone", "waba", "business", "page"))
+    render = {
+        "phone": nodes.render_phone,
+        "waba": nodes.render_waba,
+        "business": nodes.render_business,
+        "page": nodes.render_page,
+    }[node_type]
     return render(obj, params.get("fields"))
 
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.conf import settings
 
-from meta.models import SandboxBusiness, SandboxPhone, SandboxWaba
+from meta.models import SandboxBusiness, SandboxPage, SandboxPhone, SandboxWaba
 from meta.sandbox import errors
 from meta.sandbox.constants import SANDBOX_APP_ID, SANDBOX_APP_NAME
 
@@ -138,6 +138,11 @@ def render_business(business: SandboxBusiness, fields: str | None) -> dict[str, 
         "verification_status": lambda: "verified",
     }
     return select_fields("Business", fields, renderers, ("id", "name"))
+
+
+def render_page(page: SandboxPage, fields: str | None) -> dict[str, Any]:
+    renderers: dict[str, Callable[[], Any]] = {"id": lambda: page.id, "name": lambda: page.name}
+    return select_fields("Page", fields, renderers, ("id", "name"))
 
 
 def render_app(fields: str | None) -> dict[str, Any]:

@@ -10,7 +10,7 @@ from django.db import IntegrityError, models, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from meta.models import SandboxBusiness, SandboxCode, SandboxPhone, SandboxToken, SandboxWaba
+from meta.models import SandboxBusiness, SandboxCode, SandboxPage, SandboxPhone, SandboxToken, SandboxWaba
 from meta.sandbox import errors
 from meta.sandbox.constants import ISSUED_CODE_TTL_SECONDS, FinishEvent, Scenario
 
@@ -40,6 +40,11 @@ def _create_phone(waba: SandboxWaba, **fields: object) -> SandboxPhone:
         if not SandboxPhone.objects.filter(display_phone_number=f"+1 555-0{number}").exists():
             return _create_with_fresh_id(SandboxPhone, waba=waba, display_phone_number=f"+1 555-0{number}", **fields)
     raise RuntimeError("the sandbox ran out of +1 555 numbers")
+
+
+def provision_page(*, business: SandboxBusiness) -> SandboxPage:
+    """The Facebook Page the end-user picks in the dialog (FINISH sends its id in page_ids)."""
+    return _create_with_fresh_id(SandboxPage, business=business, name=f"{business.name} Page")
 
 
 @transaction.atomic

@@ -84,15 +84,14 @@ def test_connection_has_the_documents_keys_nesting_and_values(sandbox_graph, api
         "currency": "USD",
     }
     assert account["pageIds"] == [page_id] and account["selectedPageId"] == page_id
-    assert account["pages"] == [{"id": page_id, "name": None, "isFromOnboarding": True, "isSelectedForCapi": True}]
+    assert account["pages"] == [
+        {"id": page_id, "name": f"{waba.owner_business_name} Page", "isFromOnboarding": True, "isSelectedForCapi": True}
+    ]
     assert account["datasetIds"] == ["901234567890123"] and account["selectedDatasetId"] == "901234567890123"
     assert account["catalogIds"] == ["345678901234567"]
     assert account["instagramAccountIds"] == ["17841400"]
     assert account["marketingMessagesOnboardingStatus"] == {"status": "ELIGIBLE"}
-    # The sandbox serves no Page nodes: the page-name lookup fails, non-fatally, the id stays.
-    assert account["graphLookupErrors"] == [
-        {"lookup": f"page:{page_id}", "code": 100, "message": account["graphLookupErrors"][0]["message"]}
-    ]
+    assert account["graphLookupErrors"] == []
     (shown,) = data["phones"]
     assert list(shown) == PHONE_KEYS
     assert shown["id"] == str(phone.id) and shown["metadata"] == DOCUMENT_METADATA
