@@ -6,6 +6,7 @@ look at them. Links are put in each state through the ORM (the full flows are in
 """
 
 import json
+import time
 from collections.abc import Iterator
 from datetime import timedelta
 
@@ -20,6 +21,17 @@ from links.tests.test_browser import chromium as chromium  # noqa: F401 (the mod
 from organizations.tests.factories import OrganizationFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def wait_until(page, expression: str, timeout: float = 10.0) -> None:
+    """Poll a page expression from Python: Playwright's wait_for_function evaluates strings with
+    `new Function` in the page, which the page's CSP (rightly) refuses."""
+    deadline = time.monotonic() + timeout
+    while not page.evaluate(expression):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for: {expression}")
+        time.sleep(0.05)
+
 
 LOGO_URL = "https://cdn.acme-pay.example/brand/logo.svg"
 BROKEN_LOGO_URL = "https://cdn.acme-pay.example/brand/missing.png"
@@ -296,7 +308,7 @@ def test_keyboard_only_completion_of_the_sandbox_flow_with_a_retry(live_server, 
         keys.press("Enter")
         page.locator("[data-for=error]").wait_for(state="visible")
         seen["after_error"] = active(page)
-        page.wait_for_function("document.getElementById('announcer').textContent.length > 0")
+        wait_until(page, "document.getElementById('announcer').textContent.length > 0")
         seen["announced_error"] = page.inner_text("#announcer")
         keys.press("Tab")
         seen["on_try_again"] = active(page)
@@ -308,7 +320,7 @@ def test_keyboard_only_completion_of_the_sandbox_flow_with_a_retry(live_server, 
         keys.press("Tab")
         keys.press("Enter")
         page.locator("[data-for=completed]").wait_for(state="visible")
-        page.wait_for_function("document.getElementById('announcer').textContent.indexOf('connected') > 0")
+        wait_until(page, "document.getElementById('announcer').textContent.indexOf('connected') > 0")
         seen["after_done"] = active(page)
         seen["announced_done"] = page.inner_text("#announcer")
         page.screenshot(path=str(folder / "04-completed.png"))
@@ -345,7 +357,7 @@ def test_the_branded_header_and_the_accent_colour(live_server, open_tab, accent,
         page.goto(f"{live_server.url}/signup/{link.id}")
         logo = page.locator("header.brand img")
         logo.wait_for(state="visible")
-        page.wait_for_function("document.getElementById('brand-logo').complete")
+        wait_until(page, "document.getElementById('brand-logo').complete")
         page.locator("header.brand").screenshot(path=str(SHOTS / "polish" / f"header-{accent[1:]}.png"))
         return {
             "requester": page.inner_text(".requester"),
@@ -374,7 +386,7 @@ def test_a_broken_logo_is_hidden_without_breaking_the_layout(live_server, open_t
 
     def flow(page):
         page.goto(f"{live_server.url}/signup/{link.id}")
-        page.wait_for_function("document.getElementById('brand-logo').hidden")
+        wait_until(page, "document.getElementById('brand-logo').hidden")
         page.screenshot(path=str(SHOTS / "polish" / "broken-logo-phone320.png"), full_page=True)
         return {
             "overflow": page.evaluate("document.documentElement.scrollWidth - window.innerWidth"),
