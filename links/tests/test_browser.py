@@ -115,7 +115,7 @@ def test_success_redirects_with_exactly_the_documents_parameters(live_server, ta
         shot(page, "02-sandbox-dialog")
         page.locator("[data-sandbox-outcome=success]").click()
         page.locator("[data-for=processing]").wait_for(state="visible")
-        page.wait_for_function("() => true")  # let the spinner paint
+        page.wait_for_timeout(50)  # let the spinner paint
         shot(page, "03-processing")
         seen["dialog_open_while_processing"] = page.evaluate("document.getElementById('sandbox-dialog').open")
         page.wait_for_timeout(50)
