@@ -186,8 +186,25 @@ def find_by_id(site: admin.AdminSite, request: HttpRequest, term: str) -> list[F
     return found
 
 
+class ReadOnlyAdmin(IdSearchMixin, admin.ModelAdmin):
+    """For records of what happened (events, deliveries, keys used): looked at, never edited or
+    removed by hand, and paged without a full COUNT(*) since these tables only grow."""
+
+    list_per_page = 50
+    show_full_result_count = False
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
 @admin.register(IdempotencyRecord)
-class IdempotencyRecordAdmin(IdSearchMixin, admin.ModelAdmin):
+class IdempotencyRecordAdmin(ReadOnlyAdmin):
     """Read-only: which Idempotency-Keys an organization used. The saved answer (it can hold a
     secret shown once) and the request hash are never displayed."""
 
@@ -200,14 +217,3 @@ class IdempotencyRecordAdmin(IdSearchMixin, admin.ModelAdmin):
     date_hierarchy = "created_at"
     fields = ["id", "organization", "key", "status_code", "created_at"]
     readonly_fields = fields
-    list_per_page = 50
-    show_full_result_count = False
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False

@@ -5,27 +5,11 @@ from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from core.admin import IdSearchMixin, values_filter
+from core.admin import ReadOnlyAdmin, values_filter
 from core.api.errors import ApplicationError
 from core.events import EVENT_TYPES
 from webhooks.models import Delivery, DeliveryAttempt, Event, OutgoingWebhook
 from webhooks.services import delivery_retry
-
-
-class ReadOnlyAdmin(IdSearchMixin, admin.ModelAdmin):
-    list_per_page = 50
-    # These tables grow with every event: no full COUNT(*) on each page view.
-    show_full_result_count = False
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        # Deleting an event or a delivery would rewrite history (and cascade); nothing here is removed by hand.
-        return False
 
 
 @admin.register(OutgoingWebhook)
