@@ -1,7 +1,9 @@
 """Scenario 6: concurrent link creation and sandbox completion for FAULTS_LOAD_SECONDS (default
 60) from FAULTS_LOAD_THREADS (default 3) client threads, with the Celery worker SIGKILLed midway
-and restarted. Afterwards every link completed exactly once: one phone, one
-`phone_number.connected` event, delivered."""
+and restarted. Afterwards every link completed at most once: one phone, one
+`phone_number.connected` event, delivered. The one exception is a link whose single-use code was
+being exchanged at the moment of the kill: Meta may have consumed the code, which cannot be
+exchanged again, so that link ends in `error` (the end-user retries from the page) — never twice."""
 
 import collections
 import os
@@ -66,12 +68,25 @@ def test_load_with_a_worker_killed_midway(stack, workers, receivers):
     stack.fast_forward(before=killed_at)
 
     def settled() -> bool:
-        rows = stack.sql(
-            "SELECT status, count(*) FROM links_onboardinglink WHERE id = ANY(%s::uuid[]) GROUP BY 1", (links,)
+        rows = dict(
+            stack.sql(
+                "SELECT status, count(*) FROM links_onboardinglink WHERE id = ANY(%s::uuid[]) GROUP BY 1", (links,)
+            )
         )
-        return dict(rows).get("completed") == len(links)
+        return rows.get("completed", 0) + rows.get("error", 0) == len(links)
 
-    stack.periodic_until(settled, 120, "every link to complete")
+    stack.periodic_until(settled, 120, "every link to complete (or fail its cut-short code exchange)")
+    failed = dict(
+        stack.sql(
+            "SELECT l.id::text, a.error FROM links_onboardinglink l JOIN links_signupattempt a ON a.link_id = l.id "
+            "WHERE l.id = ANY(%s::uuid[]) AND l.status = 'error' AND a.status = 'failed'",
+            (links,),
+        )
+    )
+    # Only an exchange in flight when the worker died may fail, and only with the exchange's message.
+    assert len(failed) <= THREADS, failed
+    assert all("authorization code" in error for error in failed.values()), failed
+    links = [link_id for link_id in links if link_id not in failed]
 
     per_link_phones = dict(
         stack.sql(
