@@ -8,28 +8,7 @@ from django.utils import timezone
 from core.timefmt import isoformat_ms
 from links.models import OnboardingLink
 from links.tests.factories import OnboardingLinkFactory, completed_link
-from links.tests.helpers import URL, post, with_webhook
-
-READ_KEYS = [
-    "id",
-    "name",
-    "status",
-    "externalId",
-    "metadata",
-    "redirectUrl",
-    "hostedUrl",
-    "phoneNumberId",
-    "phoneNumber",
-    "wabaId",
-    "isPhoneRegistered",
-    "webhookUrl",
-    "webhookEvents",
-    "createdAt",
-    "completedAt",
-    "expiresAt",
-    "error",
-    "outgoingWebhookId",
-]
+from links.tests.helpers import READ_KEYS, URL, post, with_webhook
 
 
 @pytest.mark.django_db

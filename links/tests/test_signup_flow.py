@@ -13,6 +13,7 @@ from standardwebhooks import Webhook
 
 from core.services_gate import require_postgres
 from links.models import OnboardingLink, SignupAttempt
+from links.tests.helpers import READ_KEYS
 from meta.models import SandboxCode
 from meta.sandbox.faults import inject_fault
 from phones.models import Phone
@@ -29,26 +30,6 @@ DOCUMENT_BODY = {
     "webhookSecret": "whsec_my_secret_key_123",
     "webhookEvents": ["phone_number.connected", "message.received", "message.sent"],
 }
-COMPLETED_KEYS = [
-    "id",
-    "name",
-    "status",
-    "externalId",
-    "metadata",
-    "redirectUrl",
-    "hostedUrl",
-    "phoneNumberId",
-    "phoneNumber",
-    "wabaId",
-    "isPhoneRegistered",
-    "webhookUrl",
-    "webhookEvents",
-    "createdAt",
-    "completedAt",
-    "expiresAt",
-    "error",
-    "outgoingWebhookId",
-]
 
 
 def create_link(api_client, receiver, **overrides) -> dict:
@@ -74,7 +55,7 @@ def test_sandbox_success_completes_the_link_end_to_end(sandbox_graph, api_client
     assert answer.json() == {"status": "processing"}
 
     data = api_client.get(f"/v1/onboarding-links/{link['id']}").json()["data"]
-    assert list(data) == COMPLETED_KEYS
+    assert list(data) == READ_KEYS
     assert data["status"] == "completed" and data["error"] is None
     assert data["metadata"] == DOCUMENT_BODY["metadata"]
     assert data["phoneNumber"].startswith("+1555") and data["phoneNumber"][1:].isdigit()
