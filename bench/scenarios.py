@@ -16,6 +16,7 @@ from bench.config import Sizes
 from bench.load import WrkResult, run_wrk
 from bench.procs import HarnessError
 from bench.seed import Org
+from meta.sandbox.dialog import callback_body
 
 CREATE_BODY = {  # the product document's example, as the README sends it
     "name": "Acme Corp",
@@ -266,17 +267,7 @@ def _prepare_signup(base: str, link_id: str) -> Signup:
     )
     if dialog.status_code != 200:
         raise HarnessError(f"sandbox dialog answered {dialog.status_code}: {dialog.text[:300]}")
-    session_event = dialog.json()
-    data = session_event["data"]
-    body = {"code": session_event["code"], "event": session_event["event"]}
-    for source, target in (
-        ("waba_id", "wabaId"),
-        ("phone_number_id", "phoneNumberId"),
-        ("business_id", "businessId"),
-        ("page_ids", "pageIds"),
-    ):
-        if source in data:
-            body[target] = data[source]
+    body = callback_body(dialog.json())
     return Signup(link_id=link_id, cookie=page.cookies["csrftoken"], body=body)
 
 

@@ -385,18 +385,12 @@ class Stack:
             f"{self.base}/_sandbox/dialog/complete", json={"outcome": outcome, "event": event}, timeout=30
         )
         assert dialog.status_code == 200, dialog.text
-        answer = dialog.json()
-        data = answer.get("data") or {}
-        body = {
-            "code": answer["code"],
-            "event": answer.get("event", event),
-            "wabaId": data.get("waba_id"),
-            "phoneNumberId": data.get("phone_number_id"),
-            "businessId": data.get("business_id"),
-        }
+        from meta.sandbox.dialog import callback_body
+
+        body = callback_body(dialog.json())
         callback = browser.post(
             f"{self.base}/signup/{link['id']}/callback",
-            json={k: v for k, v in body.items() if v},
+            json=body,
             headers={"X-CSRFToken": browser.cookies.get("csrftoken", "")},
             timeout=60,
         )
@@ -404,7 +398,7 @@ class Stack:
             parsed = callback.json()
         except ValueError:
             parsed = callback.text
-        return Signup(link["id"], answer["code"], callback.status_code, parsed)
+        return Signup(link["id"], body["code"], callback.status_code, parsed)
 
     def wait_links(self, key: str, link_ids: list[str], statuses: set[str], timeout: float) -> dict[str, dict]:
         links: dict[str, dict] = {}

@@ -1,7 +1,7 @@
 import pytest
 from django.test import Client
 
-from meta.sandbox.dialog import sandbox_dialog_complete
+from meta.sandbox.dialog import callback_body, sandbox_dialog_complete
 
 
 @pytest.fixture
@@ -33,18 +33,7 @@ class Browser:
 
     def finish(self, outcome: str = "success", event: str = "FINISH"):
         """Click through the sandbox dialog and send what Meta's popup would have given the page."""
-        session = sandbox_dialog_complete(outcome, event)
-        data = session["data"]
-        body = {"code": session["code"], "event": session["event"]}
-        for source, target in (
-            ("waba_id", "wabaId"),
-            ("phone_number_id", "phoneNumberId"),
-            ("business_id", "businessId"),
-            ("page_ids", "pageIds"),
-        ):
-            if source in data:
-                body[target] = data[source]
-        return self.callback(body)
+        return self.callback(callback_body(sandbox_dialog_complete(outcome, event)))
 
 
 @pytest.fixture

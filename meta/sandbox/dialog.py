@@ -54,3 +54,23 @@ def sandbox_dialog_complete(outcome: str, event: str = FinishEvent.FINISH) -> di
         page = provision_page(business=business)
         data.update(phone_number_id=phone.id, business_id=business.id, page_ids=[page.id])
     return {"code": code.code, "type": "WA_EMBEDDED_SIGNUP", "event": event, "version": 3, "data": data}
+
+
+# The session event's fields -> the hosted page's callback fields (as static/links/signup.js maps them).
+_CALLBACK_FIELDS = (
+    ("waba_id", "wabaId"),
+    ("phone_number_id", "phoneNumberId"),
+    ("business_id", "businessId"),
+    ("page_ids", "pageIds"),
+    ("dataset_ids", "datasetIds"),
+    ("catalog_ids", "catalogIds"),
+    ("instagram_account_ids", "instagramAccountIds"),
+)
+
+
+def callback_body(session_event: dict[str, Any]) -> dict[str, Any]:
+    """What the hosted page posts to `/signup/{id}/callback` after the dialog's success answer."""
+    data = session_event.get("data") or {}
+    body: dict[str, Any] = {"code": session_event["code"], "event": session_event["event"]}
+    body.update({target: data[source] for source, target in _CALLBACK_FIELDS if data.get(source)})
+    return body
