@@ -125,13 +125,20 @@ def _done(attempt: SignupAttempt, step: str) -> bool:
 
 def step_exchange(attempt: SignupAttempt, graph: GraphClient) -> None:
     """Code -> business token. The code is single-use and lives 30 s, so the exchange is retried
-    only when the request certainly never reached Meta, and only within the code's lifetime."""
+    only when the request certainly never reached Meta, and only within the code's lifetime. An
+    exchange cut short by a dead worker is not sent again: Meta may have consumed the code."""
+    if attempt.state.get("exchange_sent"):
+        raise SignupFailed("The signup was interrupted while Meta was exchanging the authorization code. Try again.")
+    attempt.state["exchange_sent"] = True
+    attempt.save(update_fields=["state", "updated_at"])
     try:
         answer = graph.exchange_code(attempt.code)
     except GraphTransientError as exc:
         if exc.request_sent or timezone.now() - attempt.created_at > CODE_LIFETIME:
             # Meta may have consumed the code: exchanging it again could only fail.
             raise SignupFailed("Meta could not exchange the authorization code. Try again.", graph_error=exc) from None
+        attempt.state["exchange_sent"] = False  # it never reached Meta: the task may try again
+        attempt.save(update_fields=["state", "updated_at"])
         raise
     except GraphPermanentError as exc:
         raise SignupFailed("Meta did not accept the authorization code. Try again.", graph_error=exc) from None

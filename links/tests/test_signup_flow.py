@@ -300,3 +300,33 @@ def test_a_link_in_error_can_be_retried_by_the_end_user(sandbox_graph, api_clien
     data = api_client.get(f"/v1/onboarding-links/{link['id']}").json()["data"]
     assert data["status"] == "completed" and data["error"] is None
     assert SignupAttempt.objects.filter(link_id=link["id"]).count() == 2
+
+
+def test_an_exchange_cut_short_by_a_dead_worker_is_not_sent_again(
+    sandbox_graph, api_client, receiver, browser_for, monkeypatch
+):
+    from links import completion
+    from links.tasks import complete_link
+    from meta.graph import GraphClient
+
+    real_exchange = GraphClient.exchange_code
+
+    def exchange_then_die(self, code):
+        real_exchange(self, code)  # Meta answered and consumed the code...
+        raise KeyboardInterrupt("worker killed")  # ...but the worker died before storing the token
+
+    monkeypatch.setattr(GraphClient, "exchange_code", exchange_then_die)
+    link = create_link(api_client, receiver)
+    with pytest.raises(KeyboardInterrupt):
+        browser_for(link["id"]).finish("success")
+    monkeypatch.setattr(GraphClient, "exchange_code", real_exchange)
+
+    attempt = SignupAttempt.objects.get(link_id=link["id"])
+    SignupAttempt.objects.filter(pk=attempt.pk).update(lease_until=None, next_try_at="2000-01-01T00:00:00Z")
+    assert completion.attempts_resume_stalled() == [str(attempt.pk)]
+    complete_link.delay(str(attempt.pk))
+
+    link_row = OnboardingLink.objects.get(pk=link["id"])
+    assert link_row.status == "error" and "authorization code" in link_row.error
+    assert SandboxCode.objects.get().exchange_count == 1
+    assert not Phone.objects.exists()
