@@ -4,7 +4,8 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from core.api.errors import NotFoundError
-from links.models import OnboardingLink
+from core.db import HotQuery
+from links.models import LinkTotal, OnboardingLink
 from organizations.models import Organization
 
 Status = OnboardingLink.Status
@@ -24,12 +25,26 @@ def link_list(
     *, organization: Organization, status: str | None = None, external_id: str | None = None
 ) -> QuerySet[OnboardingLink]:
     """An organization's links, newest first, with what the output needs joined in."""
-    links = OnboardingLink.objects.filter(organization=organization).select_related("phone")
+    # The secret is never listed: not loading it spares a decryption per row.
+    links = OnboardingLink.objects.filter(organization=organization).select_related("phone").defer("webhook_secret")
     if status:
         links = links.filter(status_filter(status))
     if external_id is not None:
         links = links.filter(external_id=external_id)
     return links.order_by("-created_at", "-id")
+
+
+_TOTAL = HotQuery(LinkTotal, filters=("organization",))
+
+
+def link_total(*, organization: Organization) -> int:
+    """How many links the organization has, read from the trigger-kept `LinkTotal` (no COUNT)."""
+    total = _TOTAL.one(organization.pk)
+    return total.links if total is not None else 0
+
+
+# `GET /v1/onboarding-links/{id}` is the API's most frequent read: a HotQuery (see core.db).
+_LINK_BY_ID = HotQuery(OnboardingLink, filters=("pk", "organization"), related=("phone",))
 
 
 def link_get(*, organization: Organization, link_id: str) -> OnboardingLink:
@@ -38,7 +53,7 @@ def link_get(*, organization: Organization, link_id: str) -> OnboardingLink:
         parsed = uuid.UUID(str(link_id))
     except ValueError:
         raise NotFoundError("No onboarding link with this id.") from None
-    link = OnboardingLink.objects.filter(organization=organization, pk=parsed).select_related("phone").first()
+    link = _LINK_BY_ID.one(parsed, organization.pk)
     if link is None:
         raise NotFoundError("No onboarding link with this id.")
     return link

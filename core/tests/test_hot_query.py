@@ -1,0 +1,67 @@
+"""HotQuery returns what the ORM returns, on SQLite and on PostgreSQL."""
+
+import uuid
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from core.db import HotQuery
+from links.models import OnboardingLink
+from links.tests.factories import OnboardingLinkFactory, completed_link
+from organizations.models import ApiKey
+from organizations.tests.factories import OrganizationFactory, issue_key
+
+LINK_BY_ID = HotQuery(OnboardingLink, filters=("pk", "organization"), related=("phone",))
+ACTIVE_KEY = HotQuery(
+    ApiKey, filters=("hashed_key",), related=("organization",), where="organizations_apikey.revoked_at IS NULL"
+)
+
+
+def field_values(instance) -> dict:
+    return {field.attname: getattr(instance, field.attname) for field in instance._meta.concrete_fields}
+
+
+@pytest.mark.django_db
+def test_a_link_reads_back_exactly_as_the_orm_reads_it_decrypted_secret_and_metadata_order_included():
+    link = OnboardingLinkFactory(
+        with_webhook=True, metadata={"zeta": 1, "alpha": "two", "mid": None, "flag": True}
+    )
+    expected = OnboardingLink.objects.select_related("phone").get(pk=link.pk)
+
+    with CaptureQueriesContext(connection) as queries:
+        got = LINK_BY_ID.one(link.pk, link.organization_id)
+
+    assert len(queries.captured_queries) == 1
+    assert field_values(got) == field_values(expected)
+    assert list(got.metadata) == ["zeta", "alpha", "mid", "flag"]
+    assert got.webhook_secret == "whsec_factory_secret_value"
+    assert got.phone is None  # the empty join is cached as "no phone", without a query
+    assert not got._state.adding and got._state.db == "default"
+
+
+@pytest.mark.django_db
+def test_a_joined_foreign_key_is_cached_as_select_related_caches_it():
+    link = completed_link()
+    expected = OnboardingLink.objects.select_related("phone").get(pk=link.pk)
+
+    got = LINK_BY_ID.one(str(link.pk), link.organization_id)  # ids as text are prepared by the field
+
+    with CaptureQueriesContext(connection) as queries:
+        assert field_values(got.phone) == field_values(expected.phone)
+    assert queries.captured_queries == []
+
+
+@pytest.mark.django_db
+def test_filters_and_the_extra_condition_decide_what_matches():
+    link = OnboardingLinkFactory()
+    other = OrganizationFactory()
+    issued = issue_key()
+
+    assert LINK_BY_ID.one(link.pk, other.pk) is None
+    assert LINK_BY_ID.one(uuid.uuid4(), link.organization_id) is None
+    key = ACTIVE_KEY.one(issued.api_key.hashed_key)
+    assert key.pk == issued.api_key.pk and key.organization.name == issued.api_key.organization.name
+
+    ApiKey.objects.filter(pk=issued.api_key.pk).update(revoked_at=link.created_at)
+    assert ACTIVE_KEY.one(issued.api_key.hashed_key) is None
