@@ -18,6 +18,7 @@ from rest_framework.response import Response
 from core.api.idempotency import idempotent
 from core.api.serializers import RedirectUrlField, StrictSerializer, TimestampField, WebhookUrlField, envelope
 from core.events import EVENT_TYPES
+from core.timefmt import isoformat_ms
 from links import selectors, services
 from links.models import OnboardingLink
 
@@ -193,6 +194,32 @@ class OnboardingLinkSerializer(serializers.Serializer):
     def get_phoneNumber(self, link: OnboardingLink) -> str | None:
         return (link.phone.phone_number or None) if link.phone_id else None
 
+    def to_representation(self, link: OnboardingLink) -> dict[str, Any]:
+        # Written out by hand; the fields above remain the schema and the reference. DRF's
+        # per-field machinery (a deep copy of the fields per serializer, then a lookup and a
+        # conversion per field) cost more than the rest of a 50-link page together. A test checks
+        # that this answer equals the declared fields' answer for links in every state.
+        return {
+            "id": str(link.id),
+            "name": link.name,
+            "status": link.effective_status,
+            "externalId": link.external_id,
+            "metadata": link.metadata,
+            "redirectUrl": link.redirect_url,
+            "hostedUrl": link.hosted_url,
+            "phoneNumberId": None if link.phone_id is None else str(link.phone_id),
+            "phoneNumber": self.get_phoneNumber(link),
+            "wabaId": None if link.waba_id is None else str(link.waba_id),
+            "isPhoneRegistered": link.is_phone_registered,
+            "webhookUrl": link.webhook_url,
+            "webhookEvents": list(link.webhook_events),
+            "createdAt": isoformat_ms(link.created_at),
+            "completedAt": isoformat_ms(link.completed_at),
+            "expiresAt": isoformat_ms(link.expires_at),
+            "error": link.error,
+            "outgoingWebhookId": None if link.outgoing_webhook_id is None else str(link.outgoing_webhook_id),
+        }
+
 
 class OnboardingLinkCreatedSerializer(OnboardingLinkSerializer):
     """The create response (and its idempotent replay): the only place `webhookSecret` is ever shown."""
@@ -208,6 +235,14 @@ class OnboardingLinkCreatedSerializer(OnboardingLinkSerializer):
             if name == "webhookUrl":
                 ordered["webhookSecret"] = secret
         return ordered
+
+    def to_representation(self, link: OnboardingLink) -> dict[str, Any]:
+        data: dict[str, Any] = {}
+        for name, value in super().to_representation(link).items():
+            data[name] = value
+            if name == "webhookUrl":
+                data["webhookSecret"] = link.webhook_secret
+        return data
 
 
 class OnboardingLinkFilterSerializer(serializers.Serializer):
@@ -277,12 +312,13 @@ class OnboardingLinkViewSet(viewsets.GenericViewSet):
     def list(self, request: Request) -> Response:
         filters = OnboardingLinkFilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
-        links = selectors.link_list(
-            organization=request.user.organization,
-            status=filters.validated_data.get("status") or None,
-            external_id=filters.validated_data.get("external_id") or None,
-        )
-        page = self.paginate_queryset(links)
+        organization = request.user.organization
+        status_ = filters.validated_data.get("status") or None
+        external_id = filters.validated_data.get("external_id") or None
+        links = selectors.link_list(organization=organization, status=status_, external_id=external_id)
+        # Unfiltered, the total is kept by the database; a filtered list counts its matches.
+        total = selectors.link_total(organization=organization) if status_ is None and external_id is None else None
+        page = self.paginator.paginate_queryset(links, request, view=self, total=total)
         return self.get_paginated_response(OnboardingLinkSerializer(page, many=True).data)
 
     @extend_schema(

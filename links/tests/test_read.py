@@ -217,3 +217,21 @@ def test_a_page_costs_the_same_queries_whatever_its_size(api_client, organizatio
     assert small == large
     with django_assert_max_num_queries(3):  # the API key, the count, the page (phones joined)
         api_client.get(URL, {"limit": 50})
+
+
+@pytest.mark.django_db
+def test_the_hand_written_output_equals_the_declared_fields_for_links_in_every_state():
+    from rest_framework import serializers
+
+    from links.api import OnboardingLinkCreatedSerializer, OnboardingLinkSerializer
+
+    expired = OnboardingLinkFactory(past_expiry=True, external_id=None, redirect_url=None, metadata={"b": 1, "a": 2})
+    failed = OnboardingLinkFactory(with_webhook=True, status=OnboardingLink.Status.ERROR, error="Meta refused it.")
+    links = [OnboardingLinkFactory(), expired, failed, completed_link(with_webhook=True)]
+
+    for link in links:
+        for serializer_class in (OnboardingLinkSerializer, OnboardingLinkCreatedSerializer):
+            serializer = serializer_class(link)
+            declared = serializers.Serializer.to_representation(serializer, link)  # DRF's field by field
+            assert serializer.data == declared
+            assert list(serializer.data) == list(declared)
