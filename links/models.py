@@ -117,3 +117,20 @@ class SignupAttempt(models.Model):
 
     def __str__(self) -> str:
         return f"attempt {self.id} of {self.link_id} ({self.status})"
+
+
+class LinkTotal(models.Model):
+    """How many links an organization has: the list's `meta.total` without counting them.
+
+    Database triggers on the links table keep it (see migration 0007), so every way a row comes or
+    goes is counted (the API, the admin, bulk inserts, cascades) in the same transaction as the row
+    itself. `COUNT(*)` over an organization's 100,000 links was half of a list request's time.
+    """
+
+    organization = models.OneToOneField(
+        "organizations.Organization", on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    links = models.BigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.organization_id}: {self.links} links"
