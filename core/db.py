@@ -46,7 +46,8 @@ class HotQuery:
 
     `filters` are fields of the model compared for equality, in the order `one()` takes them;
     `related` are foreign keys joined in (LEFT JOIN when nullable); `where` is an extra SQL
-    condition on the model's own table, written with its real column names.
+    condition on the model's own table, written with its real column names; `defer` are fields of
+    the model left unread (reading one later loads it, as the ORM's `defer` does).
     """
 
     def __init__(
@@ -56,8 +57,10 @@ class HotQuery:
         filters: tuple[str, ...],
         related: tuple[str, ...] = (),
         where: str = "",
+        defer: tuple[str, ...] = (),
     ) -> None:
         self.model = model
+        self.defer = frozenset(defer)
         self.filters = filters
         self.related = related
         self.where = where
@@ -73,7 +76,8 @@ class HotQuery:
         joins: list[str] = []
 
         def add_part(model: type[models.Model], alias: str, attname: str | None) -> None:
-            fields = model._meta.concrete_fields
+            deferred = self.defer if attname is None else frozenset()
+            fields = [field for field in model._meta.concrete_fields if field.name not in deferred]
             columns = tuple(field.get_col(alias) for field in fields)
             converters = tuple(
                 tuple(connection.ops.get_db_converters(col)) + tuple(col.get_db_converters(connection))

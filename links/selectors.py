@@ -24,9 +24,9 @@ def status_filter(status: str) -> Q:
 def link_list(
     *, organization: Organization, status: str | None = None, external_id: str | None = None
 ) -> QuerySet[OnboardingLink]:
-    """An organization's links, newest first, with what the output needs joined in."""
+    """An organization's links, newest first; phones come in one more query, only when the page has any."""
     # The secret is never listed: not loading it spares a decryption per row.
-    links = OnboardingLink.objects.filter(organization=organization).select_related("phone").defer("webhook_secret")
+    links = OnboardingLink.objects.filter(organization=organization).prefetch_related("phone").defer("webhook_secret")
     if status:
         links = links.filter(status_filter(status))
     if external_id is not None:
@@ -44,7 +44,8 @@ def link_total(*, organization: Organization) -> int:
 
 
 # `GET /v1/onboarding-links/{id}` is the API's most frequent read: a HotQuery (see core.db).
-_LINK_BY_ID = HotQuery(OnboardingLink, filters=("pk", "organization"), related=("phone",))
+# The secret is never shown after create: left unread, it costs no decryption.
+_LINK_BY_ID = HotQuery(OnboardingLink, filters=("pk", "organization"), related=("phone",), defer=("webhook_secret",))
 
 
 def link_get(*, organization: Organization, link_id: str) -> OnboardingLink:

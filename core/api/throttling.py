@@ -29,12 +29,14 @@ class ApiKeyRateThrottle(BaseThrottle):
         now = time.time()
         window = int(now // period)
         key = f"ratelimit:{api_key.pk}:{window}"
-        cache.add(key, 0, timeout=period + 1)
+        # One round trip in the common case: the window's counter exists after its first request.
         try:
             count = cache.incr(key)
-        except ValueError:  # evicted between add and incr
-            cache.set(key, 1, timeout=period + 1)
-            count = 1
+        except ValueError:  # the window's first request (or its counter was evicted)
+            if cache.add(key, 1, timeout=period + 1):
+                count = 1
+            else:  # another request created it meanwhile
+                count = cache.incr(key)
         self._wait = (window + 1) * period - now
         return count <= limit
 

@@ -24,9 +24,7 @@ def field_values(instance) -> dict:
 
 @pytest.mark.django_db
 def test_a_link_reads_back_exactly_as_the_orm_reads_it_decrypted_secret_and_metadata_order_included():
-    link = OnboardingLinkFactory(
-        with_webhook=True, metadata={"zeta": 1, "alpha": "two", "mid": None, "flag": True}
-    )
+    link = OnboardingLinkFactory(with_webhook=True, metadata={"zeta": 1, "alpha": "two", "mid": None, "flag": True})
     expected = OnboardingLink.objects.select_related("phone").get(pk=link.pk)
 
     with CaptureQueriesContext(connection) as queries:
@@ -65,3 +63,16 @@ def test_filters_and_the_extra_condition_decide_what_matches():
 
     ApiKey.objects.filter(pk=issued.api_key.pk).update(revoked_at=link.created_at)
     assert ACTIVE_KEY.one(issued.api_key.hashed_key) is None
+
+
+@pytest.mark.django_db
+def test_a_deferred_field_is_not_read_until_asked_for():
+    link = OnboardingLinkFactory(with_webhook=True)
+    query = HotQuery(OnboardingLink, filters=("pk",), defer=("webhook_secret",))
+
+    with CaptureQueriesContext(connection) as queries:
+        got = query.one(link.pk)
+    assert "webhook_secret" not in queries.captured_queries[0]["sql"]
+    assert got.get_deferred_fields() == {"webhook_secret"}
+    assert got.name == link.name
+    assert got.webhook_secret == "whsec_factory_secret_value"  # loaded on demand, decrypted
