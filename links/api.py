@@ -21,6 +21,7 @@ from core.events import EVENT_TYPES
 from core.timefmt import isoformat_ms
 from links import selectors, services
 from links.models import OnboardingLink
+from links.selectors import LinkRow
 
 Status = OnboardingLink.Status
 
@@ -191,10 +192,13 @@ class OnboardingLinkSerializer(serializers.Serializer):
     outgoingWebhookId = serializers.UUIDField(source="outgoing_webhook_id", allow_null=True)
 
     @extend_schema_field(serializers.CharField(allow_null=True, help_text="E.164, once the phone is connected."))
-    def get_phoneNumber(self, link: OnboardingLink) -> str | None:
-        return (link.phone.phone_number or None) if link.phone_id else None
+    def get_phoneNumber(self, link: OnboardingLink | LinkRow) -> str | None:
+        if link.phone_id is None:
+            return None
+        number = link.phone_number if isinstance(link, LinkRow) else link.phone.phone_number
+        return number or None
 
-    def to_representation(self, link: OnboardingLink) -> dict[str, Any]:
+    def to_representation(self, link: OnboardingLink | LinkRow) -> dict[str, Any]:
         # Written out by hand; the fields above remain the schema and the reference. DRF's
         # per-field machinery (a deep copy of the fields per serializer, then a lookup and a
         # conversion per field) cost more than the rest of a 50-link page together. A test checks
@@ -318,7 +322,7 @@ class OnboardingLinkViewSet(viewsets.GenericViewSet):
         links = selectors.link_list(organization=organization, status=status_, external_id=external_id)
         # Unfiltered, the total is kept by the database; a filtered list counts its matches.
         total = selectors.link_total(organization=organization) if status_ is None and external_id is None else None
-        page = self.paginator.paginate_queryset(links, request, view=self, total=total)
+        page = self.paginator.paginate_queryset(links, request, view=self, total=total, rows=selectors.link_rows)
         return self.get_paginated_response(OnboardingLinkSerializer(page, many=True).data)
 
     @extend_schema(

@@ -1,4 +1,5 @@
 import uuid
+from datetime import datetime
 
 from django.conf import settings
 from django.db import models
@@ -68,13 +69,21 @@ class OnboardingLink(models.Model):
     @property
     def effective_status(self) -> str:
         """The status as clients see it: a pending link past `expires_at` is expired before the job runs."""
-        if self.status == self.Status.PENDING and self.expires_at <= timezone.now():
-            return self.Status.EXPIRED
-        return self.status
+        return effective_status(self.status, self.expires_at)
 
     @property
     def hosted_url(self) -> str:
-        return f"{settings.PUBLIC_BASE_URL}/signup/{self.id}"
+        return hosted_url(self.id)
+
+
+def effective_status(status: str, expires_at: datetime) -> str:
+    if status == OnboardingLink.Status.PENDING and expires_at <= timezone.now():
+        return OnboardingLink.Status.EXPIRED
+    return status
+
+
+def hosted_url(link_id: uuid.UUID) -> str:
+    return f"{settings.PUBLIC_BASE_URL}/signup/{link_id}"
 
 
 class SignupAttempt(models.Model):

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import environ
 from celery.schedules import crontab
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -220,6 +221,18 @@ LINK_DEFAULT_TTL_SECONDS = env.int("LINK_DEFAULT_TTL_SECONDS", default=7 * 24 * 
 _DEFAULT_RETRY_DELAYS = "5,300,1800,7200,18000,36000,50400,72000,86400"
 WEBHOOK_RETRY_DELAYS = [int(s) for s in env.list("WEBHOOK_RETRY_DELAYS", default=_DEFAULT_RETRY_DELAYS.split(","))]
 WEBHOOK_TIMEOUT_SECONDS = env.float("WEBHOOK_TIMEOUT_SECONDS", default=10.0)
+# One task sends up to this many queued deliveries of one webhook over one keep-alive connection.
+WEBHOOK_DELIVERY_BATCH_SIZE = env.int("WEBHOOK_DELIVERY_BATCH_SIZE", default=50)
+# A batch starts no request after this many seconds (what is left is queued again). Its last request
+# may take WEBHOOK_TIMEOUT_SECONDS more, and the task must end well before its soft time limit.
+WEBHOOK_BATCH_SECONDS = env.float("WEBHOOK_BATCH_SECONDS", default=30.0)
+if WEBHOOK_DELIVERY_BATCH_SIZE < 1:
+    raise ImproperlyConfigured("WEBHOOK_DELIVERY_BATCH_SIZE must be at least 1.")
+if WEBHOOK_BATCH_SECONDS + WEBHOOK_TIMEOUT_SECONDS + 10 > CELERY_TASK_SOFT_TIME_LIMIT:
+    raise ImproperlyConfigured(
+        f"WEBHOOK_BATCH_SECONDS + WEBHOOK_TIMEOUT_SECONDS must stay at least 10 s under the task's soft "
+        f"time limit ({CELERY_TASK_SOFT_TIME_LIMIT} s), so a batch always ends before it."
+    )
 # Development may deliver to loopback/private receivers; production refuses them (SSRF).
 WEBHOOK_ALLOW_PRIVATE_TARGETS = env.bool("WEBHOOK_ALLOW_PRIVATE_TARGETS", default=DEBUG)
 

@@ -2,14 +2,21 @@
 
 from celery import shared_task
 
-from webhooks.services import deliveries_dispatch_due, webhook_deliver
+from webhooks.services import deliveries_dispatch_due, webhook_deliver, webhook_deliver_batch
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def deliver_webhooks(delivery_ids: list[str]) -> None:
+    # Every outcome, failures included, is recorded by the service and retried from the
+    # database on schedule; the task itself never retries, so a broken endpoint cannot make
+    # the broker hold a growing pile of countdown messages.
+    webhook_deliver_batch(delivery_ids=delivery_ids)
 
 
 @shared_task(acks_late=True, ignore_result=True)
 def deliver_webhook(delivery_id: str) -> None:
-    # Every outcome, failures included, is recorded by the service and retried from the
-    # database on schedule; the task itself never retries, so a broken endpoint cannot make
-    # the broker hold a growing pile of countdown messages.
+    # One delivery: what was queued before deliveries travelled in batches (messages still on the
+    # broker after an upgrade).
     webhook_deliver(delivery_id=delivery_id)
 
 

@@ -1,4 +1,5 @@
 import math
+from collections.abc import Callable
 from typing import Any
 
 from django.db.models import QuerySet
@@ -31,15 +32,24 @@ class PagePagination(BasePagination):
     """`?page=&limit=` with `meta` beside `data`; out-of-range values are a 400, never clamped."""
 
     def paginate_queryset(
-        self, queryset: QuerySet, request: Request, view: Any = None, *, total: int | None = None
+        self,
+        queryset: QuerySet,
+        request: Request,
+        view: Any = None,
+        *,
+        total: int | None = None,
+        rows: Callable[[QuerySet], list] | None = None,
     ) -> list:
-        """The page's rows. `total`, when the caller knows it (a kept counter), spares a COUNT."""
+        """The page's rows. `total`, when the caller knows it (a kept counter), spares a COUNT;
+        `rows`, given the page's primary keys as a subquery, reads the rows its own way."""
         self.page = _parse_positive(request, "page", 1, None)
         self.limit = _parse_positive(request, "limit", DEFAULT_LIMIT, MAX_LIMIT)
         self.total = queryset.count() if total is None else total
         offset = (self.page - 1) * self.limit
         if offset >= self.total:
             return []
+        if rows is not None:
+            return rows(queryset.values("pk")[offset : offset + self.limit])
         if offset < DEFERRED_JOIN_OFFSET:
             return list(queryset[offset : offset + self.limit])
         # Deep pages: skip the offset over primary keys only (an index-only scan of the list's

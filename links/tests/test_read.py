@@ -9,6 +9,7 @@ from core.timefmt import isoformat_ms
 from links.models import OnboardingLink
 from links.tests.factories import OnboardingLinkFactory, completed_link
 from links.tests.helpers import READ_KEYS, URL, post, with_webhook
+from organizations.tests.factories import OrganizationFactory
 
 
 @pytest.mark.django_db
@@ -235,3 +236,21 @@ def test_the_hand_written_output_equals_the_declared_fields_for_links_in_every_s
             declared = serializers.Serializer.to_representation(serializer, link)  # DRF's field by field
             assert serializer.data == declared
             assert list(serializer.data) == list(declared)
+
+
+@pytest.mark.django_db
+def test_a_listed_row_reads_exactly_as_the_link_itself():
+    from links.api import OnboardingLinkSerializer
+    from links.selectors import link_list, link_rows
+
+    organization = OrganizationFactory()
+    OnboardingLinkFactory(organization=organization, past_expiry=True, external_id=None, metadata={"b": 1, "a": 2})
+    OnboardingLinkFactory(organization=organization, with_webhook=True, status=OnboardingLink.Status.ERROR, error="No.")
+    completed_link(organization=organization, with_webhook=True)
+    OnboardingLinkFactory(organization=organization)
+
+    rows = link_rows(link_list(organization=organization).values("pk")[:10])
+
+    expected = [OnboardingLinkSerializer(link).data for link in link_list(organization=organization)]
+    assert [OnboardingLinkSerializer(row).data for row in rows] == expected
+    assert [list(OnboardingLinkSerializer(row).data) for row in rows] == [list(data) for data in expected]

@@ -1,4 +1,9 @@
+import threading
+from collections.abc import Iterator
+
 import pytest
+
+from webhooks.tests.helpers import KeepAliveReceiver
 
 
 @pytest.fixture
@@ -20,3 +25,14 @@ def _private_targets_allowed(settings):
 def on_commit(django_capture_on_commit_callbacks):
     """Run the commit callbacks (the queued delivery tasks) that a test's transaction would hold back."""
     return django_capture_on_commit_callbacks
+
+
+@pytest.fixture
+def keep_alive_receiver() -> Iterator[KeepAliveReceiver]:
+    """Like `receiver`, over HTTP/1.1 keep-alive, telling the TCP connections apart."""
+    receiver = KeepAliveReceiver()
+    thread = threading.Thread(target=receiver.server.serve_forever, daemon=True)
+    thread.start()
+    yield receiver
+    receiver.server.shutdown()
+    receiver.server.server_close()

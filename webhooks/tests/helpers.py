@@ -1,7 +1,9 @@
 from datetime import timedelta
+from http.server import BaseHTTPRequestHandler
 
 from django.utils import timezone
 
+from core.testing import Receiver
 from webhooks.models import Delivery
 from webhooks.services import webhook_deliver
 
@@ -16,3 +18,24 @@ def deliver_due(delivery: Delivery) -> Delivery:
     result = webhook_deliver(delivery_id=delivery.pk)
     assert result is not None, "the delivery was not claimable"
     return result
+
+
+class KeepAliveReceiver(Receiver):
+    """The loopback receiver speaking HTTP/1.1 (connections kept open between requests), noting
+    the client port of every request: one port, one TCP connection."""
+
+    def __init__(self) -> None:
+        self.client_ports: list[int] = []
+        super().__init__()
+
+    def _handler(self) -> type[BaseHTTPRequestHandler]:
+        receiver = self
+
+        class Handler(super()._handler()):
+            protocol_version = "HTTP/1.1"
+
+            def do_POST(self) -> None:  # noqa: N802
+                receiver.client_ports.append(self.client_address[1])
+                super().do_POST()
+
+        return Handler

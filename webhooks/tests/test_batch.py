@@ -1,0 +1,274 @@
+"""Deliveries in batches: one task, one claim and one keep-alive connection for a webhook's rows."""
+
+import logging
+import socket
+import uuid
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+from standardwebhooks import Webhook
+
+from core.events import MESSAGE_RECEIVED
+from core.testing import Reply
+from webhooks import services
+from webhooks.models import Delivery, DeliveryAttempt, OutgoingWebhook
+from webhooks.services import (
+    REENQUEUE_AFTER,
+    deliveries_dispatch_due,
+    event_publish,
+    events_publish,
+    webhook_deliver_batch,
+)
+from webhooks.tasks import deliver_webhooks
+from webhooks.tests.factories import OutgoingWebhookFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def queued_deliveries(webhook: OutgoingWebhook, count: int) -> list[Delivery]:
+    """`count` events published one after the other; their tasks never run (nothing commits)."""
+    events = [
+        event_publish(organization=webhook.organization, type=MESSAGE_RECEIVED, data={"n": n}) for n in range(count)
+    ]
+    return [event.deliveries.get(webhook=webhook) for event in events]
+
+
+def ids(deliveries: list[Delivery]) -> list[str]:
+    return [str(d.pk) for d in deliveries]
+
+
+def statuses(deliveries: list[Delivery]) -> list[str]:
+    by_id = dict(Delivery.objects.filter(pk__in=ids(deliveries)).values_list("pk", "status"))
+    return [by_id[d.pk] for d in deliveries]
+
+
+@pytest.fixture
+def queued_batches(monkeypatch) -> list[list[str]]:
+    """The id lists handed to `deliver_webhooks`, instead of running it."""
+    batches: list[list[str]] = []
+    monkeypatch.setattr(deliver_webhooks, "delay", lambda delivery_ids: batches.append(delivery_ids))
+    return batches
+
+
+def test_batch_sends_in_event_order_over_one_connection(keep_alive_receiver):
+    webhook = OutgoingWebhookFactory(url=keep_alive_receiver.url())
+    deliveries = queued_deliveries(webhook, 6)
+
+    deliver_webhooks(list(reversed(ids(deliveries))))  # the order given does not matter
+
+    received = keep_alive_receiver.received
+    assert [r.headers["webhook-id"] for r in received] == [str(d.event_id) for d in deliveries]
+    for request in received:
+        Webhook(webhook.secret).verify(request.body, request.headers)
+    assert len(set(keep_alive_receiver.client_ports)) == 1  # one TCP connection for the batch
+    assert statuses(deliveries) == [Delivery.Status.SUCCEEDED] * 6
+    attempts = DeliveryAttempt.objects.filter(delivery__in=deliveries)
+    assert sorted((a.number, a.status_code) for a in attempts) == [(1, 200)] * 6
+    assert all(a.finished_at and a.duration_ms is not None and a.response_excerpt == '{"ok":true}' for a in attempts)
+    delivery = Delivery.objects.get(pk=deliveries[0].pk)
+    assert (delivery.attempts, delivery.last_status_code, delivery.claim_token, delivery.claimed_until) == (
+        1,
+        200,
+        None,
+        None,
+    )
+    assert delivery.completed_at is not None
+
+
+def test_batch_resolves_the_url_once_and_keeps_the_host_header(keep_alive_receiver, monkeypatch):
+    real_getaddrinfo = socket.getaddrinfo
+    lookups: list[str] = []
+
+    def fake_getaddrinfo(host, *args, **kwargs):
+        if host == "receiver.localhost":
+            lookups.append(host)
+            return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("127.0.0.1", 0))]
+        return real_getaddrinfo(host, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", fake_getaddrinfo)
+    webhook = OutgoingWebhookFactory(url=f"http://receiver.localhost:{keep_alive_receiver.port}/hooks")
+    deliveries = queued_deliveries(webhook, 3)
+
+    webhook_deliver_batch(delivery_ids=ids(deliveries))
+
+    assert lookups == ["receiver.localhost"]  # the policy check, once for the batch
+    hosts = {r.headers["host"] for r in keep_alive_receiver.received}
+    assert hosts == {f"receiver.localhost:{keep_alive_receiver.port}"}
+    assert statuses(deliveries) == [Delivery.Status.SUCCEEDED] * 3
+
+
+def test_running_a_batch_twice_sends_nothing_twice(receiver):
+    webhook = OutgoingWebhookFactory(url=receiver.url())
+    deliveries = queued_deliveries(webhook, 3)
+
+    assert len(webhook_deliver_batch(delivery_ids=ids(deliveries))) == 3
+    assert webhook_deliver_batch(delivery_ids=ids(deliveries)) == []
+
+    assert len(receiver.received) == 3
+    assert DeliveryAttempt.objects.filter(delivery__in=deliveries).count() == 3
+
+
+def test_batch_skips_a_delivery_another_worker_holds(receiver):
+    webhook = OutgoingWebhookFactory(url=receiver.url())
+    first, held, last = queued_deliveries(webhook, 3)
+    other_token = uuid.uuid4()
+    Delivery.objects.filter(pk=held.pk).update(
+        status=Delivery.Status.SENDING,
+        attempts=1,
+        claim_token=other_token,
+        claimed_until=timezone.now() + timedelta(minutes=2),
+    )
+
+    claimed = webhook_deliver_batch(delivery_ids=ids([first, held, last]))
+
+    assert [d.pk for d in claimed] == [first.pk, last.pk]
+    assert [r.headers["webhook-id"] for r in receiver.received] == [str(first.event_id), str(last.event_id)]
+    held.refresh_from_db()
+    assert (held.status, held.claim_token, held.attempts) == (Delivery.Status.SENDING, other_token, 1)
+    assert not held.attempt_log.exists()
+
+
+def test_a_500_schedules_only_that_delivery_for_retry(receiver, settings):
+    settings.WEBHOOK_RETRY_DELAYS = [60, 600]
+    receiver.script(200, 500, 200)
+    webhook = OutgoingWebhookFactory(url=receiver.url())
+    deliveries = queued_deliveries(webhook, 3)
+
+    webhook_deliver_batch(delivery_ids=ids(deliveries))
+
+    assert statuses(deliveries) == [Delivery.Status.SUCCEEDED, Delivery.Status.PENDING, Delivery.Status.SUCCEEDED]
+    failed = Delivery.objects.get(pk=deliveries[1].pk)
+    assert failed.last_status_code == 500
+    assert failed.claim_token is None
+    assert 54 <= (failed.next_attempt_at - failed.last_attempt_at).total_seconds() <= 66
+    assert failed.attempt_log.get().status_code == 500
+    # Outcomes in the order they happened: the last one, a success, cleared the failure record.
+    webhook.refresh_from_db()
+    assert (webhook.consecutive_failures, webhook.failing_since) == (0, None)
+
+
+def test_410_mid_batch_disables_the_webhook_and_fails_the_rest_unsent(receiver):
+    receiver.script(200, 410)
+    webhook = OutgoingWebhookFactory(url=receiver.url())
+    deliveries = queued_deliveries(webhook, 4)
+    waiting = queued_deliveries(webhook, 1)[0]  # queued for a later batch
+
+    webhook_deliver_batch(delivery_ids=ids(deliveries))
+
+    assert len(receiver.received) == 2
+    webhook.refresh_from_db()
+    assert not webhook.is_active and "410 Gone" in webhook.disabled_reason
+    assert statuses(deliveries) == [Delivery.Status.SUCCEEDED] + [Delivery.Status.FAILED] * 3
+    gone, *unsent = Delivery.objects.filter(pk__in=ids(deliveries[1:])).order_by("event__created_at")
+    assert gone.last_status_code == 410
+    waiting.refresh_from_db()
+    expected = f"Not sent: the webhook was disabled. {webhook.disabled_reason}"
+    assert waiting.last_error == expected  # the single path's text, for what was still queued
+    for delivery in unsent:
+        assert (delivery.last_error, delivery.last_status_code, delivery.claim_token) == (expected, None, None)
+        attempt = delivery.attempt_log.get()
+        assert (attempt.error, attempt.status_code, attempt.duration_ms) == (expected, None, 0)
+        assert attempt.finished_at is not None
+
+
+def test_inactive_webhook_fails_the_whole_batch_unsent(receiver):
+    webhook = OutgoingWebhookFactory(url=receiver.url())
+    deliveries = queued_deliveries(webhook, 3)
+    OutgoingWebhook.objects.filter(pk=webhook.pk).update(is_active=False)
+
+    webhook_deliver_batch(delivery_ids=ids(deliveries))
+
+    assert receiver.received == []
+    for delivery in Delivery.objects.filter(pk__in=ids(deliveries)):
+        assert (delivery.status, delivery.last_error) == (Delivery.Status.FAILED, "Not sent: the webhook is inactive.")
+        assert delivery.attempt_log.get().error == "Not sent: the webhook is inactive."
+
+
+def test_time_budget_releases_the_unsent_rest_and_queues_it_again(
+    receiver, settings, monkeypatch, django_capture_on_commit_callbacks
+):
+    settings.WEBHOOK_BATCH_SECONDS = 0.05
+    receiver.default = Reply(status=200, sleep=0.2)
+    webhook = OutgoingWebhookFactory(url=receiver.url())
+    deliveries = queued_deliveries(webhook, 4)
+    requeued: list[list[tuple[str, str]]] = []
+    monkeypatch.setattr(services, "_enqueue", requeued.append)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        webhook_deliver_batch(delivery_ids=ids(deliveries))
+
+    assert len(receiver.received) == 1  # the first request always starts; then the budget is spent
+    assert statuses(deliveries) == [Delivery.Status.SUCCEEDED] + [Delivery.Status.PENDING] * 3
+    for delivery in Delivery.objects.filter(pk__in=ids(deliveries[1:])):
+        assert (delivery.attempts, delivery.claim_token, delivery.claimed_until) == (0, None, None)
+        assert delivery.last_attempt_at is None
+        assert delivery.next_attempt_at <= timezone.now()
+        assert not delivery.attempt_log.exists()
+    assert requeued == [[(str(webhook.pk), d) for d in ids(deliveries[1:])]]
+
+
+def test_enqueue_groups_by_webhook_and_chunks_by_batch_size(
+    settings, queued_batches, django_capture_on_commit_callbacks
+):
+    settings.WEBHOOK_DELIVERY_BATCH_SIZE = 2
+    first = OutgoingWebhookFactory()
+    second = OutgoingWebhookFactory(organization=first.organization)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        events_publish(type=MESSAGE_RECEIVED, items=[(first.organization, {"n": n}, None) for n in range(3)])
+
+    by_webhook = {}
+    for webhook_id, delivery_id in Delivery.objects.values_list("webhook_id", "pk"):
+        by_webhook[str(delivery_id)] = webhook_id
+    assert [len(batch) for batch in queued_batches] == [2, 1, 2, 1]
+    for batch in queued_batches:
+        assert len({by_webhook[d] for d in batch}) == 1
+    assert {d for batch in queued_batches for d in batch} == set(by_webhook)
+    assert {by_webhook[batch[0]] for batch in queued_batches} == {first.pk, second.pk}
+
+
+def test_dispatcher_queues_due_deliveries_in_batches_per_webhook(settings, queued_batches):
+    settings.WEBHOOK_DELIVERY_BATCH_SIZE = 2
+    first = OutgoingWebhookFactory()
+    second = OutgoingWebhookFactory()
+    lost = queued_deliveries(first, 3) + queued_deliveries(second, 1)
+    Delivery.objects.update(enqueued_at=timezone.now() - REENQUEUE_AFTER)
+
+    assert deliveries_dispatch_due() == 4
+    assert deliveries_dispatch_due() == 0  # just queued: a second dispatcher leaves them alone
+
+    assert sorted(len(batch) for batch in queued_batches) == [1, 1, 2]
+    webhook_of = {str(d.pk): d.webhook_id for d in lost}
+    for batch in queued_batches:
+        assert len({webhook_of[d] for d in batch}) == 1
+    assert sorted(d for batch in queued_batches for d in batch) == sorted(ids(lost))
+
+
+def test_dispatcher_queues_only_the_rows_it_marked(settings, queued_batches, monkeypatch):
+    webhook = OutgoingWebhookFactory()
+    deliveries = queued_deliveries(webhook, 3)
+    Delivery.objects.update(enqueued_at=None)
+    real_batches = services._batches
+
+    def another_dispatcher_in_between(candidates):
+        # Another dispatcher queued one of the rows after this one read its candidates.
+        Delivery.objects.filter(pk=deliveries[1].pk).update(enqueued_at=timezone.now())
+        return real_batches(candidates)
+
+    monkeypatch.setattr(services, "_batches", another_dispatcher_in_between)
+
+    assert deliveries_dispatch_due() == 2
+    assert queued_batches == [[str(deliveries[0].pk), str(deliveries[2].pk)]]
+
+
+def test_every_attempt_of_a_batch_is_logged(receiver, caplog):
+    webhook = OutgoingWebhookFactory(url=receiver.url())
+    deliveries = queued_deliveries(webhook, 3)
+
+    with caplog.at_level(logging.INFO, logger="webhooks.services"):
+        webhook_deliver_batch(delivery_ids=ids(deliveries))
+
+    records = [r for r in caplog.records if r.getMessage() == "webhook delivery attempt"]
+    assert [r.delivery_id for r in records] == ids(deliveries)
+    assert {(r.webhook_id, r.attempt, r.status_code) for r in records} == {(str(webhook.pk), 1, 200)}
