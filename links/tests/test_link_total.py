@@ -96,3 +96,19 @@ def test_concurrent_creates_and_deletes_keep_the_total_exact(issued_key, organiz
 
     assert failures == []
     assert kept(organization) == counted(organization) == 8 * 4
+
+
+@pytest.mark.django_db
+def test_the_triggers_survive_every_migration():
+    """SQLite drops a table's triggers when a migration rebuilds it (see links/triggers.py)."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'links_onboardinglink'"
+            )
+        else:
+            cursor.execute(
+                "SELECT tgname FROM pg_trigger WHERE tgrelid = 'links_onboardinglink'::regclass AND NOT tgisinternal"
+            )
+        names = {row[0] for row in cursor.fetchall()}
+    assert names == {"links_total_inserted", "links_total_deleted", "links_total_moved"}
