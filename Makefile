@@ -32,8 +32,9 @@ test: install
 lint: install
 	$(VENV)/bin/ruff check .
 
+# One worker for every queue: the default one and the webhook deliveries' (the Procfile splits them).
 worker: install
-	$(PY) -m celery -A onboarding_project worker --loglevel=INFO
+	$(PY) -m celery -A onboarding_project worker --loglevel=INFO -Q celery,$${WEBHOOK_QUEUE:-webhooks}
 
 beat: install
 	$(PY) -m celery -A onboarding_project beat --loglevel=INFO

@@ -8,7 +8,8 @@ data, and the bench-only baseline view, is changed here:
   `BENCH_BASELINE_VIEW=1`. The production urlconf never contains it.
 - Celery queues named `bench` / `bench-webhooks`, so a development worker on the same Redis never
   takes a bench task (and the bench workers never take theirs). Webhook deliveries go to their own
-  queue, consumed by a thread-pool worker; production needs the same routing (see the docs).
+  queue, consumed by a thread-pool worker, as in production (`WEBHOOK_QUEUE`, the Procfile's
+  `webhooks` process).
 - collectstatic goes to `bench/.staticfiles`, not the project's `staticfiles/`.
 """
 
@@ -22,7 +23,8 @@ BENCH_BASELINE_VIEW = os.environ.get("BENCH_BASELINE_VIEW") == "1"
 
 CELERY_TASK_DEFAULT_QUEUE = os.environ.get("BENCH_QUEUE", "bench")
 BENCH_WEBHOOK_QUEUE = os.environ.get("BENCH_WEBHOOK_QUEUE", "bench-webhooks")
-CELERY_TASK_ROUTES = {"webhooks.tasks.deliver_webhook": {"queue": BENCH_WEBHOOK_QUEUE}}
+# The production routes (every delivery task), pointed at the bench's queue.
+CELERY_TASK_ROUTES = {task: {"queue": BENCH_WEBHOOK_QUEUE} for task in CELERY_TASK_ROUTES}  # noqa: F405
 
 STATIC_ROOT = BASE_DIR / "bench" / ".staticfiles"
 

@@ -205,6 +205,14 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SOFT_TIME_LIMIT = 60
 CELERY_TASK_TIME_LIMIT = 90
+# Webhook deliveries have a queue of their own, consumed by a thread-pool worker (the Procfile's
+# `webhooks` process): they mostly wait on customers' endpoints, and must neither wait behind nor
+# hold up signup completions.
+WEBHOOK_QUEUE = env.str("WEBHOOK_QUEUE", default="webhooks")
+CELERY_TASK_ROUTES = {
+    "webhooks.tasks.deliver_webhooks": {"queue": WEBHOOK_QUEUE},
+    "webhooks.tasks.deliver_webhook": {"queue": WEBHOOK_QUEUE},
+}
 CELERY_TIMEZONE = "UTC"
 # Worker and beat log through Django's LOGGING (JSON lines with the task id), not Celery's format.
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False

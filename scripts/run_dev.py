@@ -1,4 +1,4 @@
-"""`make run`: the web server, a Celery worker and beat side by side; Ctrl-C stops all three."""
+"""`make run`: the web server, a Celery worker (every queue) and beat side by side; Ctrl-C stops all three."""
 
 import os
 import signal
@@ -23,6 +23,8 @@ COMMANDS = {
         "--loglevel=INFO",
         "--pool=threads",
         "--concurrency=4",
+        "-Q",  # the default queue and the webhook deliveries' own (the Procfile runs two workers)
+        f"celery,{os.environ.get('WEBHOOK_QUEUE', 'webhooks')}",
     ],
     "beat": [PYTHON, "-m", "celery", "-A", "onboarding_project", "beat", "--loglevel=INFO"],
 }

@@ -1,6 +1,7 @@
 """The Procfile's lines, run as a platform would run them, with DEBUG off."""
 
 import os
+import re
 import select
 import shlex
 import socket
@@ -102,12 +103,23 @@ def started():
                 process.wait(timeout=5)
 
 
-def test_procfile_declares_release_web_worker_and_beat():
+def test_procfile_declares_release_web_workers_and_beat():
     lines = procfile()
-    assert set(lines) == {"release", "web", "worker", "beat"}
+    assert set(lines) == {"release", "web", "worker", "webhooks", "beat"}
     assert "migrate" in lines["release"]
     assert shlex.split(lines["web"])[0] == "gunicorn" and "$PORT" in lines["web"].replace("${PORT:-8000}", "$PORT")
     assert "worker" in lines["worker"] and "beat" in lines["beat"]
+    assert "--pool=threads" in lines["webhooks"]  # deliveries wait on customers' endpoints
+
+
+def test_every_queue_tasks_are_routed_to_has_a_procfile_worker(settings):
+    consumed = set()
+    for line in procfile().values():
+        args = shlex.split(re.sub(r"\$\{\w+:-([^}]*)\}", r"\1", line))  # the defaults of ${VAR:-default}
+        if "worker" in args and "-Q" in args:
+            consumed |= set(args[args.index("-Q") + 1].split(","))
+    routed = {route["queue"] for route in settings.CELERY_TASK_ROUTES.values()}
+    assert routed | {"celery"} <= consumed
 
 
 def test_release_then_web_serve_the_api_with_debug_off(tmp_path, started):
@@ -150,9 +162,11 @@ def test_web_refuses_to_start_with_nothing_set_and_names_all_three(tmp_path):
     assert "these settings are not set: SECRET_KEY, ENCRYPTION_KEYS, ALLOWED_HOSTS." in result.stderr
 
 
-def test_worker_starts_with_the_production_environment(tmp_path, started):
+@pytest.mark.parametrize(("process", "queue"), [("worker", "celery"), ("webhooks", "webhooks")])
+def test_workers_start_with_the_production_environment_on_their_queue(tmp_path, started, process, queue):
     env = production_env(tmp_path, free_port())
-    worker = started(procfile()["worker"].replace("${CELERY_CONCURRENCY:-4}", "1"), env)
+    command = procfile()[process].replace("${CELERY_CONCURRENCY:-4}", "1").replace("${WEBHOOK_CONCURRENCY:-32}", "2")
+    worker = started(command, env)
     deadline = time.time() + 60
     output = []
     while time.time() < deadline:
@@ -166,3 +180,4 @@ def test_worker_starts_with_the_production_environment(tmp_path, started):
             break
     else:
         pytest.fail("worker did not become ready:\n" + "".join(output))
+    assert f".> {queue} " in "".join(output)  # the startup banner lists the queues it consumes

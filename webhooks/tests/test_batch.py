@@ -11,6 +11,7 @@ from standardwebhooks import Webhook
 
 from core.events import MESSAGE_RECEIVED
 from core.testing import Reply
+from onboarding_project.celery import app
 from webhooks import services
 from webhooks.models import Delivery, DeliveryAttempt, OutgoingWebhook
 from webhooks.services import (
@@ -272,3 +273,8 @@ def test_every_attempt_of_a_batch_is_logged(receiver, caplog):
     records = [r for r in caplog.records if r.getMessage() == "webhook delivery attempt"]
     assert [r.delivery_id for r in records] == ids(deliveries)
     assert {(r.webhook_id, r.attempt, r.status_code) for r in records} == {(str(webhook.pk), 1, 200)}
+
+
+def test_deliveries_are_routed_to_their_own_queue(settings):
+    for task in ("webhooks.tasks.deliver_webhooks", "webhooks.tasks.deliver_webhook"):
+        assert app.amqp.router.route({}, task)["queue"].name == settings.WEBHOOK_QUEUE

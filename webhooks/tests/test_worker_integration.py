@@ -1,11 +1,14 @@
 """End to end with a real Celery worker process, Redis and PostgreSQL, including a worker killed
 with SIGKILL in the middle of a delivery."""
 
+import fcntl
 import os
 import signal
 import subprocess
 import sys
+import tempfile
 import time
+from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
@@ -58,6 +61,8 @@ class Worker:
                 "worker",
                 "--pool=prefork",
                 "--concurrency=2",
+                "-Q",  # the default queue and the deliveries' own, as the Procfile's two workers do
+                f"{app.conf.task_default_queue},{settings.WEBHOOK_QUEUE}",
                 "-l",
                 "INFO",
                 "--without-heartbeat",
@@ -108,7 +113,20 @@ def wait_for_status(delivery: Delivery, status: str, timeout: float = 30) -> Del
 
 
 @pytest.fixture
-def real_broker(tmp_path):
+def one_worker_at_a_time() -> Iterator[None]:
+    """Parallel test processes (xdist) share the broker's queues but not the test database: a
+    worker started by one would take the other's tasks and find no rows. One test at a time."""
+    lock_path = Path(tempfile.gettempdir()) / "onboarding-webhooks-worker-tests.lock"
+    with open(lock_path, "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+@pytest.fixture
+def real_broker(tmp_path, one_worker_at_a_time):
     require_postgres()
     require_redis_broker()
     previous = app.conf.task_always_eager
