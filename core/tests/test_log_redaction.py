@@ -193,3 +193,27 @@ def test_masking_keeps_each_line_valid_json():
     record = logging.LogRecord("t", logging.INFO, __file__, 1, 'url?code=abc"def\\ghi&x=1', (), None)
     line = JsonFormatter().format(record)  # the formatter's own last pass, without the filter
     assert "abc" not in json.loads(line)["message"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "key sk_org_" + "A" * 43,
+        "secret whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw and EAAGm0PX4ZCpsBAKZC0123456789",
+        "GET /v25.0/oauth/access_token?client_id=1&client_secret=abc123def&CODE=AQD9z HTTP/1.1",
+        "GET /v25.0/1?access_token=100000000000001%7capp-secret-value&x=100000000000001|other-secret-1",
+        "Authorization: BASIC dXNlcjpwYXNz, then bearer opaque.token-value",
+        '{"Pin": "246810", "webhookToken": {"a": 1}, "status_code": 204, \'metadata\': \'m\'}',
+        '{"message": "webhook delivery attempt", "delivery_id": "5a0f8f4e-7a4b-4d6e-9b0b-1f2e3d4c5b6a"}',
+        "revoked sk_org_AbCd1234 for code review",
+    ],
+)
+def test_patterns_skipped_for_lack_of_their_text_would_have_matched_nothing(text):
+    from core.logging import _SECRET_TEXT, redact_text
+
+    every_pattern = text
+    for pattern, replacement, needles in _SECRET_TEXT:
+        for match in pattern.finditer(every_pattern):
+            assert any(needle in match.group(0).lower() for needle in needles), (pattern.pattern, match.group(0))
+        every_pattern = pattern.sub(replacement, every_pattern)
+    assert redact_text(text) == every_pattern
