@@ -322,7 +322,9 @@ class OnboardingLinkViewSet(viewsets.GenericViewSet):
         links = selectors.link_list(organization=organization, status=status_, external_id=external_id)
         # Unfiltered, the total is kept by the database; a filtered list counts its matches.
         total = selectors.link_total(organization=organization) if status_ is None and external_id is None else None
-        page = self.paginator.paginate_queryset(links, request, view=self, total=total, rows=selectors.link_rows)
+        page = self.paginator.paginate_queryset(links, request, view=self, total=total, rows=selectors.link_page)
+        if isinstance(page, selectors.RenderedPage):
+            return self.paginator.get_rendered_response(page.json)
         return self.get_paginated_response(OnboardingLinkSerializer(page, many=True).data)
 
     @extend_schema(

@@ -1,8 +1,10 @@
+import json
 import math
 from collections.abc import Callable
 from typing import Any
 
 from django.db.models import QuerySet
+from django.http import HttpResponse
 from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import BasePagination
 from rest_framework.request import Request
@@ -61,6 +63,13 @@ class PagePagination(BasePagination):
 
     def get_paginated_response(self, data: list) -> Response:
         return Response({"data": data, "meta": self.meta()})
+
+    def get_rendered_response(self, data_json: str) -> HttpResponse:
+        """The same answer, for a page whose `data` array is JSON text already (rendered by the
+        database): written as DRF's JSONRenderer writes (compact, UTF-8, U+2028/U+2029 escaped)."""
+        data_json = data_json.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+        meta = json.dumps(self.meta(), separators=(",", ":"))
+        return HttpResponse(f'{{"data":{data_json},"meta":{meta}}}', content_type="application/json")
 
     def meta(self) -> dict[str, int]:
         return {

@@ -254,3 +254,37 @@ def test_a_listed_row_reads_exactly_as_the_link_itself():
     expected = [OnboardingLinkSerializer(link).data for link in link_list(organization=organization)]
     assert [OnboardingLinkSerializer(row).data for row in rows] == expected
     assert [list(OnboardingLinkSerializer(row).data) for row in rows] == [list(data) for data in expected]
+
+
+@pytest.mark.django_db
+def test_the_page_postgresql_renders_equals_the_serializer_key_for_key():
+    import json as jsonlib
+
+    from core.services_gate import require_postgres
+    from links.api import OnboardingLinkSerializer
+    from links.selectors import RenderedPage, link_list, link_page
+
+    require_postgres()
+    organization = OrganizationFactory()
+    odd_time = timezone.now().replace(microsecond=999999)
+    OnboardingLinkFactory(
+        organization=organization,
+        name='Café \u2028 «Zoë» "quoted"',
+        created_at=odd_time,
+        metadata={"zeta": 1.5, "alpha": "ünï", "none": None, "flag": False, "big": 12345678901234567890},
+    )
+    OnboardingLinkFactory(organization=organization, past_expiry=True, external_id=None, redirect_url=None)
+    OnboardingLinkFactory(organization=organization, with_webhook=True, status=OnboardingLink.Status.ERROR, error="No.")
+    completed_link(organization=organization, with_webhook=True)
+    nameless = completed_link(organization=organization)
+    nameless.phone.phone_number = ""
+    nameless.phone.save()
+
+    page = link_page(link_list(organization=organization).values("pk")[:10])
+
+    assert isinstance(page, RenderedPage)
+    rendered = jsonlib.loads(page.json)
+    expected = [OnboardingLinkSerializer(link).data for link in link_list(organization=organization)]
+    assert rendered == expected
+    assert [list(item) for item in rendered] == [list(item) for item in expected]
+    assert [list(item["metadata"]) for item in rendered] == [list(item["metadata"]) for item in expected]
