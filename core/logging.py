@@ -8,6 +8,7 @@ request URLs at DEBUG, query strings included).
 """
 
 import contextvars
+import functools
 import json
 import logging
 import re
@@ -109,13 +110,16 @@ def redact_text(text: str) -> str:
         text = text.replace(secret, REDACTED)
     lowered = text.lower()
     for pattern, replacement, needles in _SECRET_TEXT:
-        if any(needle in lowered for needle in needles):
-            masked = pattern.sub(replacement, text)
-            if masked != text:
-                text, lowered = masked, masked.lower()
+        for needle in needles:
+            if needle in lowered:
+                masked = pattern.sub(replacement, text)
+                if masked != text:
+                    text, lowered = masked, masked.lower()
+                break
     return text
 
 
+@functools.lru_cache(maxsize=1024)  # the same few keys on every line
 def is_secret_key(key: str) -> bool:
     return bool(_SECRET_KEY.search(_CAMEL.sub("_", key).lower()))
 
