@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import connection, models, transaction
 from django.db.models import Case, F, Q, QuerySet, Value, When
 from django.utils import timezone
 
@@ -74,12 +74,13 @@ def _enqueue(deliveries: list[tuple[str, str]]) -> None:
             deliver_webhooks.apply_async((batch,), producer=producer)
 
 
-def _enqueue_on_commit(deliveries: list[Delivery]) -> None:
+def _enqueue_on_commit(deliveries: list[tuple[Any, Any]]) -> None:
+    """Queue (webhook id, delivery id) pairs once the current transaction commits."""
     if not deliveries:
         return
     # robust: a broker outage must not fail the caller's committed work; the dispatcher
     # finds the rows in the database later.
-    pairs = [(str(d.webhook_id), str(d.pk)) for d in deliveries]
+    pairs = [(str(webhook_id), str(delivery_id)) for webhook_id, delivery_id in deliveries]
     transaction.on_commit(lambda: _enqueue(pairs), robust=True)
 
 
@@ -139,7 +140,7 @@ def _deliveries_create(*, event: Event, webhooks: list[OutgoingWebhook]) -> list
     deliveries = Delivery.objects.bulk_create(
         [Delivery(event=event, webhook=w, next_attempt_at=now, enqueued_at=now) for w in webhooks]
     )
-    _enqueue_on_commit(deliveries)
+    _enqueue_on_commit([(d.webhook_id, d.pk) for d in deliveries])
     return deliveries
 
 
@@ -176,7 +177,7 @@ def events_publish(*, type: str, items: list[tuple[Organization, dict, Waba | No
             if _subscribed(webhook, event)
         ]
     )
-    _enqueue_on_commit(deliveries)
+    _enqueue_on_commit([(d.webhook_id, d.pk) for d in deliveries])
     return events
 
 
@@ -205,7 +206,7 @@ NOT_SENT_INACTIVE = "Not sent: the webhook is inactive."
 WORKER_STOPPED = "The delivery worker stopped before this attempt finished."
 # While a batch runs longer than this (a slow endpoint), it records its successes and checks that
 # the webhook is still active this often.
-BATCH_CHECK_SECONDS = 1.0
+BATCH_CHECK_SECONDS = 5.0
 
 
 def _claimable(now: datetime) -> Q:
@@ -216,9 +217,38 @@ def _claimable(now: datetime) -> Q:
 
 @dataclass(frozen=True)
 class _Claim:
-    delivery: Delivery
+    """One claimed delivery, as the sending loop needs it (no model instance: a batch reads tuples)."""
+
+    delivery_id: uuid.UUID
+    webhook: OutgoingWebhook
+    event_id: uuid.UUID
+    payload: str
+    attempt_number: int
+    attempt_id: int
     token: uuid.UUID
-    attempt: DeliveryAttempt
+
+
+def _attempts_open(*, delivery_ids: list[uuid.UUID], token: uuid.UUID, now: datetime) -> dict[uuid.UUID, int]:
+    """An attempt row for each delivery claimed under `token`, numbered by its attempts, in one
+    INSERT ... SELECT (bulk_create costs ~0.1 ms of Python a row); returns the rows' ids by delivery."""
+    rows = (
+        Delivery.objects.filter(pk__in=delivery_ids, claim_token=token)
+        .order_by()
+        .annotate(no_error=Value(""), no_excerpt=Value(""), opened_at=Value(now, output_field=models.DateTimeField()))
+        .values_list("pk", "attempts", "no_error", "no_excerpt", "opened_at")
+    )
+    select, params = rows.query.sql_with_params()
+    quote = connection.ops.quote_name
+    fields = [DeliveryAttempt._meta.get_field(name) for name in ("delivery", "number", "error", "response_excerpt")]
+    columns = ", ".join(quote(f.column) for f in [*fields, DeliveryAttempt._meta.get_field("created_at")])
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {quote(DeliveryAttempt._meta.db_table)} ({columns}) {select} "  # noqa: S608 - our names
+            f"RETURNING {quote('id')}, {quote(fields[0].column)}",
+            params,
+        )
+        to_uuid = Delivery._meta.pk.to_python
+        return {to_uuid(delivery_id): attempt_id for attempt_id, delivery_id in cursor.fetchall()}
 
 
 @transaction.atomic
@@ -240,26 +270,35 @@ def _deliveries_claim(*, delivery_ids: list[uuid.UUID | str]) -> list[_Claim]:
     )
     if not claimed:
         return []
-    deliveries = list(
-        Delivery.objects.select_related("event")
-        .filter(pk__in=delivery_ids, claim_token=token)  # by key: claim_token has no index
+    rows = list(
+        Delivery.objects.filter(pk__in=delivery_ids, claim_token=token)  # by key: claim_token has no index
         .order_by("event__created_at", "event_id")
+        .values_list("pk", "webhook_id", "attempts", "event_id", "event__payload")
     )
     # One instance per webhook: its secret is decrypted once, not once per delivery. (A webhook
     # deleted meanwhile took its deliveries with it.)
-    webhooks = OutgoingWebhook.objects.in_bulk({d.webhook_id for d in deliveries})
-    deliveries = [d for d in deliveries if d.webhook_id in webhooks]
-    for delivery in deliveries:
-        delivery.webhook = webhooks[delivery.webhook_id]
+    webhooks = OutgoingWebhook.objects.in_bulk({webhook_id for _, webhook_id, *_ in rows})
+    rows = [row for row in rows if row[1] in webhooks]
     # A try whose worker died left an unfinished attempt row: close it as what it was.
     # (A first attempt has no earlier row: skip the query on the common path.)
-    retried = [d.pk for d in deliveries if d.attempts > 1]
+    retried = [delivery_id for delivery_id, _, attempts, *_ in rows if attempts > 1]
     if retried:
         DeliveryAttempt.objects.filter(delivery_id__in=retried, finished_at__isnull=True).update(
             finished_at=now, error=WORKER_STOPPED
         )
-    attempts = DeliveryAttempt.objects.bulk_create([DeliveryAttempt(delivery=d, number=d.attempts) for d in deliveries])
-    return [_Claim(delivery=d, token=token, attempt=a) for d, a in zip(deliveries, attempts, strict=True)]
+    attempt_ids = _attempts_open(delivery_ids=[row[0] for row in rows], token=token, now=now)
+    return [
+        _Claim(
+            delivery_id=delivery_id,
+            webhook=webhooks[webhook_id],
+            event_id=event_id,
+            payload=payload,
+            attempt_number=attempts,
+            attempt_id=attempt_ids[delivery_id],
+            token=token,
+        )
+        for delivery_id, webhook_id, attempts, event_id, payload in rows
+    ]
 
 
 def _retry_delay(attempts: int) -> timedelta | None:
@@ -291,7 +330,7 @@ def _not_sent_disabled(reason: str) -> str:
 def _finish_claim(claim: _Claim, **fields: Any) -> bool:
     """Write the outcome only if our lease still holds (it always does unless we overran it)."""
     fields.update(claimed_until=None, claim_token=None, updated_at=timezone.now())
-    return bool(Delivery.objects.filter(pk=claim.delivery.pk, claim_token=claim.token).update(**fields))
+    return bool(Delivery.objects.filter(pk=claim.delivery_id, claim_token=claim.token).update(**fields))
 
 
 def _attempts_finish(rows: list[tuple[int | None, int, str, datetime, int]]) -> None:
@@ -313,10 +352,10 @@ def _record_successes(successes: list[tuple[_Claim, transport.AttemptResult]]) -
     if not successes:
         return
     now = timezone.now()
-    token, webhook_id = successes[0][0].token, successes[0][0].delivery.webhook_id
+    token, webhook_id = successes[0][0].token, successes[0][0].webhook.pk
     by_code: dict[int | None, list[uuid.UUID]] = {}
     for claim, result in successes:
-        by_code.setdefault(result.status_code, []).append(claim.delivery.pk)
+        by_code.setdefault(result.status_code, []).append(claim.delivery_id)
     finished = 0
     for status_code, ids in by_code.items():
         finished += Delivery.objects.filter(pk__in=ids, claim_token=token).update(
@@ -331,7 +370,7 @@ def _record_successes(successes: list[tuple[_Claim, transport.AttemptResult]]) -
         )
     _attempts_finish(
         [
-            (result.status_code, result.duration_ms, result.response_excerpt[:500], now, claim.attempt.pk)
+            (result.status_code, result.duration_ms, result.response_excerpt[:500], now, claim.attempt_id)
             for claim, result in successes
         ]
     )
@@ -346,8 +385,8 @@ def _record_failure(claim: _Claim, result: transport.AttemptResult) -> str | Non
     """Record a failed attempt: a retry on schedule, or the end of the delivery. Returns the reason
     when this failure disabled the webhook (410 Gone, or failing for AUTO_DISABLE_AFTER)."""
     now = timezone.now()
-    delivery, webhook = claim.delivery, claim.delivery.webhook
-    DeliveryAttempt.objects.filter(pk=claim.attempt.pk).update(
+    webhook = claim.webhook
+    DeliveryAttempt.objects.filter(pk=claim.attempt_id).update(
         status_code=result.status_code,
         duration_ms=result.duration_ms,
         error=result.error[:500],
@@ -363,7 +402,7 @@ def _record_failure(claim: _Claim, result: transport.AttemptResult) -> str | Non
         _webhook_disable(webhook_id=webhook.pk, reason=reason, now=now)
         return reason
 
-    delay = _retry_delay(delivery.attempts)
+    delay = _retry_delay(claim.attempt_number)
     if delay is None:
         finished = _finish_claim(
             claim, status=Delivery.Status.FAILED, next_attempt_at=None, completed_at=now, **outcome
@@ -389,10 +428,10 @@ def _fail_unsent(claims: list[_Claim], *, error: str) -> None:
     if not claims:
         return
     now = timezone.now()
-    DeliveryAttempt.objects.filter(pk__in=[c.attempt.pk for c in claims]).update(
+    DeliveryAttempt.objects.filter(pk__in=[c.attempt_id for c in claims]).update(
         error=error[:500], duration_ms=0, finished_at=now
     )
-    Delivery.objects.filter(pk__in=[c.delivery.pk for c in claims], claim_token=claims[0].token).update(
+    Delivery.objects.filter(pk__in=[c.delivery_id for c in claims], claim_token=claims[0].token).update(
         status=Delivery.Status.FAILED,
         next_attempt_at=None,
         completed_at=now,
@@ -410,7 +449,7 @@ def _release_unsent(claims: list[_Claim]) -> None:
     if not claims:
         return
     now = timezone.now()
-    Delivery.objects.filter(pk__in=[c.delivery.pk for c in claims], claim_token=claims[0].token).update(
+    Delivery.objects.filter(pk__in=[c.delivery_id for c in claims], claim_token=claims[0].token).update(
         status=Delivery.Status.PENDING,
         attempts=F("attempts") - 1,
         next_attempt_at=now,
@@ -421,26 +460,24 @@ def _release_unsent(claims: list[_Claim]) -> None:
         last_attempt_at=Case(When(attempts=1, then=Value(None)), default=F("last_attempt_at")),
         updated_at=now,
     )
-    DeliveryAttempt.objects.filter(pk__in=[c.attempt.pk for c in claims]).delete()
-    _enqueue_on_commit([c.delivery for c in claims])
+    DeliveryAttempt.objects.filter(pk__in=[c.attempt_id for c in claims]).delete()
+    _enqueue_on_commit([(c.webhook.pk, c.delivery_id) for c in claims])
 
 
-def _headers(*, event: Event, secret: str) -> dict[str, str]:
+def _headers(*, event_id: uuid.UUID, body: bytes, secret: str) -> dict[str, str]:
     timestamp = int(timezone.now().timestamp())
-    msg_id = str(event.pk)
+    msg_id = str(event_id)
     return {
         "webhook-id": msg_id,
         "webhook-timestamp": str(timestamp),
-        "webhook-signature": signing.sign(
-            secret=secret, msg_id=msg_id, timestamp=timestamp, body=event.payload.encode()
-        ),
+        "webhook-signature": signing.sign(secret=secret, msg_id=msg_id, timestamp=timestamp, body=body),
     }
 
 
 def _webhook_send(claims: list[_Claim], *, deadline: float, may_stop: bool) -> int:
     """Send one webhook's claimed deliveries in order over one connection; returns how many were
     sent. With `may_stop`, nothing more is started once `deadline` (monotonic) has passed."""
-    webhook = claims[0].delivery.webhook
+    webhook = claims[0].webhook
     log_context.bind(organization_id=webhook.organization_id)
     if not webhook.is_active:
         _fail_unsent(claims, error=NOT_SENT_INACTIVE)
@@ -463,16 +500,18 @@ def _webhook_send(claims: list[_Claim], *, deadline: float, may_stop: bool) -> i
                     if not OutgoingWebhook.objects.filter(pk=webhook.pk, is_active=True).exists():
                         _fail_unsent(claims[index:], error=NOT_SENT_INACTIVE)
                         break
-                delivery, event = claim.delivery, claim.delivery.event
-                result = sender.post(body=event.payload.encode(), headers=_headers(event=event, secret=webhook.secret))
+                body = claim.payload.encode()
+                result = sender.post(
+                    body=body, headers=_headers(event_id=claim.event_id, body=body, secret=webhook.secret)
+                )
                 sent += 1
                 logger.info(
                     "webhook delivery attempt",
                     extra={
-                        "delivery_id": str(delivery.pk),
-                        "event_id": str(event.pk),
+                        "delivery_id": str(claim.delivery_id),
+                        "event_id": str(claim.event_id),
                         "webhook_id": str(webhook.pk),
-                        "attempt": delivery.attempts,
+                        "attempt": claim.attempt_number,
                         "status_code": result.status_code,
                         "duration_ms": result.duration_ms,
                     },
@@ -492,36 +531,32 @@ def _webhook_send(claims: list[_Claim], *, deadline: float, may_stop: bool) -> i
     return sent
 
 
-def webhook_deliver_batch(*, delivery_ids: list[uuid.UUID | str]) -> list[Delivery]:
+def webhook_deliver_batch(*, delivery_ids: list[uuid.UUID | str]) -> list[uuid.UUID]:
     """Make one attempt at each due delivery among `delivery_ids`: in event order, over one
     keep-alive connection per webhook. Rows that are not due, finished or held by another worker
-    are skipped, so running it twice is harmless. Returns the deliveries it claimed, as claimed
+    are skipped, so running it twice is harmless. Returns the ids of the deliveries it claimed
     (their rows hold the outcome).
 
     After WEBHOOK_BATCH_SECONDS no new request is started (at least one always is): the deliveries
     not sent go back to pending, due now, as if never claimed, and are queued again.
     """
-    started = time.monotonic()
-    deadline = started + float(settings.WEBHOOK_BATCH_SECONDS)
+    deadline = time.monotonic() + float(settings.WEBHOOK_BATCH_SECONDS)
     claims = _deliveries_claim(delivery_ids=delivery_ids)
     by_webhook: dict[uuid.UUID, list[_Claim]] = {}
     for claim in claims:
-        by_webhook.setdefault(claim.delivery.webhook_id, []).append(claim)
+        by_webhook.setdefault(claim.webhook.pk, []).append(claim)
     sent = 0
     for webhook_claims in by_webhook.values():
         sent += _webhook_send(webhook_claims, deadline=deadline, may_stop=sent > 0)
-    return [claim.delivery for claim in claims]
+    return [claim.delivery_id for claim in claims]
 
 
 def webhook_deliver(*, delivery_id: uuid.UUID | str) -> Delivery | None:
     """Make one attempt at a due delivery (a batch of one). Returns None when there was nothing to
     do (not due, finished, or another worker holds it), so running it twice is harmless."""
-    claimed = webhook_deliver_batch(delivery_ids=[delivery_id])
-    if not claimed:
+    if not webhook_deliver_batch(delivery_ids=[delivery_id]):
         return None
-    delivery = claimed[0]
-    delivery.refresh_from_db()
-    return delivery
+    return Delivery.objects.get(pk=delivery_id)
 
 
 def deliveries_due(*, now: datetime | None = None) -> QuerySet[Delivery]:
@@ -584,7 +619,7 @@ def delivery_retry(*, delivery: Delivery) -> Delivery:
     )
     if not updated:
         raise ConflictError("delivery_in_progress", "This delivery is being sent right now; try again shortly.")
-    _enqueue_on_commit([delivery])
+    _enqueue_on_commit([(delivery.webhook_id, delivery.pk)])
     delivery.refresh_from_db()
     return delivery
 

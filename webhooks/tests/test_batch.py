@@ -77,6 +77,20 @@ def test_batch_sends_in_event_order_over_one_connection(keep_alive_receiver):
     assert delivery.completed_at is not None
 
 
+def test_a_body_too_long_to_read_costs_its_connection_only(keep_alive_receiver):
+    keep_alive_receiver.script(Reply(status=200, body=b"x" * 10_000), 200, 200)
+    webhook = OutgoingWebhookFactory(url=keep_alive_receiver.url())
+    deliveries = queued_deliveries(webhook, 3)
+
+    webhook_deliver_batch(delivery_ids=ids(deliveries))
+
+    assert statuses(deliveries) == [Delivery.Status.SUCCEEDED] * 3
+    first, second, third = keep_alive_receiver.client_ports
+    assert first != second == third  # the unread rest closed the first connection; the next one is kept
+    excerpts = dict(DeliveryAttempt.objects.values_list("delivery_id", "response_excerpt"))
+    assert excerpts[deliveries[0].pk] == "x" * 500
+
+
 def test_batch_resolves_the_url_once_and_keeps_the_host_header(keep_alive_receiver, monkeypatch):
     real_getaddrinfo = socket.getaddrinfo
     lookups: list[str] = []
@@ -123,7 +137,7 @@ def test_batch_skips_a_delivery_another_worker_holds(receiver):
 
     claimed = webhook_deliver_batch(delivery_ids=ids([first, held, last]))
 
-    assert [d.pk for d in claimed] == [first.pk, last.pk]
+    assert claimed == [first.pk, last.pk]
     assert [r.headers["webhook-id"] for r in receiver.received] == [str(first.event_id), str(last.event_id)]
     held.refresh_from_db()
     assert (held.status, held.claim_token, held.attempts) == (Delivery.Status.SENDING, other_token, 1)
