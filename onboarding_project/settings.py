@@ -235,7 +235,10 @@ _DEFAULT_RETRY_DELAYS = "5,300,1800,7200,18000,36000,50400,72000,86400"
 WEBHOOK_RETRY_DELAYS = [int(s) for s in env.list("WEBHOOK_RETRY_DELAYS", default=_DEFAULT_RETRY_DELAYS.split(","))]
 WEBHOOK_TIMEOUT_SECONDS = env.float("WEBHOOK_TIMEOUT_SECONDS", default=10.0)
 # One task sends up to this many queued deliveries of one webhook over one keep-alive connection.
-WEBHOOK_DELIVERY_BATCH_SIZE = env.int("WEBHOOK_DELIVERY_BATCH_SIZE", default=50)
+# Each batch costs a claim and a write of its outcomes (~10 ms of the worker's time): 100 instead
+# of 50 made a burst to one fast endpoint about a fifth faster; a slow endpoint still gets one
+# connection per 100 queued deliveries.
+WEBHOOK_DELIVERY_BATCH_SIZE = env.int("WEBHOOK_DELIVERY_BATCH_SIZE", default=100)
 # A batch starts no request after this many seconds (what is left is queued again). Its last request
 # may take WEBHOOK_TIMEOUT_SECONDS more, and the task must end well before its soft time limit.
 WEBHOOK_BATCH_SECONDS = env.float("WEBHOOK_BATCH_SECONDS", default=30.0)

@@ -1,5 +1,6 @@
 """Deliveries in batches: one task, one claim and one keep-alive connection for a webhook's rows."""
 
+import json
 import logging
 import socket
 import uuid
@@ -10,6 +11,7 @@ from django.utils import timezone
 from standardwebhooks import Webhook
 
 from core.events import MESSAGE_RECEIVED
+from core.logging import JsonFormatter
 from core.testing import Reply
 from onboarding_project.celery import app
 from webhooks import services
@@ -285,8 +287,12 @@ def test_every_attempt_of_a_batch_is_logged(receiver, caplog):
         webhook_deliver_batch(delivery_ids=ids(deliveries))
 
     records = [r for r in caplog.records if r.getMessage() == "webhook delivery attempt"]
-    assert [r.delivery_id for r in records] == ids(deliveries)
-    assert {(r.webhook_id, r.attempt, r.status_code) for r in records} == {(str(webhook.pk), 1, 200)}
+    assert [str(r.delivery_id) for r in records] == ids(deliveries)
+    assert [str(r.event_id) for r in records] == [str(d.event_id) for d in deliveries]
+    assert {(str(r.webhook_id), r.attempt, r.status_code) for r in records} == {(str(webhook.pk), 1, 200)}
+    assert all(isinstance(r.duration_ms, int) for r in records)
+    line = json.loads(JsonFormatter().format(records[0]))  # as the JSON log line shows it
+    assert line["delivery_id"] == ids(deliveries)[0] and line["webhook_id"] == str(webhook.pk)
 
 
 def test_deliveries_are_routed_to_their_own_queue(settings):
