@@ -288,3 +288,17 @@ def test_the_page_postgresql_renders_equals_the_serializer_key_for_key():
     assert rendered == expected
     assert [list(item) for item in rendered] == [list(item) for item in expected]
     assert [list(item["metadata"]) for item in rendered] == [list(item["metadata"]) for item in expected]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("status", [None, "pending"])
+def test_pages_read_from_either_end_list_every_link_once_in_order(api_client, organization, status):
+    OnboardingLinkFactory.create_batch(7, organization=organization)
+    query = {"status": status} if status else {}
+    everything = [item["id"] for item in api_client.get(URL, {**query, "limit": 100}).json()["data"]]
+
+    pages = [api_client.get(URL, {**query, "limit": 2, "page": page}).json() for page in (1, 2, 3, 4, 5)]
+
+    assert [item["id"] for page in pages for item in page["data"]] == everything
+    assert [len(page["data"]) for page in pages] == [2, 2, 2, 1, 0]
+    assert {page["meta"]["total"] for page in pages} == {7}
