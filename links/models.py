@@ -10,7 +10,27 @@ from core.crypto import EncryptedTextField
 from links.fields import OrderedJSONField
 
 
-class OnboardingLink(models.Model):
+class ShownLink:
+    """What clients are shown of a link, derived from its columns: for the model and for the plain
+    rows the list reads (links.selectors.LinkRow), which have `status`, `expires_at` and `id` too."""
+
+    status: str
+    expires_at: datetime
+    id: uuid.UUID
+
+    @property
+    def effective_status(self) -> str:
+        """The status as clients see it: a pending link past `expires_at` is expired before the job runs."""
+        if self.status == OnboardingLink.Status.PENDING and self.expires_at <= timezone.now():
+            return OnboardingLink.Status.EXPIRED
+        return self.status
+
+    @property
+    def hosted_url(self) -> str:
+        return f"{settings.PUBLIC_BASE_URL}/signup/{self.id}"
+
+
+class OnboardingLink(ShownLink, models.Model):
     """A hosted Embedded Signup link an organization sends to one of its end-users."""
 
     class Status(models.TextChoices):
@@ -67,25 +87,6 @@ class OnboardingLink(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.id})"
-
-    @property
-    def effective_status(self) -> str:
-        """The status as clients see it: a pending link past `expires_at` is expired before the job runs."""
-        return effective_status(self.status, self.expires_at)
-
-    @property
-    def hosted_url(self) -> str:
-        return hosted_url(self.id)
-
-
-def effective_status(status: str, expires_at: datetime) -> str:
-    if status == OnboardingLink.Status.PENDING and expires_at <= timezone.now():
-        return OnboardingLink.Status.EXPIRED
-    return status
-
-
-def hosted_url(link_id: uuid.UUID) -> str:
-    return f"{settings.PUBLIC_BASE_URL}/signup/{link_id}"
 
 
 class SignupAttempt(models.Model):

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from core.api.errors import NotFoundError
 from core.db import HotQuery
-from links.models import LinkTotal, OnboardingLink, effective_status, hosted_url
+from links.models import LinkTotal, OnboardingLink, ShownLink
 from organizations.models import Organization
 
 Status = OnboardingLink.Status
@@ -38,7 +38,7 @@ def link_list(
 
 
 @dataclass(frozen=True, slots=True)
-class LinkRow:
+class LinkRow(ShownLink):
     """A listed link: exactly the columns its output reads, without a model instance."""
 
     id: uuid.UUID
@@ -58,14 +58,6 @@ class LinkRow:
     error: str | None
     outgoing_webhook_id: uuid.UUID | None
     phone_number: str | None
-
-    @property
-    def effective_status(self) -> str:
-        return effective_status(self.status, self.expires_at)
-
-    @property
-    def hosted_url(self) -> str:
-        return hosted_url(self.id)
 
 
 _ROW_COLUMNS = [field.name for field in fields(LinkRow) if field.name != "phone_number"] + ["phone__phone_number"]
