@@ -1,3 +1,4 @@
+import socket
 import threading
 from collections.abc import Iterator
 
@@ -36,3 +37,19 @@ def keep_alive_receiver() -> Iterator[KeepAliveReceiver]:
     yield receiver
     receiver.server.shutdown()
     receiver.server.server_close()
+
+
+@pytest.fixture
+def receiver_localhost(monkeypatch) -> list[str]:
+    """`receiver.localhost` resolves to 127.0.0.1; returns the lookups made of it, in order."""
+    real_getaddrinfo = socket.getaddrinfo
+    lookups: list[str] = []
+
+    def fake_getaddrinfo(host, *args, **kwargs):
+        if host == "receiver.localhost":
+            lookups.append(host)
+            return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("127.0.0.1", 0))]
+        return real_getaddrinfo(host, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", fake_getaddrinfo)
+    return lookups

@@ -2,7 +2,6 @@
 
 import json
 import logging
-import socket
 import uuid
 from datetime import timedelta
 
@@ -93,17 +92,8 @@ def test_a_body_too_long_to_read_costs_its_connection_only(keep_alive_receiver):
     assert excerpts[deliveries[0].pk] == "x" * 500
 
 
-def test_batch_resolves_the_url_once_and_keeps_the_host_header(keep_alive_receiver, monkeypatch):
-    real_getaddrinfo = socket.getaddrinfo
-    lookups: list[str] = []
-
-    def fake_getaddrinfo(host, *args, **kwargs):
-        if host == "receiver.localhost":
-            lookups.append(host)
-            return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("127.0.0.1", 0))]
-        return real_getaddrinfo(host, *args, **kwargs)
-
-    monkeypatch.setattr(socket, "getaddrinfo", fake_getaddrinfo)
+def test_batch_resolves_the_url_once_and_keeps_the_host_header(keep_alive_receiver, receiver_localhost):
+    lookups = receiver_localhost
     webhook = OutgoingWebhookFactory(url=f"http://receiver.localhost:{keep_alive_receiver.port}/hooks")
     deliveries = queued_deliveries(webhook, 3)
 

@@ -226,18 +226,9 @@ def test_connection_refused_is_a_failed_attempt(django_capture_on_commit_callbac
 
 
 def test_connects_to_the_checked_address_and_keeps_the_host_header(
-    receiver, monkeypatch, django_capture_on_commit_callbacks
+    receiver, receiver_localhost, django_capture_on_commit_callbacks
 ):
-    real_getaddrinfo = socket.getaddrinfo
-    lookups: list[str] = []
-
-    def fake_getaddrinfo(host, *args, **kwargs):
-        if host == "receiver.localhost":
-            lookups.append(host)
-            return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("127.0.0.1", 0))]
-        return real_getaddrinfo(host, *args, **kwargs)
-
-    monkeypatch.setattr(socket, "getaddrinfo", fake_getaddrinfo)
+    lookups = receiver_localhost
     webhook = OutgoingWebhookFactory(url=f"http://receiver.localhost:{receiver.port}/hooks")
     delivery = publish(webhook, django_capture_on_commit_callbacks)
 
