@@ -1,6 +1,5 @@
 """Shared fixtures: organizations with keys, authenticated API clients, and service gates."""
 
-import threading
 import uuid
 from collections.abc import Iterator
 
@@ -33,12 +32,9 @@ def _test_defaults(settings) -> Iterator[None]:
 @pytest.fixture
 def receiver() -> Iterator[Receiver]:
     """A real HTTP endpoint on 127.0.0.1 recording what it is sent (see core.testing)."""
-    receiver = Receiver()
-    thread = threading.Thread(target=receiver.server.serve_forever, daemon=True)
-    thread.start()
+    receiver = Receiver().start()
     yield receiver
-    receiver.server.shutdown()
-    receiver.server.server_close()
+    receiver.stop()
 
 
 @pytest.fixture

@@ -33,6 +33,15 @@ class Receiver:
         self.server.daemon_threads = True
         self.port = self.server.server_address[1]
 
+    def start(self) -> "Receiver":
+        """Serve on a daemon thread; `stop()` ends it."""
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        return self
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
     def url(self, path: str = "/hooks") -> str:
         return f"http://127.0.0.1:{self.port}{path}"
 

@@ -20,7 +20,6 @@ import socket
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -514,12 +513,10 @@ def receivers() -> Iterator[Callable[[], Receiver]]:
     started: list[Receiver] = []
 
     def start() -> Receiver:
-        receiver = Receiver()
-        threading.Thread(target=receiver.server.serve_forever, daemon=True).start()
+        receiver = Receiver().start()
         started.append(receiver)
         return receiver
 
     yield start
     for receiver in started:
-        receiver.server.shutdown()
-        receiver.server.server_close()
+        receiver.stop()

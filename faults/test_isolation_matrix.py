@@ -53,17 +53,13 @@ def receivers_module():
     started = []
 
     def start():
-        import threading
-
-        receiver = Receiver()
-        threading.Thread(target=receiver.server.serve_forever, daemon=True).start()
+        receiver = Receiver().start()
         started.append(receiver)
         return receiver
 
     yield start
     for receiver in started:
-        receiver.server.shutdown()
-        receiver.server.server_close()
+        receiver.stop()
 
 
 def _operations(schema: dict):

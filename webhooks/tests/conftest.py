@@ -1,5 +1,4 @@
 import socket
-import threading
 from collections.abc import Iterator
 
 import pytest
@@ -31,12 +30,9 @@ def on_commit(django_capture_on_commit_callbacks):
 @pytest.fixture
 def keep_alive_receiver() -> Iterator[KeepAliveReceiver]:
     """Like `receiver`, over HTTP/1.1 keep-alive, telling the TCP connections apart."""
-    receiver = KeepAliveReceiver()
-    thread = threading.Thread(target=receiver.server.serve_forever, daemon=True)
-    thread.start()
+    receiver = KeepAliveReceiver().start()
     yield receiver
-    receiver.server.shutdown()
-    receiver.server.server_close()
+    receiver.stop()
 
 
 @pytest.fixture
