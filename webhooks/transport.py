@@ -12,7 +12,6 @@ request on top of it (header merging, cookies, hooks), more than the rest of a d
 batch, and nothing here needs what it adds.
 """
 
-import dataclasses
 import time
 from dataclasses import dataclass
 from types import TracebackType
@@ -147,11 +146,3 @@ class Sender:
         self, exc_type: type[BaseException] | None, exc: BaseException | None, traceback: TracebackType | None
     ) -> None:
         self.close()
-
-
-def post(*, url: str, body: bytes, headers: dict[str, str], timeout: float) -> AttemptResult:
-    """One request on a connection of its own (the URL policy checked for it alone)."""
-    started = time.monotonic()
-    with Sender(url=url, timeout=timeout) as sender:
-        result = sender.post(body=body, headers=headers)
-    return dataclasses.replace(result, duration_ms=int((time.monotonic() - started) * 1000))
