@@ -51,11 +51,23 @@ def bench_database_url(url: str) -> str:
     return urlunsplit((parts.scheme, parts.netloc, "/" + name, parts.query, parts.fragment))
 
 
+def bench_cache_url(broker_url: str) -> str:
+    """`CACHE_URL` when set; else, with a Redis broker, that Redis's database 1 (a shared cache, as
+    production runs with: the rate limiter and the API key memory need one); else in-process."""
+    if os.environ.get("CACHE_URL"):
+        return os.environ["CACHE_URL"]
+    parts = urlsplit(broker_url)
+    if parts.scheme in ("redis", "rediss"):
+        return urlunsplit((parts.scheme, parts.netloc, "/1", "", ""))
+    return ""
+
+
 @dataclass(frozen=True)
 class BenchEnv:
     source_database_url: str
     database_url: str
     broker_url: str
+    cache_url: str
     port: int
     gunicorn_workers: int
     webhook_concurrency: int
@@ -89,6 +101,9 @@ class BenchEnv:
             PYTHONUNBUFFERED="1",
         )
         env.pop("CELERY_TASK_ALWAYS_EAGER", None)
+        env.pop("CACHE_URL", None)
+        if self.cache_url:
+            env["CACHE_URL"] = self.cache_url
         env.update(extra)
         return env
 
@@ -108,6 +123,7 @@ def load_env() -> BenchEnv:
         source_database_url=source,
         database_url=bench_database_url(source),
         broker_url=broker,
+        cache_url=bench_cache_url(broker),
         port=int(os.environ.get("BENCH_PORT") or free_port()),
         gunicorn_workers=int(os.environ.get("BENCH_GUNICORN_WORKERS") or 2 * cpus + 1),
         webhook_concurrency=int(os.environ.get("BENCH_WEBHOOK_CONCURRENCY") or 32),

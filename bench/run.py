@@ -179,6 +179,7 @@ def environment(env: config.BenchEnv, sizes: Sizes, seed_seconds: float) -> dict
         "database": db_version.split(" on ")[0] if db_version else None,
         "database_name": connection.settings_dict["NAME"],
         "broker": broker_version or env.broker_url.split(":")[0],
+        "cache": env.cache_url.split("://")[0] + " (shared)" if env.cache_url else "in-process (locmem)",
         "wrk": wrk_version(),
         "gunicorn_workers": env.gunicorn_workers,
         "gunicorn_worker_class": "sync",

@@ -108,11 +108,18 @@ class HotQuery:
         sql = f"SELECT {', '.join(select)} FROM {quote(table)} {' '.join(joins)} WHERE {' AND '.join(conditions)}"  # noqa: S608
         return _Compiled(sql=sql, parts=tuple(parts), filter_fields=filter_fields)
 
-    def one(self, *values: Any, using: str = "default") -> models.Model | None:
-        """The single matching instance, or None. Filters are unique lookups: extra rows are an error."""
+    def _compiled_for(self, using: str) -> _Compiled:
         compiled = self._compiled.get(using)
         if compiled is None:
             compiled = self._compiled[using] = self._compile(using)
+        return compiled
+
+    def row(self, *values: Any, using: str = "default") -> tuple[Any, ...] | None:
+        """The single matching row as the database sent it (before conversion), or None.
+
+        A row is immutable: a caller may keep it and `build` fresh instances from it later.
+        """
+        compiled = self._compiled_for(using)
         connection = connections[using]
         params = [
             field.get_db_prep_value(value, connection, prepared=False)
@@ -125,7 +132,12 @@ class HotQuery:
             return None
         if len(rows) > 1:
             raise self.model.MultipleObjectsReturned(f"{self.model.__name__}: more than one row for {self.filters}")
-        row = rows[0]
+        return tuple(rows[0])
+
+    def build(self, row: tuple[Any, ...], using: str = "default") -> models.Model:
+        """New instances from a `row()`: converted by the fields, joined objects cached on the main one."""
+        compiled = self._compiled_for(using)
+        connection = connections[using]
         instances: list[models.Model | None] = []
         for part in compiled.parts:
             values_ = list(row[part.start : part.start + len(part.columns)])
@@ -140,3 +152,8 @@ class HotQuery:
         for part, related in zip(compiled.parts[1:], instances[1:], strict=True):
             self.model._meta.get_field(part.attname).set_cached_value(main, related)
         return main
+
+    def one(self, *values: Any, using: str = "default") -> models.Model | None:
+        """The single matching instance, or None. Filters are unique lookups: extra rows are an error."""
+        row = self.row(*values, using=using)
+        return None if row is None else self.build(row, using=using)

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from core.api.errors import ApplicationError
 from core.db import HotQuery
+from organizations import keycache
 from organizations.models import ApiKey, Organization
 
 KEY_PREFIX = "sk_org_"
@@ -67,14 +68,30 @@ _ACTIVE_KEY_BY_HASH = HotQuery(
 
 
 def api_key_authenticate(*, secret: str) -> ApiKey | None:
-    """The active key for this secret, or None. Touches last_used_at at most once a minute."""
+    """The active key for this secret, or None. Touches last_used_at at most once a minute.
+
+    The key's row comes from this process's memory when the shared cache allows it (see
+    organizations.keycache), else from the database; the instances are new either way.
+    """
     if not secret.startswith(KEY_PREFIX):
         return None
-    api_key = _ACTIVE_KEY_BY_HASH.one(hash_key(secret))
-    if api_key is None:
-        return None
+    hashed = hash_key(secret)
+    generation = keycache.current_generation()
+    entry = keycache.get(hashed, generation) if generation is not None else None
+    if entry is None:
+        row = _ACTIVE_KEY_BY_HASH.row(hashed)
+        if row is None:
+            return None
+        api_key = _ACTIVE_KEY_BY_HASH.build(row)
+        if generation is not None:
+            entry = keycache.put(hashed, generation, row, api_key.last_used_at)
+    else:
+        api_key = _ACTIVE_KEY_BY_HASH.build(entry.row)
+        api_key.last_used_at = entry.last_used_at
     now = timezone.now()
     if api_key.last_used_at is None or now - api_key.last_used_at > LAST_USED_RESOLUTION:
         ApiKey.objects.filter(pk=api_key.pk).update(last_used_at=now)
         api_key.last_used_at = now
+        if entry is not None:
+            entry.last_used_at = now
     return api_key

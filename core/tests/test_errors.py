@@ -81,6 +81,20 @@ def test_rate_limit_answers_429_with_retry_after(api_client, other_api_client):
     assert other_api_client.get(URL).status_code == 200
 
 
+@override_settings(API_RATE_LIMIT="3/minute")
+def test_the_rate_limit_is_not_applied_while_the_shared_cache_is_down(api_client, monkeypatch, caplog):
+    from core.api import throttling
+
+    class Down:
+        def __getattr__(self, name):
+            raise ConnectionError("Redis is down")
+
+    monkeypatch.setattr(throttling, "cache", Down())
+    for _ in range(5):  # over the limit: the API keeps answering rather than failing with 500
+        assert api_client.get(URL).status_code == 200
+    assert "Rate limit not applied" in caplog.text
+
+
 def test_unexpected_exception_is_logged_and_answered_without_internals(api_client, caplog):
     with caplog.at_level(logging.ERROR):
         response = api_client.get("/v1/_test/boom")
