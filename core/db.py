@@ -11,15 +11,63 @@ and joined foreign keys are cached on the instance as `select_related` caches th
 prepared by their fields, so callers pass Python values.
 
 Use it only where a profile shows the compile cost; anything else reads through the ORM.
+
+On PostgreSQL these statements are also *prepared* (`prepared_cursor`): parsed and planned once per
+connection instead of on every request. Planning the list's one-statement page took 0.6 ms of the
+database server's CPU per request, more than running it.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.db import connections, models
 
 Converter = Callable[[Any, Any, Any], Any]
+
+
+def _preparing_cursor_class() -> type:
+    import psycopg
+
+    class PreparingCursor(psycopg.Cursor):
+        """A server-side binding cursor whose statements are prepared on first use per connection."""
+
+        def execute(self, query: Any, params: Any = None, *, prepare: bool | None = None, binary: Any = None) -> Any:
+            return super().execute(query, params, prepare=True if prepare is None else prepare, binary=binary)
+
+    return PreparingCursor
+
+
+_PREPARING_CURSOR: type | None = None
+
+
+@contextmanager
+def prepared_cursor(using: str = "default") -> Iterator[Any]:
+    """Django's cursor (health check, error wrapping, query logging and execute wrappers all
+    apply), whose statements are prepared server-side on PostgreSQL (`DB_PREPARED_STATEMENTS`).
+
+    Parameters are bound by the server, not interpolated: write `%s::type` where PostgreSQL
+    cannot infer a parameter's type. Elsewhere it is the plain cursor. A prepared plan is
+    re-planned by PostgreSQL when a table it reads changes (a migration); its result columns are
+    fixed, so only use it for statements that name their columns.
+    """
+    global _PREPARING_CURSOR
+    connection = connections[using]
+    with connection.cursor() as cursor:
+        if connection.vendor != "postgresql" or not settings.DB_PREPARED_STATEMENTS:
+            yield cursor
+            return
+        if _PREPARING_CURSOR is None:
+            _PREPARING_CURSOR = _preparing_cursor_class()
+        plain = cursor.cursor
+        cursor.cursor = _PREPARING_CURSOR(connection.connection)
+        try:
+            yield cursor
+        finally:
+            cursor.cursor.close()
+            cursor.cursor = plain
 
 
 @dataclass(frozen=True)
@@ -125,7 +173,7 @@ class HotQuery:
             field.get_db_prep_value(value, connection, prepared=False)
             for field, value in zip(compiled.filter_fields, values, strict=True)
         ]
-        with connection.cursor() as cursor:
+        with prepared_cursor(using) as cursor:
             cursor.execute(compiled.sql, params)
             rows = cursor.fetchmany(2)
         if not rows:

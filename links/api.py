@@ -314,9 +314,17 @@ class OnboardingLinkViewSet(viewsets.GenericViewSet):
         },
     )
     def list(self, request: Request) -> Response:
+        organization = request.user.organization
+        if not request.query_params.get("status") and not request.query_params.get("externalId"):
+            # Unfiltered (an empty filter is no filter): the total and the page in one statement.
+            page = self.paginator.paginate_rendered(
+                request,
+                lambda offset, limit: selectors.link_whole_page(organization=organization, offset=offset, limit=limit),
+            )
+            if page is not None:
+                return self.paginator.get_rendered_response(page.json)
         filters = OnboardingLinkFilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
-        organization = request.user.organization
         status_ = filters.validated_data.get("status") or None
         external_id = filters.validated_data.get("external_id") or None
         links = selectors.link_list(organization=organization, status=status_, external_id=external_id)

@@ -8,7 +8,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from core.api.errors import NotFoundError
-from core.db import HotQuery
+from core.db import HotQuery, prepared_cursor
 from links.models import LinkTotal, OnboardingLink, ShownLink
 from organizations.models import Organization
 
@@ -88,17 +88,17 @@ def _utc_ms(column: str) -> str:
 
 
 # The list's output (links.api.OnboardingLinkSerializer), built by PostgreSQL: the same keys in the
-# same order and the same values, which links/tests/test_read.py compares link by link.
-# Only constants are formatted in; the ids subquery is compiled by the ORM; values are parameters.
-_PAGE_JSON_SQL = f"""
-SELECT coalesce(json_agg(json_build_object(
+# same order and the same values, which links/tests/test_read.py compares link by link. `now` is the
+# application's clock (expiry is decided by it everywhere, not by the database's now()). `{{now}}`
+# and `{{base_url}}` are the statement's placeholders for the two parameters.
+_PAGE_JSON = f"""coalesce(json_agg(json_build_object(
     'id', l.id,
     'name', l.name,
-    'status', CASE WHEN l.status = 'pending' AND l.expires_at <= %s THEN 'expired' ELSE l.status END,
+    'status', CASE WHEN l.status = 'pending' AND l.expires_at <= {{now}}::timestamptz THEN 'expired' ELSE l.status END,
     'externalId', l.external_id,
     'metadata', l.metadata::json,
     'redirectUrl', l.redirect_url,
-    'hostedUrl', %s || '/signup/' || l.id,
+    'hostedUrl', {{base_url}}::text || '/signup/' || l.id,
     'phoneNumberId', l.phone_id,
     'phoneNumber', CASE WHEN l.phone_id IS NULL THEN NULL ELSE nullif(p.phone_number, '') END,
     'wabaId', l.waba_id,
@@ -110,9 +110,40 @@ SELECT coalesce(json_agg(json_build_object(
     'expiresAt', {_utc_ms("l.expires_at")},
     'error', l.error,
     'outgoingWebhookId', l.outgoing_webhook_id
-) ORDER BY l.created_at DESC, l.id DESC), '[]')::text
+) ORDER BY l.created_at DESC, l.id DESC), '[]')::text"""
+
+# Only constants are formatted in; the ids subquery is compiled by the ORM; values are parameters.
+_PAGE_JSON_SQL = f"""
+SELECT {_PAGE_JSON.format(now="%s", base_url="%s")}
 FROM links_onboardinglink l LEFT OUTER JOIN phones_phone p ON p.id = l.phone_id
 WHERE l.id IN ({{ids}})
+"""  # noqa: S608
+
+# An organization's whole unfiltered page in one prepared statement: the kept total
+# (links_linktotal), the page's ids read from the nearer end of link_org_created_idx (as
+# PagePagination._page_ids does: past the middle, the ordering reversed with a smaller offset), and
+# the page's JSON. The branch not taken has LIMIT 0 and is never executed.
+_WHOLE_PAGE_SQL = f"""
+WITH plan AS MATERIALIZED (
+    SELECT total, size, total - %(offset)s::bigint - size < %(offset)s::bigint AS from_end,
+           greatest(total - %(offset)s::bigint - size, 0) AS end_offset
+    FROM (SELECT total, greatest(least(%(limit)s::bigint, total - %(offset)s::bigint), 0) AS size
+          FROM (SELECT coalesce((SELECT t.links FROM links_linktotal t WHERE t.organization_id = %(org)s::uuid), 0)
+                AS total) AS counted) AS sized
+), ids AS (
+    (SELECT f.id FROM links_onboardinglink f WHERE f.organization_id = %(org)s::uuid
+     ORDER BY f.created_at DESC, f.id DESC
+     OFFSET (SELECT CASE WHEN from_end THEN 0 ELSE %(offset)s::bigint END FROM plan)
+     LIMIT (SELECT CASE WHEN from_end THEN 0 ELSE size END FROM plan))
+    UNION ALL
+    (SELECT b.id FROM links_onboardinglink b WHERE b.organization_id = %(org)s::uuid
+     ORDER BY b.created_at, b.id
+     OFFSET (SELECT CASE WHEN from_end THEN end_offset ELSE 0 END FROM plan)
+     LIMIT (SELECT CASE WHEN from_end THEN size ELSE 0 END FROM plan))
+)
+SELECT (SELECT total FROM plan), {_PAGE_JSON.format(now="%(now)s", base_url="%(base_url)s")}
+FROM links_onboardinglink l LEFT OUTER JOIN phones_phone p ON p.id = l.phone_id
+WHERE l.id IN (SELECT id FROM ids)
 """  # noqa: S608
 
 
@@ -127,10 +158,31 @@ def link_page(page_ids: QuerySet) -> list[LinkRow] | RenderedPage:
         return link_rows(page_ids)
     ids_sql, ids_params = page_ids.query.sql_with_params()
     with connection.cursor() as cursor:
-        # The application's clock decides expiry, as everywhere else (not the database's now()).
         params = [timezone.now(), settings.PUBLIC_BASE_URL, *ids_params]
         cursor.execute(_PAGE_JSON_SQL.format(ids=ids_sql), params)
         return RenderedPage(cursor.fetchone()[0])
+
+
+def link_whole_page(*, organization: Organization, offset: int, limit: int) -> tuple[int, RenderedPage] | None:
+    """The unfiltered list's total and page in one round trip (PostgreSQL; None elsewhere).
+
+    One prepared statement instead of three round trips (the total, the page's ids, the page): on
+    the benchmark each round trip cost a web worker about 0.25 ms of CPU under load, and planning
+    the statement again on every request cost the database more than running it.
+    """
+    if connection.vendor != "postgresql":
+        return None
+    params = {
+        "org": organization.pk,
+        "offset": offset,
+        "limit": limit,
+        "now": timezone.now(),
+        "base_url": settings.PUBLIC_BASE_URL,
+    }
+    with prepared_cursor() as cursor:
+        cursor.execute(_WHOLE_PAGE_SQL, params)
+        total, page_json = cursor.fetchone()
+    return total, RenderedPage(page_json)
 
 
 _TOTAL = HotQuery(LinkTotal, filters=("organization",))

@@ -103,6 +103,13 @@ else:
         DATABASES["default"]["ENGINE"] = "core.db_backends.postgresql"
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
 DB_HEALTH_CHECK_INTERVAL = env.float("DB_HEALTH_CHECK_INTERVAL", default=1.0)
+# The hottest statements (core.db.prepared_cursor) are prepared once per connection. Turn off behind a
+# transaction-pooling PgBouncer older than 1.21, which cannot keep prepared statements.
+DB_PREPARED_STATEMENTS = env.bool("DB_PREPARED_STATEMENTS", default=True)
+if DB_PREPARED_STATEMENTS and DATABASES["default"]["ENGINE"] == "core.db_backends.postgresql":
+    # Django turns psycopg's prepared statements off (None). Its own queries still never prepare:
+    # they go through client-side binding cursors; only core.db.prepared_cursor's statements do.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("prepare_threshold", 5)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -62,6 +62,17 @@ class PagePagination(BasePagination):
         rows = {row.pk: row for row in queryset.filter(pk__in=pks)}
         return [rows[pk] for pk in pks if pk in rows]
 
+    def paginate_rendered(self, request: Request, whole_page: Callable[[int, int], tuple[int, Any] | None]) -> Any:
+        """The page when `whole_page(offset, limit)` reads the total and the page in one go (it
+        returns None when it cannot, e.g. not on PostgreSQL): parameters checked as above."""
+        self.page = _parse_positive(request, "page", 1, None)
+        self.limit = _parse_positive(request, "limit", DEFAULT_LIMIT, MAX_LIMIT)
+        result = whole_page((self.page - 1) * self.limit, self.limit)
+        if result is None:
+            return None
+        self.total, page = result
+        return page
+
     def _page_ids(self, queryset: QuerySet, offset: int) -> QuerySet:
         """The page's ids. Past the middle they are counted from the other end (the ordering
         reversed, a smaller offset): skipping 99,950 index entries made the last of 2,000 pages

@@ -302,3 +302,48 @@ def test_pages_read_from_either_end_list_every_link_once_in_order(api_client, or
     assert [item["id"] for page in pages for item in page["data"]] == everything
     assert [len(page["data"]) for page in pages] == [2, 2, 2, 1, 0]
     assert {page["meta"]["total"] for page in pages} == {7}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("prepared", [True, False])
+def test_the_unfiltered_list_is_one_statement_and_equals_the_filtered_path(
+    api_client, organization, settings, prepared
+):
+    """On PostgreSQL the unfiltered list reads its total and page in one (prepared) statement; every
+    page of it equals what the general path answers (`status=` and `externalId=` left empty are no
+    filter, and `status=pending` here matches every link)."""
+    from core.services_gate import require_postgres
+
+    require_postgres()
+    settings.DB_PREPARED_STATEMENTS = prepared
+    now = timezone.now()
+    for i in range(9):
+        OnboardingLinkFactory(organization=organization, created_at=now - timedelta(seconds=i))
+    OnboardingLinkFactory(organization=OrganizationFactory())  # another organization's: never counted
+    api_client.get(URL)  # the key is remembered from here on
+
+    for limit in (1, 2, 4, 9, 50):
+        for page in range(1, -(-9 // limit) + 2):  # every page, and one past the end
+            with CaptureQueriesContext(connection) as queries:
+                fast = api_client.get(URL, {"limit": limit, "page": page, "status": "", "externalId": ""})
+            assert len(queries) == 1, [q["sql"][:80] for q in queries]
+            general = api_client.get(URL, {"limit": limit, "page": page, "status": "pending"})
+            assert fast.status_code == general.status_code == 200
+            assert fast.json() == general.json()
+            assert fast.json()["meta"]["total"] == 9
+
+
+@pytest.mark.django_db(transaction=True)
+def test_hot_statements_are_prepared_once_per_connection(api_client, organization):
+    from core.services_gate import require_postgres
+
+    require_postgres()
+    link = OnboardingLinkFactory(organization=organization)
+    for _ in range(3):
+        assert api_client.get(f"{URL}/{link.id}").status_code == 200
+        assert api_client.get(URL).status_code == 200
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        prepared = [row[0] for row in cursor.fetchall()]
+    assert sum("links_linktotal" in statement for statement in prepared) == 1  # the list's statement
+    assert sum('FROM "links_onboardinglink"' in statement for statement in prepared) == 1  # get by id
