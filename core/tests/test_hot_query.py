@@ -76,3 +76,57 @@ def test_a_deferred_field_is_not_read_until_asked_for():
     assert got.get_deferred_fields() == {"webhook_secret"}
     assert got.name == link.name
     assert got.webhook_secret == "whsec_factory_secret_value"  # loaded on demand, decrypted
+
+
+@pytest.mark.django_db
+def test_hot_insert_writes_exactly_what_create_writes_and_sends_the_save_signals():
+    from datetime import timedelta
+
+    from django.db.models.signals import post_save, pre_save
+    from django.utils import timezone
+
+    from core.crypto import decrypt
+    from core.db import HotInsert
+
+    organization = OrganizationFactory()
+    now = timezone.now()
+    fields = {
+        "organization": organization,
+        "name": "Café «Zoë»",
+        "external_id": None,
+        "metadata": {"zeta": 1.5, "alpha": "ünï", "none": None},
+        "redirect_url": None,
+        "webhook_url": "https://example.com/hooks",
+        "webhook_secret": "whsec_" + "s" * 30,
+        "webhook_events": ["message.sent"],
+        "created_at": now,
+        "expires_at": now + timedelta(days=1),
+    }
+    signals = []
+
+    def record(sender, instance, **kwargs):
+        signals.append((instance.pk, kwargs.get("created")))
+
+    pre_save.connect(record, sender=OnboardingLink)
+    post_save.connect(record, sender=OnboardingLink)
+    try:
+        by_orm = OnboardingLink.objects.create(**fields)
+        by_hot = HotInsert(OnboardingLink).insert(OnboardingLink(**fields))
+    finally:
+        pre_save.disconnect(record, sender=OnboardingLink)
+        post_save.disconnect(record, sender=OnboardingLink)
+
+    assert signals == [(by_orm.pk, None), (by_orm.pk, True), (by_hot.pk, None), (by_hot.pk, True)]
+    assert not by_hot._state.adding and by_hot._state.db == "default"
+    columns = [field.attname for field in OnboardingLink._meta.concrete_fields if field.attname not in ("id",)]
+    stored = {
+        row["id"]: row for row in OnboardingLink.objects.filter(pk__in=[by_orm.pk, by_hot.pk]).values("id", *columns)
+    }
+    assert stored[by_hot.pk] == {**stored[by_orm.pk], "id": by_hot.pk}
+    with connection.cursor() as cursor:  # the secret is stored encrypted (a fresh ciphertext each time)
+        pk = OnboardingLink._meta.pk.get_db_prep_value(by_hot.pk, connection)
+        cursor.execute("SELECT webhook_secret, metadata FROM links_onboardinglink WHERE id = %s", [pk])
+        secret, metadata = cursor.fetchone()
+    assert fields["webhook_secret"] not in secret and decrypt(secret) == fields["webhook_secret"]
+    assert list(OnboardingLink.objects.get(pk=by_hot.pk).metadata) == ["zeta", "alpha", "none"]
+    assert "ünï" in str(metadata)
