@@ -47,29 +47,33 @@ _PREPARING_CURSOR: type | None = None
 
 @contextmanager
 def prepared_cursor(using: str = "default") -> Iterator[Any]:
-    """Django's cursor (health check, error wrapping, query logging and execute wrappers all
-    apply), whose statements are prepared server-side on PostgreSQL (`DB_PREPARED_STATEMENTS`).
+    """A cursor whose statements are prepared server-side on PostgreSQL (`DB_PREPARED_STATEMENTS`).
 
-    Parameters are bound by the server, not interpolated: write `%s::type` where PostgreSQL
-    cannot infer a parameter's type. Elsewhere it is the plain cursor. A prepared plan is
-    re-planned by PostgreSQL when a table it reads changes (a migration); its result columns are
-    fixed, so only use it for statements that name their columns.
+    What Django's `connection.cursor()` does applies (health check, connecting, thread check, error
+    wrapping, query logging and execute wrappers), around one preparing cursor kept per connection
+    instead of a new client-side cursor per call. Parameters are bound by the server, not
+    interpolated: write `%s::type` where PostgreSQL cannot infer a parameter's type. Elsewhere it
+    is the plain cursor. A prepared plan is re-planned by PostgreSQL when a table it reads changes
+    (a migration); its result columns are fixed, so only use it for statements naming their columns.
     """
     global _PREPARING_CURSOR
     connection = connections[using]
-    with connection.cursor() as cursor:
-        if connection.vendor != "postgresql" or not settings.DB_PREPARED_STATEMENTS:
+    if connection.vendor != "postgresql" or not settings.DB_PREPARED_STATEMENTS:
+        with connection.cursor() as cursor:
             yield cursor
-            return
-        if _PREPARING_CURSOR is None:
-            _PREPARING_CURSOR = _preparing_cursor_class()
-        plain = cursor.cursor
-        cursor.cursor = _PREPARING_CURSOR(connection.connection)
-        try:
-            yield cursor
-        finally:
-            cursor.cursor.close()
-            cursor.cursor = plain
+        return
+    if _PREPARING_CURSOR is None:
+        _PREPARING_CURSOR = _preparing_cursor_class()
+    # Django's BaseDatabaseWrapper._cursor(), with our cursor in place of create_cursor()'s.
+    connection.close_if_health_check_failed()
+    connection.ensure_connection()
+    with connection.wrap_database_errors:
+        raw = connection.connection
+        cursor = getattr(connection, "_preparing_cursor", None)
+        if cursor is None or cursor.connection is not raw or cursor.closed:
+            cursor = connection._preparing_cursor = _PREPARING_CURSOR(raw)
+        wrapped = connection._prepare_cursor(cursor)
+    yield wrapped  # not closed: the next call reuses it (its statements stay prepared on the connection)
 
 
 @dataclass(frozen=True)
@@ -82,6 +86,7 @@ class _Part:
     converters: tuple[tuple[Converter, ...], ...]
     columns: tuple[Any, ...]
     attnames: tuple[str, ...]
+    converted: tuple[tuple[int, tuple[Converter, ...]], ...] = ()  # (index, converters) of columns having any
 
 
 @dataclass(frozen=True)
@@ -134,7 +139,8 @@ class HotQuery:
                 for col in columns
             )
             attnames = tuple(field.attname for field in fields)
-            parts.append(_Part(model, attname, len(select), converters, columns, attnames))
+            converted = tuple((index, found) for index, found in enumerate(converters) if found)
+            parts.append(_Part(model, attname, len(select), converters, columns, attnames, converted))
             select.extend(f"{quote(alias)}.{quote(field.column)}" for field in fields)
 
         add_part(self.model, table, None)
@@ -194,7 +200,7 @@ class HotQuery:
             if part.attname is not None and values_[0] is None and all(v is None for v in values_):
                 instances.append(None)  # an empty LEFT JOIN: no related object
                 continue
-            for index, converters in enumerate(part.converters):
+            for index, converters in part.converted:
                 for converter in converters:
                     values_[index] = converter(values_[index], part.columns[index], connection)
             instances.append(part.model.from_db(using, part.attnames, values_))

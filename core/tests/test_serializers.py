@@ -1,0 +1,32 @@
+"""Input serializers copy their declared fields shallowly: each instance still gets its own fields."""
+
+from rest_framework import serializers
+
+from core.api.serializers import StrictSerializer
+
+
+class Sample(StrictSerializer):
+    name = serializers.CharField(max_length=5)
+    tags = serializers.ListField(child=serializers.CharField(max_length=3), required=False)
+
+
+def test_each_instance_binds_fields_of_its_own():
+    first, second = Sample(data={"name": "abc"}), Sample(data={"name": "toolong"})
+    for name in ("name", "tags"):
+        assert first.fields[name] is not second.fields[name]
+        assert first.fields[name] is not Sample._declared_fields[name]
+        assert first.fields[name].parent is first and second.fields[name].parent is second
+    # A nested field is still copied deeply: its child belongs to its own copy.
+    assert first.fields["tags"].child is not second.fields["tags"].child
+    assert first.fields["tags"].child.parent is first.fields["tags"]
+
+
+def test_validation_is_unchanged_and_independent_between_instances():
+    good, bad = Sample(data={"name": "abc", "tags": ["x"]}), Sample(data={"name": "toolong", "tags": ["long"]})
+    assert good.is_valid() and good.validated_data == {"name": "abc", "tags": ["x"]}
+    assert not bad.is_valid()
+    assert bad.errors == {
+        "name": ["Ensure this field has no more than 5 characters."],
+        "tags": {0: ["Ensure this field has no more than 3 characters."]},
+    }
+    assert Sample(data={"name": "ok", "extra": 1}).is_valid() is False  # unknown fields still refused
