@@ -3,6 +3,7 @@
 import math
 from typing import Any
 
+from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiExample,
@@ -16,6 +17,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from core.api.idempotency import idempotent
+from core.api.renderers import json_response
 from core.api.serializers import RedirectUrlField, StrictSerializer, TimestampField, WebhookUrlField, envelope
 from core.events import EVENT_TYPES
 from core.timefmt import isoformat_ms
@@ -199,30 +201,40 @@ class OnboardingLinkSerializer(serializers.Serializer):
         return number or None
 
     def to_representation(self, link: OnboardingLink | LinkRow) -> dict[str, Any]:
-        # Written out by hand; the fields above remain the schema and the reference. DRF's
-        # per-field machinery (a deep copy of the fields per serializer, then a lookup and a
-        # conversion per field) cost more than the rest of a 50-link page together. A test checks
-        # that this answer equals the declared fields' answer for links in every state.
-        return {
-            "id": str(link.id),
-            "name": link.name,
-            "status": link.effective_status,
-            "externalId": link.external_id,
-            "metadata": link.metadata,
-            "redirectUrl": link.redirect_url,
-            "hostedUrl": link.hosted_url,
-            "phoneNumberId": None if link.phone_id is None else str(link.phone_id),
-            "phoneNumber": self.get_phoneNumber(link),
-            "wabaId": None if link.waba_id is None else str(link.waba_id),
-            "isPhoneRegistered": link.is_phone_registered,
-            "webhookUrl": link.webhook_url,
-            "webhookEvents": list(link.webhook_events),
-            "createdAt": isoformat_ms(link.created_at),
-            "completedAt": isoformat_ms(link.completed_at),
-            "expiresAt": isoformat_ms(link.expires_at),
-            "error": link.error,
-            "outgoingWebhookId": None if link.outgoing_webhook_id is None else str(link.outgoing_webhook_id),
-        }
+        return link_data(link)
+
+
+def link_data(link: OnboardingLink | LinkRow) -> dict[str, Any]:
+    """A link as the API shows it: OnboardingLinkSerializer's answer, written out by hand.
+
+    The serializer's fields remain the schema and the reference. DRF's per-field machinery (a deep
+    copy of the fields per serializer, then a lookup and a conversion per field) cost more than the
+    rest of a 50-link page together. A test checks that this answer equals the declared fields'
+    answer, keys in order, for links in every state.
+    """
+    phone_number = None
+    if link.phone_id is not None:
+        phone_number = (link.phone_number if isinstance(link, LinkRow) else link.phone.phone_number) or None
+    return {
+        "id": str(link.id),
+        "name": link.name,
+        "status": link.effective_status,
+        "externalId": link.external_id,
+        "metadata": link.metadata,
+        "redirectUrl": link.redirect_url,
+        "hostedUrl": link.hosted_url,
+        "phoneNumberId": None if link.phone_id is None else str(link.phone_id),
+        "phoneNumber": phone_number,
+        "wabaId": None if link.waba_id is None else str(link.waba_id),
+        "isPhoneRegistered": link.is_phone_registered,
+        "webhookUrl": link.webhook_url,
+        "webhookEvents": list(link.webhook_events),
+        "createdAt": isoformat_ms(link.created_at),
+        "completedAt": isoformat_ms(link.completed_at),
+        "expiresAt": isoformat_ms(link.expires_at),
+        "error": link.error,
+        "outgoingWebhookId": None if link.outgoing_webhook_id is None else str(link.outgoing_webhook_id),
+    }
 
 
 class OnboardingLinkCreatedSerializer(OnboardingLinkSerializer):
@@ -298,9 +310,11 @@ class OnboardingLinkViewSet(viewsets.GenericViewSet):
             200: envelope(OnboardingLinkSerializer(), "OnboardingLinkResponse"),
         },
     )
-    def retrieve(self, request: Request, id: str) -> Response:
+    def retrieve(self, request: Request, id: str) -> HttpResponse:
         link = selectors.link_get(organization=request.user.organization, link_id=id)
-        return Response({"data": OnboardingLinkSerializer(link).data})
+        # Rendered here as DRF would render it: the API's most frequent answer skips a serializer
+        # instance and DRF's template response (a tenth of the request's CPU on the benchmark).
+        return json_response({"data": link_data(link)})
 
     @extend_schema(
         operation_id="onboarding_links_list",

@@ -347,3 +347,22 @@ def test_hot_statements_are_prepared_once_per_connection(api_client, organizatio
         prepared = [row[0] for row in cursor.fetchall()]
     assert sum("links_linktotal" in statement for statement in prepared) == 1  # the list's statement
     assert sum('FROM "links_onboardinglink"' in statement for statement in prepared) == 1  # get by id
+
+
+@pytest.mark.django_db
+def test_get_answers_byte_for_byte_what_drf_rendered_from_the_serializer(api_client, organization):
+    from rest_framework.renderers import JSONRenderer
+
+    from links.api import OnboardingLinkSerializer
+
+    links = [
+        OnboardingLinkFactory(organization=organization, name="Line\u2028sep \u2029 «ü»", metadata={"b": 1, "a": None}),
+        OnboardingLinkFactory(organization=organization, past_expiry=True, external_id=None),
+        completed_link(organization=organization, with_webhook=True),
+    ]
+    for link in links:
+        response = api_client.get(f"{URL}/{link.id}")
+        link = OnboardingLink.objects.select_related("phone").get(pk=link.pk)
+        assert response.content == JSONRenderer().render({"data": OnboardingLinkSerializer(link).data})
+        assert response["Content-Type"] == "application/json"
+        assert b"\\u2028" in response.content or "\u2028" not in link.name

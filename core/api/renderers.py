@@ -1,0 +1,14 @@
+from typing import Any
+
+from django.http import HttpResponse
+from rest_framework.renderers import JSONRenderer
+
+_JSON = JSONRenderer()
+
+
+def json_response(data: Any, status: int = 200) -> HttpResponse:
+    """`Response(data, status)` as the API renders it (DRF's JSONRenderer: compact UTF-8, U+2028 and
+    U+2029 escaped, NaN refused), as a plain HttpResponse: no template response to render later.
+    DRF's view still adds its headers and handles exceptions; use it only in views whose content
+    negotiation cannot choose another renderer (the API has only JSON)."""
+    return HttpResponse(_JSON.render(data), status=status, content_type=_JSON.media_type)
