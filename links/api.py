@@ -18,7 +18,14 @@ from rest_framework.response import Response
 
 from core.api.idempotency import idempotent
 from core.api.renderers import json_response
-from core.api.serializers import RedirectUrlField, StrictSerializer, TimestampField, WebhookUrlField, envelope
+from core.api.serializers import (
+    SURROGATE,
+    RedirectUrlField,
+    StrictSerializer,
+    TimestampField,
+    WebhookUrlField,
+    envelope,
+)
 from core.events import EVENT_TYPES
 from core.timefmt import isoformat_ms
 from links import selectors, services
@@ -38,7 +45,7 @@ def _text_problem(value: str) -> str | None:
     # Both would make PostgreSQL (and UTF-8 encoding) fail on insert: refuse them as bad input.
     if "\x00" in value:
         return "must not contain NUL characters"
-    if any("\ud800" <= char <= "\udfff" for char in value):
+    if not value.isascii() and SURROGATE.search(value):
         return "must not contain unpaired surrogate characters"
     return None
 

@@ -30,3 +30,14 @@ def test_validation_is_unchanged_and_independent_between_instances():
         "tags": {0: ["Ensure this field has no more than 3 characters."]},
     }
     assert Sample(data={"name": "ok", "extra": 1}).is_valid() is False  # unknown fields still refused
+
+
+def test_surrogates_are_refused_with_drfs_message():
+    from rest_framework.validators import ProhibitSurrogateCharactersValidator
+
+    bad = Sample(data={"name": "a\ud83db"})
+    assert not bad.is_valid()
+    assert bad.errors == {"name": ["Surrogate characters are not allowed: U+D83D."]}
+    assert Sample(data={"name": "«ü»"}).is_valid()  # non-ASCII without surrogates is fine
+    field = Sample().fields["name"]
+    assert any(isinstance(v, ProhibitSurrogateCharactersValidator) for v in field.validators)
