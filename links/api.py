@@ -260,12 +260,17 @@ class OnboardingLinkCreatedSerializer(OnboardingLinkSerializer):
         return ordered
 
     def to_representation(self, link: OnboardingLink) -> dict[str, Any]:
-        data: dict[str, Any] = {}
-        for name, value in super().to_representation(link).items():
-            data[name] = value
-            if name == "webhookUrl":
-                data["webhookSecret"] = link.webhook_secret
-        return data
+        return link_created_data(link)
+
+
+def link_created_data(link: OnboardingLink) -> dict[str, Any]:
+    """The create answer (OnboardingLinkCreatedSerializer's): `link_data` with `webhookSecret` after `webhookUrl`."""
+    data: dict[str, Any] = {}
+    for name, value in link_data(link).items():
+        data[name] = value
+        if name == "webhookUrl":
+            data["webhookSecret"] = link.webhook_secret
+    return data
 
 
 class OnboardingLinkFilterSerializer(serializers.Serializer):
@@ -307,7 +312,7 @@ class OnboardingLinkViewSet(viewsets.GenericViewSet):
         serializer = OnboardingLinkCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         link = services.link_create(organization=request.user.organization, **serializer.validated_data)
-        return Response({"data": OnboardingLinkCreatedSerializer(link).data}, status=status.HTTP_201_CREATED)
+        return json_response({"data": link_created_data(link)}, status=status.HTTP_201_CREATED)
 
     @extend_schema(
         operation_id="onboarding_links_retrieve",
