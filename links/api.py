@@ -17,7 +17,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from core.api.idempotency import idempotent
-from core.api.renderers import json_response
+from core.api.renderers import json_response, json_text_response
 from core.api.serializers import (
     SURROGATE,
     RedirectUrlField,
@@ -323,7 +323,11 @@ class OnboardingLinkViewSet(viewsets.GenericViewSet):
         },
     )
     def retrieve(self, request: Request, id: str) -> HttpResponse:
-        link = selectors.link_get(organization=request.user.organization, link_id=id)
+        organization = request.user.organization
+        rendered = selectors.link_rendered(organization=organization, link_id=id)  # PostgreSQL
+        if rendered is not None:
+            return json_text_response(f'{{"data":{rendered.json}}}')
+        link = selectors.link_get(organization=organization, link_id=id)
         # Rendered here as DRF would render it: the API's most frequent answer skips a serializer
         # instance and DRF's template response (a tenth of the request's CPU on the benchmark).
         return json_response({"data": link_data(link)})

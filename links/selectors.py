@@ -91,7 +91,7 @@ def _utc_ms(column: str) -> str:
 # same order and the same values, which links/tests/test_read.py compares link by link. `now` is the
 # application's clock (expiry is decided by it everywhere, not by the database's now()). `{{now}}`
 # and `{{base_url}}` are the statement's placeholders for the two parameters.
-_PAGE_JSON = f"""coalesce(json_agg(json_build_object(
+_LINK_JSON = f"""json_build_object(
     'id', l.id,
     'name', l.name,
     'status', CASE WHEN l.status = 'pending' AND l.expires_at <= {{now}}::timestamptz THEN 'expired' ELSE l.status END,
@@ -110,7 +110,8 @@ _PAGE_JSON = f"""coalesce(json_agg(json_build_object(
     'expiresAt', {_utc_ms("l.expires_at")},
     'error', l.error,
     'outgoingWebhookId', l.outgoing_webhook_id
-) ORDER BY l.created_at DESC, l.id DESC), '[]')::text"""
+)"""
+_PAGE_JSON = f"""coalesce(json_agg({_LINK_JSON} ORDER BY l.created_at DESC, l.id DESC), '[]')::text"""
 
 # Only constants are formatted in; the ids subquery is compiled by the ORM; values are parameters.
 _PAGE_JSON_SQL = f"""
@@ -183,6 +184,43 @@ def link_whole_page(*, organization: Organization, offset: int, limit: int) -> t
         cursor.execute(_WHOLE_PAGE_SQL, params)
         total, page_json = cursor.fetchone()
     return total, RenderedPage(page_json)
+
+
+# `GET /v1/onboarding-links/{id}` on PostgreSQL: the link's JSON, rendered as the list renders it.
+_ONE_LINK_JSON_SQL = f"""
+SELECT {_LINK_JSON.format(now="%(now)s", base_url="%(base_url)s")}::text
+FROM links_onboardinglink l LEFT OUTER JOIN phones_phone p ON p.id = l.phone_id
+WHERE l.id = %(id)s::uuid AND l.organization_id = %(org)s::uuid
+"""  # noqa: S608
+
+
+@dataclass(frozen=True, slots=True)
+class RenderedLink:
+    """A link the database rendered: the JSON text of its object."""
+
+    json: str
+
+
+def link_rendered(*, organization: Organization, link_id: str) -> RenderedLink | None:
+    """One of the organization's links as the API shows it, rendered by PostgreSQL (None elsewhere).
+
+    Another organization's link and a malformed id are a 404, as in `link_get`. Loading 40 columns
+    into a model instance and then into JSON was a fifth of a GET's CPU; one prepared statement
+    returns the text instead (test_read.py holds it equal to the serializer's answer).
+    """
+    if connection.vendor != "postgresql":
+        return None
+    try:
+        parsed = uuid.UUID(str(link_id))
+    except ValueError:
+        raise NotFoundError("No onboarding link with this id.") from None
+    params = {"id": parsed, "org": organization.pk, "now": timezone.now(), "base_url": settings.PUBLIC_BASE_URL}
+    with prepared_cursor() as cursor:
+        cursor.execute(_ONE_LINK_JSON_SQL, params)
+        row = cursor.fetchone()
+    if row is None:
+        raise NotFoundError("No onboarding link with this id.")
+    return RenderedLink(row[0])
 
 
 _TOTAL = HotQuery(LinkTotal, filters=("organization",))

@@ -10,6 +10,8 @@ from rest_framework.pagination import BasePagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from core.api.renderers import json_text_response
+
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 100
 # From this offset on, pages are read with a deferred join (see paginate_queryset).
@@ -89,9 +91,8 @@ class PagePagination(BasePagination):
     def get_rendered_response(self, data_json: str) -> HttpResponse:
         """The same answer, for a page whose `data` array is JSON text already (rendered by the
         database): written as DRF's JSONRenderer writes (compact, UTF-8, U+2028/U+2029 escaped)."""
-        data_json = data_json.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
         meta = json.dumps(self.meta(), separators=(",", ":"))
-        return HttpResponse(f'{{"data":{data_json},"meta":{meta}}}', content_type="application/json")
+        return json_text_response(f'{{"data":{data_json},"meta":{meta}}}')
 
     def meta(self) -> dict[str, int]:
         return {

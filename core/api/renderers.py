@@ -15,3 +15,10 @@ def json_response(data: Any, status: int = 200) -> HttpResponse:
     response = HttpResponse(_JSON.render(data), status=status, content_type=_JSON.media_type)
     response.data = data
     return response
+
+
+def json_text_response(text: str, status: int = 200) -> HttpResponse:
+    """A response whose JSON text is written already (rendered by the database), escaped as
+    JSONRenderer escapes: U+2028 and U+2029, which JavaScript string literals cannot hold."""
+    text = text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+    return HttpResponse(text, status=status, content_type=_JSON.media_type)
