@@ -28,6 +28,7 @@ from core.api.serializers import (
 )
 from core.events import EVENT_TYPES
 from core.timefmt import isoformat_ms
+from core.urlpolicy import MAX_URL_LENGTH, UrlPolicyError, validate_redirect_url, validate_webhook_url
 from links import selectors, services
 from links.models import OnboardingLink
 from links.selectors import LinkRow
@@ -75,40 +76,45 @@ class MetadataField(serializers.Field):
     """A flat JSON object of non-secret identifiers; stored and returned exactly as sent."""
 
     def to_internal_value(self, data: Any) -> dict[str, Any]:
-        if not isinstance(data, dict):
-            raise serializers.ValidationError("Must be a JSON object.")
-        if len(data) > METADATA_MAX_KEYS:
-            raise serializers.ValidationError(f"Must have at most {METADATA_MAX_KEYS} keys.")
-        problems: list[str] = []
-        for key, value in data.items():
-            if not key:
-                problems.append("Keys must not be empty.")
-                continue
-            if len(key) > METADATA_MAX_KEY_LENGTH:
-                problems.append(f"Key {_shorten(key)}: keys must be at most {METADATA_MAX_KEY_LENGTH} characters.")
-                continue
-            if problem := _text_problem(key):
-                problems.append(f"Key {_shorten(key)}: keys {problem}.")
-                continue
-            if isinstance(value, str):
-                if len(value) > METADATA_MAX_VALUE_LENGTH:
-                    problems.append(
-                        f"Key {_shorten(key)}: strings must be at most {METADATA_MAX_VALUE_LENGTH} characters."
-                    )
-                elif problem := _text_problem(value):
-                    problems.append(f"Key {_shorten(key)}: strings {problem}.")
-            elif isinstance(value, float) and not math.isfinite(value):
-                problems.append(f"Key {_shorten(key)}: numbers must be finite.")
-            elif value is not None and not isinstance(value, (bool, int, float)):
-                problems.append(
-                    f"Key {_shorten(key)}: values must be a string, number, boolean or null (no objects or arrays)."
-                )
-        if problems:
-            raise serializers.ValidationError(problems)
-        return data
+        return metadata_value(data)
 
     def to_representation(self, value: dict[str, Any]) -> dict[str, Any]:
         return value
+
+
+def metadata_value(data: Any) -> dict[str, Any]:
+    """`metadata` as validated (MetadataField), or a ValidationError listing every problem."""
+    if not isinstance(data, dict):
+        raise serializers.ValidationError("Must be a JSON object.")
+    if len(data) > METADATA_MAX_KEYS:
+        raise serializers.ValidationError(f"Must have at most {METADATA_MAX_KEYS} keys.")
+    problems: list[str] = []
+    for key, value in data.items():
+        if not key:
+            problems.append("Keys must not be empty.")
+            continue
+        if len(key) > METADATA_MAX_KEY_LENGTH:
+            problems.append(f"Key {_shorten(key)}: keys must be at most {METADATA_MAX_KEY_LENGTH} characters.")
+            continue
+        if problem := _text_problem(key):
+            problems.append(f"Key {_shorten(key)}: keys {problem}.")
+            continue
+        if isinstance(value, str):
+            if len(value) > METADATA_MAX_VALUE_LENGTH:
+                problems.append(
+                    f"Key {_shorten(key)}: strings must be at most {METADATA_MAX_VALUE_LENGTH} characters."
+                )
+            elif problem := _text_problem(value):
+                problems.append(f"Key {_shorten(key)}: strings {problem}.")
+        elif isinstance(value, float) and not math.isfinite(value):
+            problems.append(f"Key {_shorten(key)}: numbers must be finite.")
+        elif value is not None and not isinstance(value, (bool, int, float)):
+            problems.append(
+                f"Key {_shorten(key)}: values must be a string, number, boolean or null (no objects or arrays)."
+            )
+    if problems:
+        raise serializers.ValidationError(problems)
+    return data
 
 
 @extend_schema_field({"type": "array", "minItems": 1, "items": {"type": "string", "enum": list(EVENT_TYPES)}})
@@ -116,18 +122,23 @@ class EventTypesField(serializers.Field):
     """A non-empty list of known event types; duplicates are dropped, first occurrence kept."""
 
     def to_internal_value(self, data: Any) -> list[str]:
-        if not isinstance(data, list):
-            raise serializers.ValidationError("Must be a list of event types.")
-        if not data:
-            raise serializers.ValidationError("Must contain at least one event type.")
-        unknown = [item for item in data if not isinstance(item, str) or item not in EVENT_TYPES]
-        if unknown:
-            shown = ", ".join(_shorten(str(item)) for item in unknown[:5])
-            raise serializers.ValidationError(f"Unknown event types: {shown}. Known types: {', '.join(EVENT_TYPES)}.")
-        return list(dict.fromkeys(data))
+        return event_types_value(data)
 
     def to_representation(self, value: list[str]) -> list[str]:
         return list(value)
+
+
+def event_types_value(data: Any) -> list[str]:
+    """`webhookEvents` as validated (EventTypesField), or a ValidationError."""
+    if not isinstance(data, list):
+        raise serializers.ValidationError("Must be a list of event types.")
+    if not data:
+        raise serializers.ValidationError("Must contain at least one event type.")
+    unknown = [item for item in data if not isinstance(item, str) or item not in EVENT_TYPES]
+    if unknown:
+        shown = ", ".join(_shorten(str(item)) for item in unknown[:5])
+        raise serializers.ValidationError(f"Unknown event types: {shown}. Known types: {', '.join(EVENT_TYPES)}.")
+    return list(dict.fromkeys(data))
 
 
 class OnboardingLinkCreateSerializer(StrictSerializer):
@@ -174,6 +185,88 @@ class OnboardingLinkCreateSerializer(StrictSerializer):
         if errors:
             raise serializers.ValidationError(errors)
         return attrs
+
+
+def _plain_text(value: Any, *, trim: bool, min_length: int, max_length: int) -> str | None:
+    """A CharField's value when it is plainly valid (a str, in bounds, no NUL or surrogate), else None."""
+    if type(value) is not str:  # DRF would also turn numbers into text: left to DRF
+        return None
+    if trim:
+        value = value.strip()
+    if not min_length <= len(value) <= max_length or "\x00" in value:
+        return None
+    if not value.isascii() and SURROGATE.search(value):
+        return None
+    return value
+
+
+def _policy_url(value: Any, policy: Any) -> str | None:
+    """A URL field's value (_PolicyUrlField: trimmed, checked by its policy, then bounded), or None."""
+    text = _plain_text(value, trim=True, min_length=1, max_length=MAX_URL_LENGTH)
+    if text is None:
+        return None
+    try:
+        checked = policy(text)
+    except UrlPolicyError:
+        return None
+    return _plain_text(checked, trim=False, min_length=1, max_length=MAX_URL_LENGTH)
+
+
+def create_body_fast(data: Any) -> dict[str, Any] | None:
+    """The create body's validated data when it is plainly valid; None for anything else, which
+    OnboardingLinkCreateSerializer then validates (its errors are the API's errors).
+
+    DRF's field machinery was about 0.1 ms of a create's CPU for eight fields. This checks the same
+    rules for the common case only: strings that are strings, integers that are integers, every
+    rule met. Whatever it returns equals the serializer's `validated_data`, and whatever the
+    serializer refuses it declines (links/tests/test_validation.py checks both over generated bodies).
+    """
+    if type(data) is not dict or not data.keys() <= _CREATE_FIELDS or "name" not in data:
+        return None
+    name = _plain_text(data["name"], trim=True, min_length=1, max_length=200)
+    if name is None:
+        return None
+    out: dict[str, Any] = {"name": name}
+    try:
+        if "externalId" in data:
+            value = data["externalId"]
+            if value is not None and (value := _plain_text(value, trim=False, min_length=1, max_length=255)) is None:
+                return None
+            out["external_id"] = value
+        if "metadata" in data:
+            out["metadata"] = None if data["metadata"] is None else metadata_value(data["metadata"])
+        for key, target, policy in (
+            ("redirectUrl", "redirect_url", validate_redirect_url),
+            ("webhookUrl", "webhook_url", validate_webhook_url),
+        ):
+            if key in data:
+                value = data[key]
+                if value is not None and (value := _policy_url(value, policy)) is None:
+                    return None
+                out[target] = value
+        if "webhookSecret" in data:
+            value = data["webhookSecret"]
+            if value is not None and (value := _plain_text(value, trim=False, min_length=16, max_length=256)) is None:
+                return None
+            out["webhook_secret"] = value
+        if "webhookEvents" in data:
+            out["webhook_events"] = None if data["webhookEvents"] is None else event_types_value(data["webhookEvents"])
+    except serializers.ValidationError:
+        return None
+    if "expiresInSeconds" in data:
+        value = data["expiresInSeconds"]
+        if value is not None and not (
+            type(value) is int and EXPIRES_IN_MIN_SECONDS <= value <= EXPIRES_IN_MAX_SECONDS
+        ):
+            return None
+        out["expires_in_seconds"] = value
+    # OnboardingLinkCreateSerializer.validate's rules: any problem is DRF's to report.
+    if out.get("webhook_url"):
+        if out.get("webhook_events") is None:
+            return None
+    elif out.get("webhook_secret") is not None or out.get("webhook_events") is not None:
+        return None
+    return out
 
 
 class OnboardingLinkSerializer(serializers.Serializer):
@@ -283,6 +376,7 @@ class OnboardingLinkFilterSerializer(serializers.Serializer):
 # Error answers are documented for every operation by core.api.schema.add_error_responses.
 _ID = OpenApiParameter("id", OpenApiTypes.UUID, OpenApiParameter.PATH, description="The onboarding link's id.")
 
+_CREATE_FIELDS = frozenset(OnboardingLinkCreateSerializer._declared_fields)  # the body's keys
 _CREATE_EXAMPLE = {
     "name": "Acme Corp",
     "externalId": "customer-123",
@@ -309,9 +403,12 @@ class OnboardingLinkViewSet(viewsets.GenericViewSet):
     )
     @idempotent
     def create(self, request: Request) -> Response:
-        serializer = OnboardingLinkCreateSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        link = services.link_create(organization=request.user.organization, **serializer.validated_data)
+        validated = create_body_fast(request.data)
+        if validated is None:  # anything but a plainly valid body: DRF validates it and reports
+            serializer = OnboardingLinkCreateSerializer(data=request.data)
+            serializer.is_valid(raise_exception=True)
+            validated = serializer.validated_data
+        link = services.link_create(organization=request.user.organization, **validated)
         return json_response({"data": link_created_data(link)}, status=status.HTTP_201_CREATED)
 
     @extend_schema(

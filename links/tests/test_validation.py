@@ -226,3 +226,218 @@ def test_bad_filters_are_400(api_client, params, field):
 
     assert response.status_code == 400
     assert field in response.json()["error"]["details"]
+
+
+# --- The create's fast path (links.api.create_body_fast) against DRF's serializer -------------------
+
+_TEXT = [
+    "Acme Corp",
+    "  padded  ",
+    "   ",
+    "",
+    "x" * 200,
+    "x" * 201,
+    "y" * 255,
+    "y" * 256,
+    "s" * 16,
+    "s" * 15,
+    "«Zoë» ünï",
+    "bad\x00nul",
+    "lone \ud83d surrogate",
+    "line\u2028sep",
+]
+_URLS = [
+    "https://myapp.com/whatsapp/callback",
+    "  https://myapp.com/padded  ",
+    "https://93.184.216.34/hook",
+    "http://myapp.com/plain-http",
+    "ftp://myapp.com/x",
+    "https://user:pw@myapp.com/x",
+    "https://10.0.0.1/private",
+    "https://169.254.169.254/latest/meta-data",
+    "not a url",
+    "https://myapp.com/" + "p" * 2100,
+]
+
+
+def _bodies():
+    from hypothesis import strategies as st
+
+    scalars = st.one_of(
+        st.none(), st.booleans(), st.integers(-10, 10**7), st.floats(allow_nan=True), st.sampled_from(_TEXT)
+    )
+    metadata = st.one_of(
+        st.dictionaries(st.sampled_from(["customerId", "", "k" * 41, "zeta", "bad\x00"]), scalars, max_size=4),
+        st.sampled_from([None, [], "text", {"n": {"nested": 1}}, {f"k{i}": i for i in range(51)}]),
+    )
+    events = st.one_of(
+        st.none(),
+        st.lists(
+            st.sampled_from(["message.received", "message.sent", "phone_number.connected", "nope", 3]), max_size=4
+        ),
+        st.sampled_from(["message.received", {}]),
+    )
+    values = {
+        "name": st.one_of(st.sampled_from(_TEXT), scalars),
+        "externalId": st.one_of(st.sampled_from(_TEXT), scalars),
+        "metadata": metadata,
+        "redirectUrl": st.one_of(st.sampled_from(_URLS), scalars),
+        "webhookUrl": st.one_of(st.sampled_from(_URLS), st.none()),
+        "webhookSecret": st.one_of(st.sampled_from(_TEXT), st.none(), st.integers()),
+        "webhookEvents": events,
+        "expiresInSeconds": st.one_of(
+            st.none(), st.integers(0, 40 * 24 * 3600), st.sampled_from([300, 2592000, 299, 2592001, "600", 600.0, True])
+        ),
+        "unknownField": st.just(1),
+    }
+    wild = st.fixed_dictionaries({}, optional=values)
+    plausible = {
+        "externalId": st.sampled_from([None, "customer-123", "   ", "y" * 255, "«ü»"]),
+        "metadata": st.sampled_from([None, {}, {"customerId": "c-1", "n": 1.5, "b": True, "z": None, "big": 10**20}]),
+        "redirectUrl": st.sampled_from([None, "https://myapp.com/cb", "  https://myapp.com/padded  "]),
+        "expiresInSeconds": st.sampled_from([None, 300, 86400, 2592000]),
+    }
+    webhook = st.one_of(
+        st.just({}),
+        st.fixed_dictionaries(
+            {
+                "webhookUrl": st.sampled_from(["https://myapp.com/hooks", "https://93.184.216.34/h"]),
+                "webhookEvents": st.lists(st.sampled_from(["message.received", "message.sent"]), min_size=1),
+            },
+            optional={"webhookSecret": st.sampled_from([None, "s" * 16, "whsec_my_secret_key_123", "«secret» ü" * 2])},
+        ),
+    )
+    valid = st.builds(
+        lambda name, rest, hook: {"name": name, **rest, **hook},
+        st.sampled_from(["Acme Corp", "  padded  ", "x" * 200, "«Zoë» ünï", "line\u2028sep"]),
+        st.fixed_dictionaries({}, optional=plausible),
+        webhook,
+    )
+    # A valid body with one field replaced by anything at all, or several.
+    one_change = st.sampled_from(sorted(values)).flatmap(lambda key: values[key].map(lambda value: {key: value}))
+    mutated = st.builds(
+        lambda body, changes: {**body, **changes},
+        valid,
+        st.one_of(one_change, st.fixed_dictionaries({}, optional=values)),
+    )
+    # A valid body with some of its keys left out.
+    dropped = st.builds(
+        lambda body, keep: {key: value for key, value in body.items() if key in keep},
+        valid,
+        st.sets(st.sampled_from(sorted(values))),
+    )
+    return st.one_of(valid, mutated, dropped, wild)
+
+
+@pytest.mark.django_db
+def test_the_fast_path_answers_exactly_as_the_serializer_or_leaves_the_body_to_it(settings):
+    """Over generated bodies, valid and not: whatever the fast path returns equals the serializer's
+    validated_data, and it never accepts a body the serializer refuses."""
+    from hypothesis import HealthCheck, given
+    from hypothesis import settings as hypothesis_settings
+
+    from links.api import OnboardingLinkCreateSerializer, create_body_fast
+
+    settings.WEBHOOK_ALLOW_PRIVATE_TARGETS = False
+    taken = {"fast": 0, "valid": 0}
+
+    @hypothesis_settings(max_examples=600, deadline=None, suppress_health_check=list(HealthCheck), database=None)
+    @given(_bodies())
+    def check(body):
+        fast = create_body_fast(body)
+        serializer = OnboardingLinkCreateSerializer(data=body)
+        valid = serializer.is_valid()
+        if fast is not None:
+            assert valid, (body, serializer.errors)
+            assert fast == dict(serializer.validated_data)
+            taken["fast"] += 1
+        elif valid:
+            taken["valid"] += 1  # valid but unusual (e.g. a number as text): DRF's job, fine
+
+    check()
+    assert taken["fast"] >= 100  # most valid bodies go the fast way
+
+
+@pytest.mark.django_db
+def test_the_documents_example_body_takes_the_fast_path_and_the_answer_is_unchanged(api_client):
+    from links.api import _CREATE_EXAMPLE, create_body_fast
+
+    assert create_body_fast(_CREATE_EXAMPLE) is not None
+    response = api_client.post(URL, json.dumps(_CREATE_EXAMPLE), content_type="application/json")
+    assert response.status_code == 201
+    data = response.json()["data"]
+    assert data["metadata"] == _CREATE_EXAMPLE["metadata"]
+    assert data["webhookSecret"] == _CREATE_EXAMPLE["webhookSecret"]
+    assert data["webhookEvents"] == _CREATE_EXAMPLE["webhookEvents"]
+
+
+_EDGE_VALUES = [
+    None,
+    True,
+    False,
+    0,
+    1,
+    299,
+    300,
+    86400,
+    2592000,
+    2592001,
+    -5,
+    1.5,
+    600.0,
+    float("inf"),
+    "600",
+    [],
+    {},
+    ["message.received"],
+    ["message.received", "message.received", "message.sent"],
+    ["nope"],
+    [3],
+    {"customerId": "c"},
+    {"": 1},
+    {"k" * 41: 1},
+    {"n": {"nested": 1}},
+    {"s": "v" * 501},
+    {"f": float("nan")},
+    {"bad\x00": 1},
+    {"s": "lone \ud83d"},
+    *_TEXT,
+    *_URLS,
+]
+_BASES = [
+    {"name": "Acme Corp"},
+    {
+        "name": "Acme Corp",
+        "externalId": "customer-123",
+        "metadata": {"customerId": "customer-123"},
+        "redirectUrl": "https://myapp.com/whatsapp/callback",
+        "webhookUrl": "https://myapp.com/webhooks/whatsapp",
+        "webhookSecret": "whsec_my_secret_key_123",
+        "webhookEvents": ["message.received", "message.sent"],
+        "expiresInSeconds": 3600,
+    },
+]
+
+
+@pytest.mark.django_db
+def test_the_fast_path_matches_the_serializer_for_every_edge_value_of_every_field(settings):
+    """Each field of two valid bodies set to each edge value in turn (and each field left out)."""
+    from links.api import _CREATE_FIELDS, OnboardingLinkCreateSerializer, create_body_fast
+
+    settings.WEBHOOK_ALLOW_PRIVATE_TARGETS = False
+    fast_taken = 0
+    for base in _BASES:
+        bodies = [{key: value for key, value in base.items() if key != left_out} for left_out in base]
+        bodies += [{**base, field: value} for field in sorted(_CREATE_FIELDS) for value in _EDGE_VALUES]
+        bodies += [{**base, "unknown": 1}, [], "text", None]
+        for body in bodies:
+            fast = create_body_fast(body)
+            serializer = OnboardingLinkCreateSerializer(data=body)
+            valid = serializer.is_valid()
+            if fast is not None:
+                assert valid, (body, serializer.errors)
+                assert fast == dict(serializer.validated_data), body
+                fast_taken += 1
+            else:
+                assert not valid or body != base, body  # the bases themselves must take the fast path
+    assert fast_taken > 50
