@@ -24,7 +24,13 @@ class JsonContentNegotiation(DefaultContentNegotiation):
             and not format_suffix
             and renderers
             and renderers[0].media_type == "application/json"
-            and self.settings.URL_FORMAT_OVERRIDE not in request.query_params
+            and not self._may_override(request)
         ):
             return renderers[0], "application/json"
         return super().select_renderer(request, renderers, format_suffix)
+
+    def _may_override(self, request: Request) -> bool:
+        # The raw query string, not request.query_params: building the QueryDict cost more than the
+        # rest of this method. Any mention of the parameter's name goes to DRF's full negotiation.
+        override = self.settings.URL_FORMAT_OVERRIDE
+        return bool(override) and override in request.META.get("QUERY_STRING", "")
