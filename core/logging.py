@@ -159,10 +159,12 @@ class RedactFilter(logging.Filter):
             record.exc_text = redact_text(record.exc_text)
         if record.stack_info:
             record.stack_info = redact_text(record.stack_info)
-        for key, value in list(vars(record).items()):
-            if key in _STANDARD_ATTRS or key.startswith("_") or key in _CONTEXT:
+        attributes = vars(record)
+        # Only the `extra` keys (a set difference in C: most records have none).
+        for key in attributes.keys() - _STANDARD_ATTRS - _CONTEXT.keys():
+            if key.startswith("_"):
                 continue
-            setattr(record, key, REDACTED if is_secret_key(key) else redact_value(value))
+            attributes[key] = REDACTED if is_secret_key(key) else redact_value(attributes[key])
         return True
 
 
@@ -182,9 +184,12 @@ class JsonFormatter(logging.Formatter):
             "logger": record.name,
             "message": record.getMessage(),
         }
-        for key, value in vars(record).items():
-            if key not in _STANDARD_ATTRS and value is not None and not key.startswith("_"):
-                entry[key] = value
+        attributes = vars(record)
+        for key in attributes:  # in the record's order: context ids, then `extra`
+            if key not in _STANDARD_ATTRS and not key.startswith("_"):
+                value = attributes[key]
+                if value is not None:
+                    entry[key] = value
         if record.exc_text or record.exc_info:
             entry["exception"] = record.exc_text or self.formatException(record.exc_info)
         if record.stack_info:
