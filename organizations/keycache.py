@@ -42,6 +42,7 @@ from typing import Any
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
+from django.db.models.base import ModelState
 
 logger = logging.getLogger(__name__)
 
@@ -59,7 +60,7 @@ _LOCAL_BACKENDS = (
 class Entry:
     generation: str
     stored_at: float  # time.monotonic()
-    row: tuple[Any, ...]
+    template: Any  # the ApiKey as read (its organization cached on it); never handed out, only copied
     last_used_at: datetime | None  # what this process last wrote (or read), for the once-a-minute touch
 
 
@@ -150,12 +151,34 @@ def get(hashed_key: str, generation: str) -> Entry | None:
     return entry
 
 
-def put(hashed_key: str, generation: str, row: tuple[Any, ...], last_used_at: datetime | None) -> Entry:
+def put(hashed_key: str, generation: str, api_key: Any, last_used_at: datetime | None) -> Entry:
+    """Remember a key read from the database; `api_key` is copied, the caller keeps its own."""
     if len(_entries) >= MAX_ENTRIES:
         _entries.clear()
-    entry = Entry(generation=generation, stored_at=time.monotonic(), row=row, last_used_at=last_used_at)
+    entry = Entry(
+        generation=generation, stored_at=time.monotonic(), template=fresh_copy(api_key), last_used_at=last_used_at
+    )
     _entries[hashed_key] = entry
     return entry
+
+
+def _copy(instance: Any) -> Any:
+    copy = object.__new__(type(instance))
+    copy.__dict__.update(instance.__dict__)  # the field values (str, UUID, datetime: immutable)
+    copy._state = ModelState()  # its own state: saved, in the same database, nothing cached yet
+    copy._state.db = instance._state.db
+    copy._state.adding = False
+    return copy
+
+
+def fresh_copy(api_key: Any) -> Any:
+    """A new ApiKey and a new Organization with the same values: what a request may change stays
+    its own. Copying costs a fraction of building them from the row again."""
+    copy = _copy(api_key)
+    organization = api_key._state.fields_cache.get("organization")
+    if organization is not None:
+        copy._state.fields_cache["organization"] = _copy(organization)
+    return copy
 
 
 def invalidate() -> None:

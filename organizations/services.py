@@ -70,7 +70,7 @@ _ACTIVE_KEY_BY_HASH = HotQuery(
 def api_key_authenticate(*, secret: str) -> ApiKey | None:
     """The active key for this secret, or None. Touches last_used_at at most once a minute.
 
-    The key's row comes from this process's memory when the shared cache allows it (see
+    The key comes from this process's memory when the shared cache allows it (see
     organizations.keycache), else from the database; the instances are new either way.
     """
     if not secret.startswith(KEY_PREFIX):
@@ -84,9 +84,9 @@ def api_key_authenticate(*, secret: str) -> ApiKey | None:
             return None
         api_key = _ACTIVE_KEY_BY_HASH.build(row)
         if generation is not None:
-            entry = keycache.put(hashed, generation, row, api_key.last_used_at)
+            entry = keycache.put(hashed, generation, api_key, api_key.last_used_at)
     else:
-        api_key = _ACTIVE_KEY_BY_HASH.build(entry.row)
+        api_key = keycache.fresh_copy(entry.template)
         api_key.last_used_at = entry.last_used_at
     now = timezone.now()
     if api_key.last_used_at is None or now - api_key.last_used_at > LAST_USED_RESOLUTION:

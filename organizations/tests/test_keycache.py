@@ -108,6 +108,15 @@ def test_each_request_gets_its_own_instances(issued_key):
     assert second is not first and second.organization is not first.organization
     assert second.organization.name == issued_key.api_key.organization.name
     assert second.name == issued_key.api_key.name
+    assert second._state is not first._state and second.organization._state is not first.organization._state
+    assert not second._state.adding and second._state.db == "default"
+    third = api_key_authenticate(secret=issued_key.secret)
+    assert third.organization.name == issued_key.api_key.organization.name  # still unchanged
+    assert [
+        f.attname
+        for f in third._meta.concrete_fields
+        if getattr(third, f.attname) != getattr(ApiKey.objects.get(pk=third.pk), f.attname)
+    ] in ([], ["last_used_at"])
 
 
 def test_last_used_at_is_written_at_most_once_a_minute_while_remembered(issued_key, monkeypatch):
