@@ -212,6 +212,10 @@ def _policy_url(value: Any, policy: Any) -> str | None:
     return _plain_text(checked, trim=False, min_length=1, max_length=MAX_URL_LENGTH)
 
 
+# (body key, validated key, min length, max length) of OnboardingLinkCreateSerializer's untrimmed CharFields.
+_UNTRIMMED_TEXT_FIELDS = (("externalId", "external_id", 1, 255), ("webhookSecret", "webhook_secret", 16, 256))
+
+
 def create_body_fast(data: Any) -> dict[str, Any] | None:
     """The create body's validated data when it is plainly valid; None for anything else, which
     OnboardingLinkCreateSerializer then validates (its errors are the API's errors).
@@ -228,11 +232,14 @@ def create_body_fast(data: Any) -> dict[str, Any] | None:
         return None
     out: dict[str, Any] = {"name": name}
     try:
-        if "externalId" in data:
-            value = data["externalId"]
-            if value is not None and (value := _plain_text(value, trim=False, min_length=1, max_length=255)) is None:
-                return None
-            out["external_id"] = value
+        for key, target, min_length, max_length in _UNTRIMMED_TEXT_FIELDS:
+            if key in data:
+                value = data[key]
+                if value is not None:
+                    value = _plain_text(value, trim=False, min_length=min_length, max_length=max_length)
+                    if value is None:
+                        return None
+                out[target] = value
         if "metadata" in data:
             out["metadata"] = None if data["metadata"] is None else metadata_value(data["metadata"])
         for key, target, policy in (
@@ -244,11 +251,6 @@ def create_body_fast(data: Any) -> dict[str, Any] | None:
                 if value is not None and (value := _policy_url(value, policy)) is None:
                     return None
                 out[target] = value
-        if "webhookSecret" in data:
-            value = data["webhookSecret"]
-            if value is not None and (value := _plain_text(value, trim=False, min_length=16, max_length=256)) is None:
-                return None
-            out["webhook_secret"] = value
         if "webhookEvents" in data:
             out["webhook_events"] = None if data["webhookEvents"] is None else event_types_value(data["webhookEvents"])
     except serializers.ValidationError:
