@@ -24,9 +24,8 @@ the shared cache says nothing changed since it was read:
   could not see another process's revocation. When the shared cache fails, requests read the
   database until it answers again.
 
-Unknown and revoked keys are never remembered. Instances are built fresh from the remembered row
-for every request, so nothing one request changes on its `ApiKey` or `Organization` leaks into
-another's.
+Unknown and revoked keys are never remembered. Every request gets its own copies of the remembered
+`ApiKey` and `Organization`, so nothing one request changes on them leaks into another's.
 
 Code that changes keys or organizations without `save()`/`delete()` (a queryset `update()`, raw SQL)
 must call `invalidate()` after it commits.
@@ -115,6 +114,8 @@ class _Generation:
 _generation = _Generation()
 # The generation this process read last, and when (time.monotonic()); None: read it on the next request.
 _seen: tuple[str, float] | None = None
+# When reading it last failed (time.monotonic()); None while the shared cache answers.
+_failed_at: float | None = None
 
 
 def current_generation() -> str | None:
@@ -123,20 +124,30 @@ def current_generation() -> str | None:
     global _seen
     if not enabled():
         return None
+    global _failed_at
     seen, now = _seen, time.monotonic()
     if seen is not None and now - seen[1] < settings.API_KEY_CACHE_CHECK_SECONDS:
         return seen[0]
     _seen = None
+    if _failed_at is not None and now - _failed_at < max(settings.API_KEY_CACHE_CHECK_SECONDS, 1.0):
+        return None  # failed a moment ago: not every request of an outage waits on the shared cache again
     try:
         generation = _generation.read()
         if generation is None:  # first use, or evicted / lost with a Redis restart: nothing remembered holds
             fresh = secrets.token_hex(8)
             generation = fresh if _generation.add(fresh) else _generation.read()
     except Exception as exc:  # noqa: BLE001 - any cache failure: read the database instead, never fail the request
-        logger.warning(
-            "API key cache: the shared cache is unavailable (%s); reading keys from the database", type(exc).__name__
-        )
+        if _failed_at is None:  # once per outage, not once per request
+            logger.warning(
+                "API key cache: the shared cache is unavailable (%s); reading keys from the database until it "
+                "answers again",
+                type(exc).__name__,
+            )
+        _failed_at = now
         return None
+    if _failed_at is not None:
+        logger.info("API key cache: the shared cache answers again")
+        _failed_at = None
     _seen = (generation, now)
     return generation
 
@@ -208,6 +219,7 @@ def _publish() -> None:
 
 def clear_local() -> None:
     """This process's entries and last read generation only (tests)."""
-    global _seen
+    global _seen, _failed_at
     _entries.clear()
     _seen = None
+    _failed_at = None
