@@ -22,27 +22,20 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
+import psycopg
 from django.conf import settings
 from django.db import connections, models
 
 Converter = Callable[[Any, Any, Any], Any]
 
 
-def _preparing_cursor_class() -> type:
-    import psycopg
+class PreparingCursor(psycopg.Cursor):
+    """A server-side binding cursor whose statements are prepared on first use per connection."""
 
-    class PreparingCursor(psycopg.Cursor):
-        """A server-side binding cursor whose statements are prepared on first use per connection."""
+    prepares_statements = True  # the backend's query log renders its statements client-side
 
-        prepares_statements = True  # the backend's query log renders its statements client-side
-
-        def execute(self, query: Any, params: Any = None, *, prepare: bool | None = None, binary: Any = None) -> Any:
-            return super().execute(query, params, prepare=True if prepare is None else prepare, binary=binary)
-
-    return PreparingCursor
-
-
-_PREPARING_CURSOR: type | None = None
+    def execute(self, query: Any, params: Any = None, *, prepare: bool | None = None, binary: Any = None) -> Any:
+        return super().execute(query, params, prepare=True if prepare is None else prepare, binary=binary)
 
 
 @contextmanager
@@ -56,14 +49,11 @@ def prepared_cursor(using: str = "default") -> Iterator[Any]:
     is the plain cursor. A prepared plan is re-planned by PostgreSQL when a table it reads changes
     (a migration); its result columns are fixed, so only use it for statements naming their columns.
     """
-    global _PREPARING_CURSOR
     connection = connections[using]
     if connection.vendor != "postgresql" or not settings.DB_PREPARED_STATEMENTS:
         with connection.cursor() as cursor:
             yield cursor
         return
-    if _PREPARING_CURSOR is None:
-        _PREPARING_CURSOR = _preparing_cursor_class()
     # Django's BaseDatabaseWrapper._cursor(), with our cursor in place of create_cursor()'s.
     connection.close_if_health_check_failed()
     connection.ensure_connection()
@@ -71,7 +61,7 @@ def prepared_cursor(using: str = "default") -> Iterator[Any]:
         raw = connection.connection
         cursor = getattr(connection, "_preparing_cursor", None)
         if cursor is None or cursor.connection is not raw or cursor.closed:
-            cursor = connection._preparing_cursor = _PREPARING_CURSOR(raw)
+            cursor = connection._preparing_cursor = PreparingCursor(raw)
         wrapped = connection._prepare_cursor(cursor)
     yield wrapped  # not closed: the next call reuses it (its statements stay prepared on the connection)
 
@@ -83,10 +73,9 @@ class _Part:
     model: type[models.Model]
     attname: str | None  # the foreign key on the main model this part fills (None: the main model)
     start: int
-    converters: tuple[tuple[Converter, ...], ...]
     columns: tuple[Any, ...]
     attnames: tuple[str, ...]
-    converted: tuple[tuple[int, tuple[Converter, ...]], ...] = ()  # (index, converters) of columns having any
+    converted: tuple[tuple[int, tuple[Converter, ...]], ...]  # (index, converters) of the columns having any
 
 
 @dataclass(frozen=True)
@@ -140,7 +129,7 @@ class HotQuery:
             )
             attnames = tuple(field.attname for field in fields)
             converted = tuple((index, found) for index, found in enumerate(converters) if found)
-            parts.append(_Part(model, attname, len(select), converters, columns, attnames, converted))
+            parts.append(_Part(model, attname, len(select), columns, attnames, converted))
             select.extend(f"{quote(alias)}.{quote(field.column)}" for field in fields)
 
         add_part(self.model, table, None)

@@ -297,13 +297,17 @@ class OnboardingLinkSerializer(serializers.Serializer):
 
     @extend_schema_field(serializers.CharField(allow_null=True, help_text="E.164, once the phone is connected."))
     def get_phoneNumber(self, link: OnboardingLink | LinkRow) -> str | None:
-        if link.phone_id is None:
-            return None
-        number = link.phone_number if isinstance(link, LinkRow) else link.phone.phone_number
-        return number or None
+        return _phone_number(link)
 
     def to_representation(self, link: OnboardingLink | LinkRow) -> dict[str, Any]:
         return link_data(link)
+
+
+def _phone_number(link: OnboardingLink | LinkRow) -> str | None:
+    """The connected phone's E.164 number; None before a phone is connected or while it has none."""
+    if link.phone_id is None:
+        return None
+    return (link.phone_number if isinstance(link, LinkRow) else link.phone.phone_number) or None
 
 
 def link_data(link: OnboardingLink | LinkRow) -> dict[str, Any]:
@@ -314,9 +318,6 @@ def link_data(link: OnboardingLink | LinkRow) -> dict[str, Any]:
     rest of a 50-link page together. A test checks that this answer equals the declared fields'
     answer, keys in order, for links in every state.
     """
-    phone_number = None
-    if link.phone_id is not None:
-        phone_number = (link.phone_number if isinstance(link, LinkRow) else link.phone.phone_number) or None
     return {
         "id": str(link.id),
         "name": link.name,
@@ -326,7 +327,7 @@ def link_data(link: OnboardingLink | LinkRow) -> dict[str, Any]:
         "redirectUrl": link.redirect_url,
         "hostedUrl": link.hosted_url,
         "phoneNumberId": None if link.phone_id is None else str(link.phone_id),
-        "phoneNumber": phone_number,
+        "phoneNumber": _phone_number(link),
         "wabaId": None if link.waba_id is None else str(link.waba_id),
         "isPhoneRegistered": link.is_phone_registered,
         "webhookUrl": link.webhook_url,

@@ -194,6 +194,14 @@ WHERE l.id = %(id)s::uuid AND l.organization_id = %(org)s::uuid
 """  # noqa: S608
 
 
+def _link_uuid(link_id: str) -> uuid.UUID:
+    """The id of a link looked up by its caller; a malformed one is a 404, like an unknown one."""
+    try:
+        return uuid.UUID(str(link_id))
+    except ValueError:
+        raise NotFoundError("No onboarding link with this id.") from None
+
+
 @dataclass(frozen=True, slots=True)
 class RenderedLink:
     """A link the database rendered: the JSON text of its object."""
@@ -210,10 +218,7 @@ def link_rendered(*, organization: Organization, link_id: str) -> RenderedLink |
     """
     if connection.vendor != "postgresql":
         return None
-    try:
-        parsed = uuid.UUID(str(link_id))
-    except ValueError:
-        raise NotFoundError("No onboarding link with this id.") from None
+    parsed = _link_uuid(link_id)
     params = {"id": parsed, "org": organization.pk, "now": timezone.now(), "base_url": settings.PUBLIC_BASE_URL}
     with prepared_cursor() as cursor:
         cursor.execute(_ONE_LINK_JSON_SQL, params)
@@ -232,17 +237,14 @@ def link_total(*, organization: Organization) -> int:
     return total.links if total is not None else 0
 
 
-# `GET /v1/onboarding-links/{id}` is the API's most frequent read: a HotQuery (see core.db).
+# A link by id (a delete, and GET where PostgreSQL does not render it): a HotQuery (see core.db).
 # The secret is never shown after create: left unread, it costs no decryption.
 _LINK_BY_ID = HotQuery(OnboardingLink, filters=("pk", "organization"), related=("phone",), defer=("webhook_secret",))
 
 
 def link_get(*, organization: Organization, link_id: str) -> OnboardingLink:
     """One of the organization's links; another organization's link and a malformed id are a 404."""
-    try:
-        parsed = uuid.UUID(str(link_id))
-    except ValueError:
-        raise NotFoundError("No onboarding link with this id.") from None
+    parsed = _link_uuid(link_id)
     link = _LINK_BY_ID.one(parsed, organization.pk)
     if link is None:
         raise NotFoundError("No onboarding link with this id.")
