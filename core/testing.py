@@ -1,10 +1,17 @@
 """Test helpers shared by every app: a real HTTP receiver on loopback that records requests and
-answers as each test scripts it (status, body, delay)."""
+answers as each test scripts it (status, body, delay), and the Procfile as a platform reads it."""
 
 import threading
 import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+
+def procfile(root: Path) -> dict[str, str]:
+    """Process name -> command line, as written in `root/Procfile` (commands run through a shell)."""
+    lines = (root / "Procfile").read_text().splitlines()
+    return dict(line.split(": ", 1) for line in lines if line.strip() and not line.startswith("#"))
 
 
 @dataclass(frozen=True)
