@@ -75,8 +75,9 @@ def test_beat_expires_a_link_past_its_expiry_and_its_event_is_delivered(procfile
     )
 
     wait_until(
-        lambda: procfile_stack.sql("SELECT status FROM links_onboardinglink WHERE id = %s", (link_id,))[0][0]
-        == "expired",
+        lambda: (
+            procfile_stack.sql("SELECT status FROM links_onboardinglink WHERE id = %s", (link_id,))[0][0] == "expired"
+        ),
         30,
         "beat's expire-links to expire the link",
     )
@@ -100,9 +101,11 @@ def test_beat_retries_a_delivery_that_failed_once_when_due_and_it_reaches_the_re
     delivery_id = sent.json()["data"]["id"]
 
     def delivery() -> dict:
-        return procfile_stack.client(procfile_key).get(
-            f"{procfile_stack.base}/v1/webhook-deliveries/{delivery_id}", timeout=30
-        ).json()["data"]
+        return (
+            procfile_stack.client(procfile_key)
+            .get(f"{procfile_stack.base}/v1/webhook-deliveries/{delivery_id}", timeout=30)
+            .json()["data"]
+        )
 
     wait_until(lambda: delivery()["status"] == "succeeded", 45, "the delivery to succeed on its retry")
     received = receiver.wait_for(2, timeout=5)
