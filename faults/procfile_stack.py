@@ -44,7 +44,8 @@ READY = {
     "web": lambda stack, proc: port_open(stack.port),
     "worker": lambda stack, proc: b"ready." in proc.output(),
     "webhooks": lambda stack, proc: b"ready." in proc.output(),
-    "beat": lambda stack, proc: b"beat: Starting..." in proc.output(),
+    # "beat: Starting..." comes before the schedule is opened: only a sent task shows the loop runs.
+    "beat": lambda stack, proc: b"Scheduler: Sending due task" in proc.output(),
 }
 
 
