@@ -23,6 +23,7 @@ import psycopg
 import requests
 from cryptography.fernet import Fernet
 
+from core.services_gate import require
 from core.testing import procfile
 from faults.conftest import (
     ROOT,
@@ -63,7 +64,7 @@ class ProcfileStack:
     def run(self, command: str, timeout: float = 300) -> str:
         """A one-off command in the clone (like `release`), through a shell as a Procfile runner does."""
         done = subprocess.run(  # noqa: S603
-            ["bash", "-c", command],  # noqa: S607
+            read_only(self.clone, command),
             cwd=self.clone,
             env=self.env,
             capture_output=True,
@@ -78,7 +79,7 @@ class ProcfileStack:
     def start(self, name: str, command: str) -> None:
         ready = READY[name]
         self.processes[name] = Proc(
-            f"procfile-{name}", ["bash", "-c", command], self.env, lambda proc: ready(self, proc), cwd=self.clone
+            f"procfile-{name}", read_only(self.clone, command), self.env, lambda proc: ready(self, proc), cwd=self.clone
         )
 
     def stop(self) -> None:
@@ -95,6 +96,21 @@ class ProcfileStack:
         session = requests.Session()
         session.headers["Authorization"] = f"Bearer {key}"
         return session
+
+
+def read_only(clone: Path, command: str) -> list[str]:
+    """`command` through bash in the clone, which this process (and its children) see read-only: a
+    private mount namespace with the clone bind-mounted over itself, read-only, as on a platform
+    whose image is immutable. (The fault suite runs as root, which file modes would not stop.)"""
+    remount = 'mount --bind "$0" "$0" && mount -o remount,ro,bind "$0" && cd "$0" && exec bash -c "$1"'
+    return ["unshare", "--mount", "--propagation", "private", "sh", "-c", remount, str(clone), command]
+
+
+def read_only_available(clone: Path) -> bool:
+    probe = subprocess.run(  # noqa: S603
+        read_only(clone, "! touch .write-probe 2>/dev/null"), capture_output=True, check=False
+    )
+    return probe.returncode == 0
 
 
 def fresh_clone(into: Path) -> Path:
@@ -160,6 +176,7 @@ def started_from_fresh_clone(pg: PrivatePostgres, redis: PrivateRedis) -> Iterat
     )
     commands = procfile(stack.clone)
     try:
+        require(read_only_available(stack.clone), "read-only bind mounts (unshare --mount) are not available")
         stack.run(commands.pop("release"))
         for name, command in commands.items():
             stack.start(name, command)
