@@ -6,7 +6,8 @@ a free port in a temporary directory and is stopped (and deleted) by a finalizer
 fails. Periodic jobs are not run by a beat process: `Stack.run_periodic()` calls the same periodic
 task functions beat would (`resume_stalled_signups`, `dispatch_due_deliveries`) in a subprocess
 against the private stack, after `Stack.fast_forward()` has moved the timers those jobs wait for
-(leases, grace periods) into the past, as if minutes had gone by.
+(leases, grace periods) into the past, as if minutes had gone by. (faults/procfile_stack.py starts
+the Procfile's processes, beat included, from a fresh clone, on the same PostgreSQL and Redis.)
 """
 
 from __future__ import annotations
