@@ -1,10 +1,31 @@
 """Test helpers shared by every app: a real HTTP receiver on loopback that records requests and
-answers as each test scripts it (status, body, delay)."""
+answers as each test scripts it (status, body, delay), and the Procfile as a platform reads it."""
 
+import os
+import runpy
 import threading
 import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+from unittest import mock
+
+SETTINGS_FILE = Path(__file__).resolve().parent.parent / "onboarding_project" / "settings.py"
+
+
+def settings_from_env(*, unset: tuple[str, ...] = (), **variables: str) -> dict[str, Any]:
+    """The settings module evaluated afresh with these environment variables (and `unset` removed),
+    as a process started with that environment would see it. Raises what the settings raise."""
+    environ = {k: v for k, v in os.environ.items() if k not in unset} | variables
+    with mock.patch.dict(os.environ, environ, clear=True):
+        return runpy.run_path(str(SETTINGS_FILE))
+
+
+def procfile(root: Path) -> dict[str, str]:
+    """Process name -> command line, as written in `root/Procfile` (commands run through a shell)."""
+    lines = (root / "Procfile").read_text().splitlines()
+    return dict(line.split(": ", 1) for line in lines if line.strip() and not line.startswith("#"))
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,8 @@ a free port in a temporary directory and is stopped (and deleted) by a finalizer
 fails. Periodic jobs are not run by a beat process: `Stack.run_periodic()` calls the same periodic
 task functions beat would (`resume_stalled_signups`, `dispatch_due_deliveries`) in a subprocess
 against the private stack, after `Stack.fast_forward()` has moved the timers those jobs wait for
-(leases, grace periods) into the past, as if minutes had gone by.
+(leases, grace periods) into the past, as if minutes had gone by. (faults/procfile_stack.py starts
+the Procfile's processes, beat included, from a fresh clone, on the same PostgreSQL and Redis.)
 """
 
 from __future__ import annotations
@@ -96,16 +97,22 @@ class PrivatePostgres:
             capture_output=True,
         )
         self.start()
-        subprocess.run(  # noqa: S603
-            _as_postgres(str(self.bin / "createdb"), "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres")
-            + ["faults"],
-            check=True,
-            capture_output=True,
-        )
+        self.create_database("faults")
 
     @property
     def url(self) -> str:
-        return f"postgres://postgres@127.0.0.1:{self.port}/faults"
+        return self.database_url("faults")
+
+    def database_url(self, name: str) -> str:
+        return f"postgres://postgres@127.0.0.1:{self.port}/{name}"
+
+    def create_database(self, name: str) -> str:
+        subprocess.run(  # noqa: S603
+            _as_postgres(str(self.bin / "createdb"), "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres", name),
+            check=True,
+            capture_output=True,
+        )
+        return self.database_url(name)
 
     def _ctl(self, *args: str, check: bool = True) -> None:
         subprocess.run(  # noqa: S603
@@ -145,7 +152,10 @@ class PrivateRedis:
 
     @property
     def url(self) -> str:
-        return f"redis://127.0.0.1:{self.port}/0"
+        return self.db_url(0)
+
+    def db_url(self, db: int) -> str:
+        return f"redis://127.0.0.1:{self.port}/{db}"
 
     def start(self) -> None:
         self.process = subprocess.Popen(  # noqa: S603
@@ -173,12 +183,14 @@ class PrivateRedis:
 class Proc:
     """A subprocess in its own process group (so a kill reaches its children), logging to a file."""
 
-    def __init__(self, name: str, args: list[str], env: dict[str, str], ready: Callable[[Proc], bool]) -> None:
+    def __init__(
+        self, name: str, args: list[str], env: dict[str, str], ready: Callable[[Proc], bool], cwd: Path = ROOT
+    ) -> None:
         self.name = name
         self.log_path = LOG_DIR / f"{name}.log"
         self.log = open(self.log_path, "ab")  # noqa: SIM115 - closed in stop()
         self.process = subprocess.Popen(  # noqa: S603
-            args, cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True
+            args, cwd=cwd, env=env, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True
         )
         deadline = time.monotonic() + 90
         while not ready(self):
@@ -438,14 +450,18 @@ class Stack:
         return result
 
 
-def _base_env(pg: PrivatePostgres, redis: PrivateRedis, port: int) -> dict[str, str]:
-    inherited = {
+def inherited_env() -> dict[str, str]:
+    """The test run's environment without the app's own settings, which must not leak into a stack."""
+    return {
         k: v
         for k, v in os.environ.items()
         if not k.startswith(("META_", "DATABASE_", "CELERY_", "CACHE_", "WEBHOOK_", "DJANGO_", "API_", "PUBLIC_"))
     }
+
+
+def _base_env(pg: PrivatePostgres, redis: PrivateRedis, port: int) -> dict[str, str]:
     return {
-        **inherited,
+        **inherited_env(),
         "DJANGO_SETTINGS_MODULE": "onboarding_project.settings",
         "DEBUG": "true",
         "DATABASE_URL": pg.url,
@@ -465,15 +481,29 @@ def _base_env(pg: PrivatePostgres, redis: PrivateRedis, port: int) -> dict[str, 
 
 
 @pytest.fixture(scope="session")
-def stack() -> Iterator[Stack]:
+def services() -> Iterator[tuple[PrivatePostgres, PrivateRedis]]:
+    """The private PostgreSQL cluster and Redis every stack of the session runs on."""
     require(_pg_bin() is not None, "PostgreSQL server binaries (/usr/lib/postgresql/*/bin) are not installed")
     require(shutil.which("redis-server") is not None, "redis-server is not installed")
     require(shutil.which("runuser") is not None and os.geteuid() == 0, "the fault suite runs as root (runuser)")
     pg = redis = None
-    the_stack = None
     try:
         pg = PrivatePostgres()
         redis = PrivateRedis()
+        yield pg, redis
+    finally:
+        if redis is not None:
+            redis.destroy()
+        if pg is not None:
+            pg.destroy()
+        print(f"\nfault suite logs: {LOG_DIR}")
+
+
+@pytest.fixture(scope="session")
+def stack(services: tuple[PrivatePostgres, PrivateRedis]) -> Iterator[Stack]:
+    pg, redis = services
+    the_stack = None
+    try:
         port = free_port()
         the_stack = Stack(pg=pg, redis=redis, port=port, env=_base_env(pg, redis, port))
         the_stack.manage("migrate", "--noinput", timeout=300)
@@ -487,11 +517,6 @@ def stack() -> Iterator[Stack]:
             the_stack.stop_workers()
             if the_stack.web is not None:
                 the_stack.web.stop()
-        if redis is not None:
-            redis.destroy()
-        if pg is not None:
-            pg.destroy()
-        print(f"\nfault suite logs: {LOG_DIR}")
 
 
 @pytest.fixture

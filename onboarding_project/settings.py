@@ -232,7 +232,10 @@ CELERY_TASK_ROUTES = {
 CELERY_TIMEZONE = "UTC"
 # Worker and beat log through Django's LOGGING (JSON lines with the task id), not Celery's format.
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
-CELERY_BEAT_SCHEDULE_FILENAME = str(BROKER_DATA_DIR / "celerybeat-schedule")
+# Beat keeps its schedule in memory, not in a shelve file: every periodic job is an idempotent sweep
+# of the database, so a restarted beat loses nothing by forgetting when each job last ran, and it
+# starts on a fresh or read-only checkout (a schedule file needs a writable folder that exists).
+CELERY_BEAT_SCHEDULER = "celery.beat:Scheduler"
 CELERY_BEAT_SCHEDULE = {
     "expire-links": {"task": "links.tasks.expire_links", "schedule": 60.0},
     "resume-stalled-signups": {"task": "links.tasks.resume_stalled_signups", "schedule": 30.0},
@@ -241,6 +244,18 @@ CELERY_BEAT_SCHEDULE = {
     "dispatch-due-webhook-deliveries": {"task": "webhooks.tasks.dispatch_due_deliveries", "schedule": 15.0},
     "prune-idempotency-keys": {"task": "core.tasks.prune_idempotency_keys", "schedule": crontab(minute=17)},
 }
+# `BEAT_INTERVALS=expire-links=5,dispatch-due-webhook-deliveries=2`: seconds between runs, per job.
+for _job, _seconds in env.dict("BEAT_INTERVALS", default={}).items():
+    try:
+        _interval = float(_seconds)
+    except ValueError:
+        _interval = 0.0
+    if _job not in CELERY_BEAT_SCHEDULE or not 0 < _interval <= 86400:
+        raise ImproperlyConfigured(
+            f"BEAT_INTERVALS: {_job}={_seconds} is not a job name with 0 < seconds <= 86400; "
+            f"the jobs are {', '.join(CELERY_BEAT_SCHEDULE)}."
+        )
+    CELERY_BEAT_SCHEDULE[_job]["schedule"] = _interval
 
 # --- Product settings -----------------------------------------------------------------------
 LINK_DEFAULT_TTL_SECONDS = env.int("LINK_DEFAULT_TTL_SECONDS", default=7 * 24 * 3600)
@@ -295,6 +310,15 @@ CSRF_FAILURE_VIEW = "core.views.csrf_failure"
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env.bool("BEHIND_TLS_PROXY", default=False) else None
+# Deployments behind TLS: HSTS and the http -> https redirect, off by default (plain-http development
+# and tests). /healthz stays reachable over http: load balancers probe it before TLS.
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=False)
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=False)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+if SECURE_HSTS_SECONDS < 0:
+    raise ImproperlyConfigured("SECURE_HSTS_SECONDS must be 0 (off) or a positive number of seconds.")
 
 # --- Logging --------------------------------------------------------------------------------
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")

@@ -15,6 +15,7 @@ import requests
 from cryptography.fernet import Fernet
 
 from core.services_gate import port_open
+from core.testing import procfile as read_procfile
 
 ROOT = Path(__file__).resolve().parents[2]
 # Configuration inherited from the test run must not leak into the "fresh platform" environment.
@@ -39,8 +40,7 @@ APP_SETTINGS = (
 
 
 def procfile() -> dict[str, str]:
-    lines = (ROOT / "Procfile").read_text().splitlines()
-    return dict(line.split(": ", 1) for line in lines if line.strip() and not line.startswith("#"))
+    return read_procfile(ROOT)
 
 
 def free_port() -> int:
