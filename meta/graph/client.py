@@ -30,9 +30,18 @@ WABA_FIELDS = (
 )
 PHONE_FIELDS = (
     "id,display_phone_number,verified_name,quality_rating,code_verification_status,platform_type,status,"
-    "name_status,messaging_limit_tier,throughput,is_on_biz_app,health_status,webhook_configuration"
+    "name_status,whatsapp_business_manager_messaging_limit,throughput,is_on_biz_app,health_status,webhook_configuration"
 )
 SMB_SYNC_TYPES = ("smb_app_state_sync", "history")
+MESSAGING_LIMIT_FIELD = "whatsapp_business_manager_messaging_limit"
+
+
+def messaging_limit(node: Mapping[str, Any]) -> str:
+    """The number's messaging limit tier ("TIER_250", "TIER_2K", ...) from Meta's current field
+    (`messaging_limit_tier` is deprecated and no longer requested)."""
+    return str(node.get(MESSAGING_LIMIT_FIELD) or "")
+
+
 _NODE_ID = re.compile(r"^\d{1,40}$")
 
 

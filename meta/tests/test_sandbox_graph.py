@@ -6,6 +6,7 @@ import pytest
 import requests
 
 from meta.graph import GraphPermanentError, GraphTransientError, waba_ids_from_debug_token
+from meta.graph.client import messaging_limit
 from meta.models import SandboxCall, SandboxCode, SandboxPhone
 from meta.sandbox.dialog import sandbox_dialog_complete
 
@@ -143,9 +144,14 @@ def test_blocked_phone_health(sandbox):
     token, data = exchange(sandbox, "sandbox_blocked")
     health = sandbox.get_health_status(data["phone_number_id"], token)["health_status"]
     assert health["can_send_message"] == "BLOCKED"
-    phone = next(e for e in health["entities"] if e["entity_type"] == "PHONE_NUMBER")
-    assert phone["can_send_message"] == "BLOCKED"
-    assert set(phone["errors"][0]) == {"error_code", "error_description", "possible_solution"}
+    # Meta's documented example: the number AVAILABLE, its WABA BLOCKED by the payment method.
+    by_type = {e["entity_type"]: e for e in health["entities"]}
+    assert by_type["PHONE_NUMBER"]["can_send_message"] == "AVAILABLE" and "errors" not in by_type["PHONE_NUMBER"]
+    assert by_type["WABA"]["can_send_message"] == "BLOCKED"
+    assert by_type["WABA"]["errors"][0]["error_code"] == 141006
+    assert set(by_type["WABA"]["errors"][0]) == {"error_code", "error_description", "possible_solution"}
+    waba_health = sandbox.get_health_status(data["waba_id"], token)["health_status"]
+    assert waba_health["can_send_message"] == "BLOCKED"
 
 
 def test_waba_health_has_no_phone_entity(connected):
@@ -262,3 +268,13 @@ def test_unknown_paths_answer_meta_errors(sandbox):
     answer = requests.get(f"{sandbox.base_url}/v25.0/me/adaccounts", timeout=5)
     assert answer.status_code == 400 and answer.json()["error"]["code"] == 2500
     assert set(answer.json()["error"]) == {"message", "type", "code", "fbtrace_id"}
+
+
+def test_phones_answer_the_current_messaging_limit_field_not_the_deprecated_one(connected):
+    client, token, data = connected
+    (phone,) = client.list_phone_numbers(data["waba_id"], token)  # the client's default PHONE_FIELDS
+    assert phone["whatsapp_business_manager_messaging_limit"] == "TIER_250"
+    assert messaging_limit(phone) == "TIER_250"
+    with pytest.raises(GraphPermanentError) as caught:
+        client.get_phone_number(data["phone_number_id"], token, fields="id,messaging_limit_tier")
+    assert "nonexisting field (messaging_limit_tier)" in caught.value.message
