@@ -282,10 +282,19 @@ def smb_app_data(request: HttpRequest, params: Params, phone_id: str) -> dict[st
         raise errors.invalid_param(
             "Invalid parameter", details="This phone number is not onboarded with the WhatsApp Business app."
         )
-    # Asked twice, the sandbox answers the first request again instead of failing.
-    requests_made = dict(phone.smb_sync_requests)
-    request_id = requests_made.setdefault(sync_type, secrets.token_hex(12))
-    SandboxPhone.objects.filter(pk=phone.pk).update(smb_sync_requests=requests_made)
+    # Meta accepts each sync type once per onboarding: a second request is refused, so a client
+    # that retries a sync it already started finds out here.
+    with transaction.atomic():
+        phone = SandboxPhone.objects.select_for_update().get(pk=phone.pk)
+        requests_made = dict(phone.smb_sync_requests)
+        if sync_type in requests_made:
+            raise errors.invalid_param(
+                "Invalid parameter",
+                details=f"{sync_type} was already requested for this phone number: each sync type can be "
+                "requested only once.",
+            )
+        requests_made[sync_type] = request_id = secrets.token_hex(12)
+        SandboxPhone.objects.filter(pk=phone.pk).update(smb_sync_requests=requests_made)
     return {"messaging_product": "whatsapp", "request_id": request_id}
 
 

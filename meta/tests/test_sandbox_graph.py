@@ -241,7 +241,10 @@ def test_coexistence_variant_is_on_the_business_app_and_syncs(sandbox):
     state = sandbox.request_smb_sync(phone["id"], token, "smb_app_state_sync")
     history = sandbox.request_smb_sync(phone["id"], token, "history")
     assert state["messaging_product"] == "whatsapp" and state["request_id"] != history["request_id"]
-    assert sandbox.request_smb_sync(phone["id"], token, "history") == history
+    # Each sync type is accepted once only, as on Meta.
+    with pytest.raises(GraphPermanentError) as caught:
+        sandbox.request_smb_sync(phone["id"], token, "history")
+    assert caught.value.code == 100 and "only once" in (caught.value.details or "")
 
 
 def test_smb_sync_on_a_cloud_api_number_is_refused(connected):
