@@ -230,6 +230,12 @@ class GraphClient:
         """`{"id", "name"}` of the app: a cheap check that app id and secret are right."""
         return self._request("GET", self._node(app_id or self.app_id), app_token=True, params={"fields": "id,name"})
 
+    def list_app_subscriptions(self, app_id: str | None = None) -> list[dict[str, Any]]:
+        """The app's webhook subscriptions (`GET /{app-id}/subscriptions`, app token): per object,
+        `callback_url`, `active` and the subscribed `fields` (`[{"name", "version"}]`)."""
+        node = self._node(app_id or self.app_id)
+        return list(self._request("GET", f"{node}/subscriptions", app_token=True).get("data") or [])
+
     # --- reads -----------------------------------------------------------------------------
     def get_waba(self, waba_id: str, token: str, fields: str = WABA_FIELDS) -> dict[str, Any]:
         return self._request("GET", self._node(waba_id), token=token, params={"fields": fields})

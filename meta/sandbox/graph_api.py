@@ -298,6 +298,27 @@ def smb_app_data(request: HttpRequest, params: Params, phone_id: str) -> dict[st
     return {"messaging_product": "whatsapp", "request_id": request_id}
 
 
+# Every field the service handles: the sandbox app is subscribed to all of them.
+APP_WEBHOOK_FIELDS = ("messages", "account_update", "smb_message_echoes", "history", "smb_app_state_sync")
+
+
+def app_subscriptions(request: HttpRequest, params: Params) -> dict[str, Any]:
+    """`GET /{app-id}/subscriptions` (app token only): the app's webhook callback and fields."""
+    if _caller(request, params) is not None:
+        raise errors.GraphFailure(400, "(#15) This method must be called with an app access_token.", 15)
+    version = str(request.resolver_match.kwargs.get("version") or "") if request.resolver_match else ""
+    return {
+        "data": [
+            {
+                "object": "whatsapp_business_account",
+                "callback_url": nodes.app_webhook_url(),
+                "active": True,
+                "fields": [{"name": name, "version": version} for name in APP_WEBHOOK_FIELDS],
+            }
+        ]
+    }
+
+
 EDGES = {
     ("phone_numbers", "GET"): phone_numbers,
     ("subscribed_apps", "GET"): subscribed_apps,
@@ -323,6 +344,8 @@ def handle(request: HttpRequest, path: str) -> dict[str, Any]:
         if method == "POST":
             return update_phone(request, params, parts[0])
         raise errors.unsupported(method, parts[0])
+    if parts == [SANDBOX_APP_ID, "subscriptions"] and method == "GET":
+        return app_subscriptions(request, params)
     if len(parts) == 2 and parts[0].isdigit():
         edge = EDGES.get((parts[1], method))
         if edge is None:
