@@ -16,6 +16,7 @@ from django.http import HttpRequest, QueryDict
 from meta.graph.client import appsecret_proof
 from meta.models import SandboxBusiness, SandboxCall, SandboxPage, SandboxPhone, SandboxToken, SandboxWaba
 from meta.sandbox import errors, nodes
+from meta.sandbox.callbacks import verify_callback
 from meta.sandbox.constants import (
     FLAKY_FAILURES_PER_KIND,
     SANDBOX_APP_ID,
@@ -216,6 +217,7 @@ def update_phone(request: HttpRequest, params: Params, node_id: str) -> dict[str
             raise errors.invalid_param("Param webhook_configuration[override_callback_uri] must be a valid URL")
         if not config.get("verify_token"):
             raise errors.invalid_param("The parameter webhook_configuration[verify_token] is required")
+        verify_callback(uri, str(config["verify_token"]))
     SandboxPhone.objects.filter(pk=phone.pk).update(webhook_override_uri=uri)
     return {"success": True}
 
@@ -253,6 +255,8 @@ def subscribed_apps(request: HttpRequest, params: Params, waba_id: str) -> dict[
         )
     if override and not params.get("verify_token"):
         raise errors.invalid_param("The parameter verify_token is required")
+    if override:
+        verify_callback(override, str(params["verify_token"]))
     # A POST without an override (re)subscribes and removes any previous override, as on Meta.
     SandboxWaba.objects.filter(pk=waba.pk).update(app_subscribed=True, override_callback_uri=override)
     return {"success": True}

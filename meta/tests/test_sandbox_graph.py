@@ -97,11 +97,46 @@ def test_register_subscribe_and_webhook_override(connected):
     assert apps[0]["whatsapp_business_api_data"]["id"] == client.app_id
     assert client.register_phone(phone_id, token, "123456") == {"success": True}
     assert client.register_phone(phone_id, token, "123456") == {"success": True}
-    client.set_phone_webhook(phone_id, token, "http://127.0.0.1:8000/webhook/phone/x", "verify")
     phone = client.get_phone_number(phone_id, token)
     assert phone["platform_type"] == "CLOUD_API" and phone["status"] == "CONNECTED"
     assert phone["throughput"] == {"level": "STANDARD"}
-    assert phone["webhook_configuration"]["phone_number"] == "http://127.0.0.1:8000/webhook/phone/x"
+
+
+INBOUND_PATH = "/webhook/phone/00000000-0000-0000-0000-0000000000aa"
+
+
+@pytest.mark.urls("onboarding_project.urls")
+def test_a_webhook_override_is_accepted_once_it_answers_metas_verification(connected, live_server, settings):
+    from links.completion import inbound_verify_token
+
+    settings.WEBHOOK_ALLOW_PRIVATE_TARGETS = True
+    client, token, data = connected
+    url = live_server.url + INBOUND_PATH
+    assert client.set_phone_webhook(data["phone_number_id"], token, url, inbound_verify_token()) == {"success": True}
+    assert client.get_phone_number(data["phone_number_id"], token)["webhook_configuration"]["phone_number"] == url
+    client.subscribe_app(data["waba_id"], token)
+    client.subscribe_app(data["waba_id"], token, override_callback_uri=url, verify_token=inbound_verify_token())
+    assert client.list_subscribed_apps(data["waba_id"], token)[0]["override_callback_uri"] == url
+
+
+@pytest.mark.urls("onboarding_project.urls")
+@pytest.mark.parametrize("case", ["wrong_token", "not_found", "unreachable", "private_target"])
+def test_a_webhook_override_that_fails_verification_is_refused_with_2200(connected, live_server, settings, case):
+    from links.completion import inbound_verify_token
+
+    settings.WEBHOOK_ALLOW_PRIVATE_TARGETS = case != "private_target"
+    client, token, data = connected
+    url, verify = live_server.url + INBOUND_PATH, inbound_verify_token()
+    if case == "wrong_token":
+        verify = "not-the-token"
+    elif case == "not_found":
+        url = live_server.url + "/no-such-callback"
+    elif case == "unreachable":
+        url = "http://127.0.0.1:9/webhook"
+    with pytest.raises(GraphPermanentError) as caught:
+        client.set_phone_webhook(data["phone_number_id"], token, url, verify)
+    assert caught.value.code == 2200 and "Callback verification failed" in caught.value.message
+    assert "phone_number" not in client.get_phone_number(data["phone_number_id"], token)["webhook_configuration"]
 
 
 def test_waba_override_requires_a_prior_subscription(connected):

@@ -341,3 +341,26 @@ def test_processing_twice_publishes_once(phone, receiver):
     inbound_process(inbound_id=row.pk)
 
     assert Event.objects.filter(type="message.received").count() == 1
+
+
+def test_signup_sets_the_phone_override_after_metas_verification_reaches_it(sandbox_graph, api_client, browser_for):
+    from meta.models import SandboxPhone
+
+    phone = connect_phone(api_client, browser_for)
+
+    assert phone.inbound_webhook_configured is True
+    sandbox_phone = SandboxPhone.objects.get(pk=phone.meta_phone_number_id)
+    assert sandbox_phone.webhook_override_uri == phone.inbound_webhook_url
+
+
+def test_an_override_meta_cannot_verify_is_not_set_and_the_signup_still_completes(
+    sandbox_graph, api_client, browser_for, settings
+):
+    from meta.models import SandboxPhone
+
+    settings.PUBLIC_BASE_URL = sandbox_graph + "/not-the-service"  # the verification GET finds a 404
+
+    phone = connect_phone(api_client, browser_for)
+
+    assert phone.status == "connected" and phone.inbound_webhook_configured is False
+    assert SandboxPhone.objects.get(pk=phone.meta_phone_number_id).webhook_override_uri == ""
