@@ -121,7 +121,7 @@ def process_change(row: InboundWebhook, change: dict[str, Any], result: Result, 
     if field == "account_update":
         _account_update(value, entry, result)
         return
-    handler = PHONE_FIELDS.get(str(field))
+    handler = FIELD_HANDLERS.get(str(field))
     if handler is None:
         result.counts["ignored"] += 1
         return
@@ -267,7 +267,7 @@ class _AppState:
         _publish(result, phone, kind="state_sync", ids=(_content_id(items),), type=ev.APP_STATE_SYNCED, data=data)
 
 
-PHONE_FIELDS = {
+FIELD_HANDLERS = {
     "messages": _Messages,
     "smb_message_echoes": _Echoes,
     "history": _History,

@@ -99,6 +99,8 @@ def phones_reconnect_for_meta_waba(*, meta_waba_id: str, reason: str, undoes: tu
         data = {**phone_event_data(phone), "reason": reason, "reconnectedAt": isoformat_ms(now)}
         event_publish(organization=phone.organization, type=PHONE_NUMBER_RECONNECTED, data=data, waba=phone.waba)
         reconnected.append(phone)
+    if reconnected:
+        health.subscription_forget(meta_waba_id=meta_waba_id)  # the next health read asks Meta again
     logger.info("phones reconnected by Meta", extra={"reason": reason, "count": len(reconnected)})
     return reconnected
 
