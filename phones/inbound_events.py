@@ -125,7 +125,7 @@ def process_change(row: InboundWebhook, change: dict[str, Any], result: Result, 
     if handler is None:
         result.counts["ignored"] += 1
         return
-    meta_phone_id = str((value.get("metadata") or {}).get("phone_number_id") or "")
+    meta_phone_id = str(_obj(value, "metadata").get("phone_number_id") or "")
     if not handler.has_content(value):
         result.counts["ignored"] += 1
         return

@@ -231,3 +231,18 @@ def test_standing_updates_reach_the_customer_and_refresh_health(phone, receiver,
 def test_an_account_update_for_an_unknown_waba_is_ignored(db):
     assert post(ex.account_update("PARTNER_ADDED")).status_code == 200
     assert InboundWebhook.objects.get().result == {"ignored": 1, "unknownPhoneNumberIds": []}
+
+
+def test_odd_but_signed_shapes_of_every_field_never_fail(db):
+    odd_values = [
+        {"metadata": [], "messages": [{"id": "wamid.X"}]},
+        {"metadata": {"phone_number_id": "1"}, "message_echoes": [1, None, "x"]},
+        {"metadata": {"phone_number_id": "1"}, "history": "x"},
+        {"metadata": {"phone_number_id": "1"}, "state_sync": {"type": "contact"}},
+        {"event": ["ACCOUNT_DELETED"]},
+        {"event": "ACCOUNT_DELETED", "waba_info": "x"},
+    ]
+    fields = ["messages", "smb_message_echoes", "history", "smb_app_state_sync", "account_update", "account_update"]
+    for field, value in zip(fields, odd_values, strict=True):
+        assert post({"entry": [{"id": 5, "changes": [{"field": field, "value": value}]}]}).status_code == 200
+    assert InboundWebhook.objects.filter(processed_at__isnull=False, error="").count() == len(odd_values)
