@@ -9,6 +9,17 @@ MESSAGE_SENT = "message.sent"
 MESSAGE_DELIVERED = "message.delivered"
 MESSAGE_READ = "message.read"
 MESSAGE_FAILED = "message.failed"
+# Inbound kinds that are not new messages (a consumer must never show them as one).
+MESSAGE_EDITED = "message.edited"
+MESSAGE_DELETED = "message.deleted"
+MESSAGE_SYSTEM = "message.system"
+MESSAGE_ECHO = "message.echo"
+MESSAGE_ERRORS = "message.errors"
+CALL_PERMISSION_REPLY = "call_permission.reply"
+PHONE_NUMBER_RECONNECTED = "phone_number.reconnected"
+ACCOUNT_UPDATED = "account.updated"
+HISTORY_SYNCED = "history.synced"
+APP_STATE_SYNCED = "app_state.synced"
 WEBHOOK_TEST = "webhook.test"
 
 # The order is the documented one; it is also the order of the OpenAPI enum.
@@ -22,5 +33,15 @@ EVENT_TYPES: tuple[str, ...] = (
     MESSAGE_DELIVERED,
     MESSAGE_READ,
     MESSAGE_FAILED,
+    MESSAGE_EDITED,
+    MESSAGE_DELETED,
+    MESSAGE_SYSTEM,
+    MESSAGE_ECHO,
+    MESSAGE_ERRORS,
+    CALL_PERMISSION_REPLY,
+    PHONE_NUMBER_RECONNECTED,
+    ACCOUNT_UPDATED,
+    HISTORY_SYNCED,
+    APP_STATE_SYNCED,
     WEBHOOK_TEST,
 )

@@ -103,6 +103,7 @@ class PhoneAdmin(IdSearchMixin, ReadOnlyAdmin):
         "health",
         "health_checked_at",
         "disconnected_at",
+        "disconnected_reason",
         "created_at",
         "updated_at",
     ]

@@ -19,16 +19,19 @@ from django.utils import timezone
 
 from core.timefmt import isoformat_ms
 from meta.graph import GraphClient, GraphError, graph_client
+from meta.graph.client import MESSAGING_LIMIT_FIELD, messaging_limit
 from phones.models import Phone
 from wabas import graph_budget
 from wabas.models import Waba
 
 logger = logging.getLogger(__name__)
 
-HEALTH_FIELDS = "id,health_status,quality_rating,platform_type"
+HEALTH_FIELDS = f"id,health_status,quality_rating,platform_type,{MESSAGING_LIMIT_FIELD}"
 DEFAULT_TTL_SECONDS = 60
 DEFAULT_STALE_SECONDS = 30 * 60
 ENTITY_CHECKS = (("PHONE_NUMBER", "phone_number"), ("WABA", "waba"), ("BUSINESS", "business"), ("APP", "app"))
+PATH_ENTITY_TYPES = frozenset(t for t, _ in ENTITY_CHECKS)
+SEVERITY = {"AVAILABLE": 0, "LIMITED": 1, "BLOCKED": 2}
 
 
 def ttl_seconds() -> int:
@@ -69,8 +72,13 @@ def _int_or_none(value: Any) -> int | None:
 
 
 def _entity_errors(entities: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Meta's errors of the BLOCKED entities: what stops the number. Errors Meta attaches to an
+    entity that can still send (calling over SIP not enabled, for example) are in the check's
+    detail only."""
     errors = []
     for entity in entities:
+        if entity.get("can_send_message") != "BLOCKED":
+            continue
         for error in entity.get("errors") or []:
             if isinstance(error, dict):
                 errors.append(
@@ -84,15 +92,40 @@ def _entity_errors(entities: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return errors
 
 
+def _meta_state(health_status: dict[str, Any]) -> tuple[str, list[dict[str, Any]], dict[str, Any] | None]:
+    """(state, path entities, unexplained) from Meta's `health_status`, by Meta's documented rules.
+
+    Meta: each entity's `can_send_message` is AVAILABLE, LIMITED or BLOCKED, and the overall value
+    is BLOCKED when any entity is, else LIMITED when any is, else AVAILABLE. The number's messaging
+    path is its PHONE_NUMBER, WABA, BUSINESS and APP entities; a MESSAGE_TEMPLATE or FLOW entity
+    speaks for that one asset, so a blocked template does not block the number. When no listed
+    entity accounts for the overall value, the overall value is Meta's word on what it did not
+    list: it counts, and `unexplained` describes it."""
+    entities = [e for e in health_status.get("entities") or [] if isinstance(e, dict)]
+    path = [e for e in entities if str(e.get("entity_type")) in PATH_ENTITY_TYPES]
+    overall = str(health_status.get("can_send_message") or "")
+    listed = {str(e.get("can_send_message") or "") for e in entities}
+    state = next((s for s in ("BLOCKED", "LIMITED") if s in {str(e.get("can_send_message")) for e in path}), "")
+    unexplained = None
+    if overall in ("BLOCKED", "LIMITED") and overall not in listed:
+        unexplained = {"can_send_message": overall}
+        if SEVERITY[overall] > SEVERITY.get(state, 0):
+            state = overall
+    return state or "AVAILABLE", path, unexplained
+
+
 def compute(
-    *, connected: bool, registered: bool, subscribed: bool, health_status: dict[str, Any] | None
+    *,
+    connected: bool,
+    registered: bool,
+    subscribed: bool,
+    health_status: dict[str, Any] | None,
+    limit_tier: str = "",
 ) -> dict[str, Any]:
     """`{status, capabilities, checks, errors}` from the facts (pure: no I/O)."""
-    health_status = health_status or {}
-    entities = [e for e in health_status.get("entities") or [] if isinstance(e, dict)]
-    states = {str(e.get("can_send_message") or "") for e in entities} | {str(health_status.get("can_send_message"))}
-    blocked = "BLOCKED" in states
-    limited = "LIMITED" in states
+    state, entities, unexplained = _meta_state(health_status or {})
+    blocked = state == "BLOCKED"
+    limited = state == "LIMITED"
     checks = [
         _check("connected", connected, "Connected through an onboarding link." if connected else "Disconnected."),
         _check(
@@ -110,7 +143,23 @@ def compute(
     for entity_type, name in ENTITY_CHECKS:
         entity = by_type.get(entity_type)
         if entity is not None:
-            checks.append(_check(name, entity.get("can_send_message") == "AVAILABLE", _entity_detail(entity)))
+            detail = _entity_detail(entity)
+            if name == "phone_number" and limit_tier:
+                detail += f" (messaging limit {limit_tier})"
+            checks.append(_check(name, entity.get("can_send_message") == "AVAILABLE", detail))
+    errors = _entity_errors(entities)
+    if unexplained is not None:
+        detail = f"Meta reports can_send_message {unexplained['can_send_message']} overall, for no listed entity."
+        checks.append(_check("overall", False, detail))
+        if unexplained["can_send_message"] == "BLOCKED":
+            errors.append(
+                {
+                    "source": "HEALTH_STATUS",
+                    "code": None,
+                    "message": detail,
+                    "possibleSolution": "Check the number, its WABA and the business portfolio in WhatsApp Manager.",
+                }
+            )
     can_send = connected and registered and not blocked
     can_receive = can_send and subscribed
     if blocked or not connected:
@@ -123,8 +172,14 @@ def compute(
         "status": status,
         "capabilities": {"canSendMessages": can_send, "canReceiveMessages": can_receive},
         "checks": checks,
-        "errors": _entity_errors(entities),
+        "errors": errors,
     }
+
+
+def subscription_forget(*, meta_waba_id: str) -> None:
+    """Drop the cached subscription state of the WABAs with this Meta id (read again next time)."""
+    for waba in Waba.objects.filter(meta_waba_id=meta_waba_id).only("pk"):
+        cache.delete(_subscribed_key(waba))
 
 
 # ---- refreshing -------------------------------------------------------------------------------
@@ -208,7 +263,11 @@ def phone_health_refresh(*, phone: Phone, graph: GraphClient | None = None, rese
     platform_type = str(node.get("platform_type") or "")
     registered = platform_type == "CLOUD_API" if platform_type else phone.is_registered
     health = compute(
-        connected=True, registered=registered, subscribed=subscribed, health_status=node.get("health_status")
+        connected=True,
+        registered=registered,
+        subscribed=subscribed,
+        health_status=node.get("health_status"),
+        limit_tier=messaging_limit(node),
     )
     health["failure"] = None
     changed = []

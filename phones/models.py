@@ -44,6 +44,9 @@ class Phone(models.Model):
     health = models.JSONField(null=True, blank=True, help_text="Last computed health (checks, errors).")
     health_checked_at = models.DateTimeField(null=True, blank=True)
     disconnected_at = models.DateTimeField(null=True, blank=True)
+    # Meta's account_update event that disconnected the phone: only ACCOUNT_OFFBOARDED is undone by
+    # ACCOUNT_RECONNECTED (a removed partner or a deleted account is not).
+    disconnected_reason = models.CharField(max_length=64, blank=True, default="")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -7,7 +7,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from core.events import PHONE_NUMBER_DISCONNECTED
+from core.events import PHONE_NUMBER_DISCONNECTED, PHONE_NUMBER_RECONNECTED
 from core.timefmt import isoformat_ms
 from phones import health
 from phones.models import Phone
@@ -51,7 +51,11 @@ def phones_disconnect_for_meta_waba(*, meta_waba_id: str, reason: str, details: 
     disconnected = []
     for phone in phones:
         changed = Phone.objects.filter(pk=phone.pk, status=Phone.Status.CONNECTED).update(
-            status=Phone.Status.DISCONNECTED, disconnected_at=now, health_checked_at=None, updated_at=now
+            status=Phone.Status.DISCONNECTED,
+            disconnected_at=now,
+            disconnected_reason=reason[:64],
+            health_checked_at=None,
+            updated_at=now,
         )
         if not changed:
             continue
@@ -67,6 +71,49 @@ def phones_disconnect_for_meta_waba(*, meta_waba_id: str, reason: str, details: 
     wabas.update(is_app_subscribed=False, updated_at=now)
     logger.info("phones disconnected by Meta", extra={"reason": reason, "count": len(disconnected)})
     return disconnected
+
+
+@transaction.atomic
+def phones_reconnect_for_meta_waba(*, meta_waba_id: str, reason: str, undoes: tuple[str, ...]) -> list[Phone]:
+    """Meta says the WABA is back (`ACCOUNT_RECONNECTED` after an `ACCOUNT_OFFBOARDED`): its phones
+    disconnected for one of the `undoes` reasons become `connected` again, each publishing
+    `phone_number.reconnected` once. Phones disconnected for another reason stay as they are."""
+    if not meta_waba_id:
+        return []
+    now = timezone.now()
+    phones = list(
+        Phone.objects.select_for_update(of=("self",))
+        .filter(waba__meta_waba_id=meta_waba_id, status=Phone.Status.DISCONNECTED, disconnected_reason__in=undoes)
+        .select_related("waba", "organization")
+    )
+    reconnected = []
+    for phone in phones:
+        Phone.objects.filter(pk=phone.pk).update(
+            status=Phone.Status.CONNECTED,
+            disconnected_at=None,
+            disconnected_reason="",
+            health_checked_at=None,
+            updated_at=now,
+        )
+        phone.status = Phone.Status.CONNECTED
+        data = {**phone_event_data(phone), "reason": reason, "reconnectedAt": isoformat_ms(now)}
+        event_publish(organization=phone.organization, type=PHONE_NUMBER_RECONNECTED, data=data, waba=phone.waba)
+        reconnected.append(phone)
+    if reconnected:
+        health.subscription_forget(meta_waba_id=meta_waba_id)  # the next health read asks Meta again
+    logger.info("phones reconnected by Meta", extra={"reason": reason, "count": len(reconnected)})
+    return reconnected
+
+
+def phones_health_invalidate(*, meta_waba_id: str) -> int:
+    """Meta changed the account's standing: the next health read of its phones asks Meta again
+    instead of answering from the stored result (whose TTL would hide the change)."""
+    if not meta_waba_id:
+        return 0
+    health.subscription_forget(meta_waba_id=meta_waba_id)
+    return Phone.objects.filter(waba__meta_waba_id=meta_waba_id).update(
+        health_checked_at=None, updated_at=timezone.now()
+    )
 
 
 def phone_refresh_from_meta(*, phone: Phone) -> health.Refresh:

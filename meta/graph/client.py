@@ -30,9 +30,18 @@ WABA_FIELDS = (
 )
 PHONE_FIELDS = (
     "id,display_phone_number,verified_name,quality_rating,code_verification_status,platform_type,status,"
-    "name_status,messaging_limit_tier,throughput,is_on_biz_app,health_status,webhook_configuration"
+    "name_status,whatsapp_business_manager_messaging_limit,throughput,is_on_biz_app,health_status,webhook_configuration"
 )
 SMB_SYNC_TYPES = ("smb_app_state_sync", "history")
+MESSAGING_LIMIT_FIELD = "whatsapp_business_manager_messaging_limit"
+
+
+def messaging_limit(node: Mapping[str, Any]) -> str:
+    """The number's messaging limit tier ("TIER_250", "TIER_2K", ...) from Meta's current field
+    (`messaging_limit_tier` is deprecated and no longer requested)."""
+    return str(node.get(MESSAGING_LIMIT_FIELD) or "")
+
+
 _NODE_ID = re.compile(r"^\d{1,40}$")
 
 
@@ -220,6 +229,12 @@ class GraphClient:
     def get_app(self, app_id: str | None = None) -> dict[str, Any]:
         """`{"id", "name"}` of the app: a cheap check that app id and secret are right."""
         return self._request("GET", self._node(app_id or self.app_id), app_token=True, params={"fields": "id,name"})
+
+    def list_app_subscriptions(self, app_id: str | None = None) -> list[dict[str, Any]]:
+        """The app's webhook subscriptions (`GET /{app-id}/subscriptions`, app token): per object,
+        `callback_url`, `active` and the subscribed `fields` (`[{"name", "version"}]`)."""
+        node = self._node(app_id or self.app_id)
+        return list(self._request("GET", f"{node}/subscriptions", app_token=True).get("data") or [])
 
     # --- reads -----------------------------------------------------------------------------
     def get_waba(self, waba_id: str, token: str, fields: str = WABA_FIELDS) -> dict[str, Any]:

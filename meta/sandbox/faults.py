@@ -5,8 +5,11 @@ Over HTTP: `POST /_sandbox/graph/_faults` with the same fields as JSON; `GET` li
 
 Kinds and options:
 - `server_error`: HTTP `status` (500) with Meta's transient envelope (code 2, `is_transient`).
-- `rate_limit`: HTTP `status` (429), Graph `code` (80008), `Retry-After: retry_after` (60) and,
-  when `regain_minutes` is given, `X-Business-Use-Case-Usage` with `estimated_time_to_regain_access`.
+- `rate_limit`: a throttle as Meta sends it: HTTP `status` (400, as Meta answers throttles) with
+  Graph `code` (80008) and Meta's message for it: 4 (app limit) carries `X-App-Usage` with
+  `app_usage` percent (100); 80007/80008 (WABA limits) carry `X-Business-Use-Case-Usage` with
+  `estimated_time_to_regain_access` `regain_minutes` (0: none given); 130429 (Cloud API throughput)
+  no usage header. `Retry-After: retry_after` only when `retry_after` is given (Meta rarely sends it).
 - `malformed_json`: HTTP `status` (500) with a body that is not JSON (`body` overrides it).
 - `timeout`: sleeps `seconds` (20) before answering 503, so a client with a shorter read timeout
   times out; the answer after the sleep touches no database.
@@ -40,6 +43,7 @@ OPTION_NAMES = {
     "is_transient",
     "retry_after",
     "regain_minutes",
+    "app_usage",
     "seconds",
     "body",
 }
@@ -107,6 +111,49 @@ def _reset_connection(request: HttpRequest) -> HttpResponse:
     return response
 
 
+THROTTLE_MESSAGES = {
+    4: "(#4) Application request limit reached",
+    80007: "(#80007) There have been too many calls to this WhatsApp Business account. Wait and try again.",
+    80008: "(#80008) There have been too many calls to this WhatsApp Business account. Wait and try again.",
+    130429: "(#130429) Rate limit hit",
+}
+
+
+def throttle(options: dict[str, Any]) -> errors.GraphFailure:
+    """Meta's throttling answer for `code`, with the usage headers Meta sends with it."""
+    code = int(options.get("code", 80008))
+    headers: dict[str, str] = {}
+    if options.get("retry_after") is not None:
+        headers["Retry-After"] = str(options["retry_after"])
+    if code == 4:
+        percent = int(options.get("app_usage", 100))
+        headers["X-App-Usage"] = json.dumps({"call_count": percent, "total_cputime": 25, "total_time": 25})
+    if code in (80007, 80008) or options.get("regain_minutes") is not None:
+        usage = {
+            "type": "whatsapp_business_management",
+            "call_count": 100,
+            "total_cputime": 30,
+            "total_time": 30,
+            "estimated_time_to_regain_access": int(options.get("regain_minutes") or 0),
+        }
+        headers["X-Business-Use-Case-Usage"] = json.dumps({"100000000000002": [usage]})
+    message = THROTTLE_MESSAGES.get(code, f"(#{code}) Too many calls. Wait and try again.")
+    details = (
+        "Message failed to send because there were too many messages sent from this phone number in a short "
+        "period of time"
+        if code == 130429
+        else None
+    )
+    return errors.GraphFailure(
+        int(options.get("status", 400)),
+        message,
+        code,
+        is_transient=True if code == 4 else None,
+        details=details,
+        headers=headers,
+    )
+
+
 def fault_response(fault: SandboxFault, request: HttpRequest) -> HttpResponse:
     options = fault.options
     if fault.kind == SandboxFault.Kind.SERVER_ERROR:
@@ -114,16 +161,7 @@ def fault_response(fault: SandboxFault, request: HttpRequest) -> HttpResponse:
         failure.status = int(options.get("status", 500))
         return failure.response()
     if fault.kind == SandboxFault.Kind.RATE_LIMIT:
-        code = int(options.get("code", 80008))
-        headers = {}
-        if options.get("retry_after") is not None or "regain_minutes" not in options:
-            headers["Retry-After"] = str(options.get("retry_after", 60))
-        if options.get("regain_minutes") is not None:
-            usage = [{"type": "whatsapp", "call_count": 100, "total_cputime": 30, "total_time": 30}]
-            usage[0]["estimated_time_to_regain_access"] = options["regain_minutes"]
-            headers["X-Business-Use-Case-Usage"] = json.dumps({"100000000000002": usage})
-        message = f"(#{code}) There have been too many calls to this WhatsApp Business account. Wait and try again."
-        return errors.GraphFailure(int(options.get("status", 429)), message, code, headers=headers).response()
+        return throttle(options).response()
     if fault.kind == SandboxFault.Kind.MALFORMED_JSON:
         body = options.get("body", '<html><body><h1>502 Bad Gateway</h1></body></html>{"error": {')
         return HttpResponse(body, status=int(options.get("status", 500)), content_type="application/json")

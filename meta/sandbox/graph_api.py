@@ -16,6 +16,7 @@ from django.http import HttpRequest, QueryDict
 from meta.graph.client import appsecret_proof
 from meta.models import SandboxBusiness, SandboxCall, SandboxPage, SandboxPhone, SandboxToken, SandboxWaba
 from meta.sandbox import errors, nodes
+from meta.sandbox.callbacks import verify_callback
 from meta.sandbox.constants import (
     FLAKY_FAILURES_PER_KIND,
     SANDBOX_APP_ID,
@@ -216,6 +217,7 @@ def update_phone(request: HttpRequest, params: Params, node_id: str) -> dict[str
             raise errors.invalid_param("Param webhook_configuration[override_callback_uri] must be a valid URL")
         if not config.get("verify_token"):
             raise errors.invalid_param("The parameter webhook_configuration[verify_token] is required")
+        verify_callback(uri, str(config["verify_token"]))
     SandboxPhone.objects.filter(pk=phone.pk).update(webhook_override_uri=uri)
     return {"success": True}
 
@@ -253,6 +255,8 @@ def subscribed_apps(request: HttpRequest, params: Params, waba_id: str) -> dict[
         )
     if override and not params.get("verify_token"):
         raise errors.invalid_param("The parameter verify_token is required")
+    if override:
+        verify_callback(override, str(params["verify_token"]))
     # A POST without an override (re)subscribes and removes any previous override, as on Meta.
     SandboxWaba.objects.filter(pk=waba.pk).update(app_subscribed=True, override_callback_uri=override)
     return {"success": True}
@@ -282,11 +286,41 @@ def smb_app_data(request: HttpRequest, params: Params, phone_id: str) -> dict[st
         raise errors.invalid_param(
             "Invalid parameter", details="This phone number is not onboarded with the WhatsApp Business app."
         )
-    # Asked twice, the sandbox answers the first request again instead of failing.
-    requests_made = dict(phone.smb_sync_requests)
-    request_id = requests_made.setdefault(sync_type, secrets.token_hex(12))
-    SandboxPhone.objects.filter(pk=phone.pk).update(smb_sync_requests=requests_made)
+    # Meta accepts each sync type once per onboarding: a second request is refused, so a client
+    # that retries a sync it already started finds out here.
+    with transaction.atomic():
+        phone = SandboxPhone.objects.select_for_update().get(pk=phone.pk)
+        requests_made = dict(phone.smb_sync_requests)
+        if sync_type in requests_made:
+            raise errors.invalid_param(
+                "Invalid parameter",
+                details=f"{sync_type} was already requested for this phone number: each sync type can be "
+                "requested only once.",
+            )
+        requests_made[sync_type] = request_id = secrets.token_hex(12)
+        SandboxPhone.objects.filter(pk=phone.pk).update(smb_sync_requests=requests_made)
     return {"messaging_product": "whatsapp", "request_id": request_id}
+
+
+# Every field the service handles: the sandbox app is subscribed to all of them.
+APP_WEBHOOK_FIELDS = ("messages", "account_update", "smb_message_echoes", "history", "smb_app_state_sync")
+
+
+def app_subscriptions(request: HttpRequest, params: Params) -> dict[str, Any]:
+    """`GET /{app-id}/subscriptions` (app token only): the app's webhook callback and fields."""
+    if _caller(request, params) is not None:
+        raise errors.GraphFailure(400, "(#15) This method must be called with an app access_token.", 15)
+    version = str(request.resolver_match.kwargs.get("version") or "") if request.resolver_match else ""
+    return {
+        "data": [
+            {
+                "object": "whatsapp_business_account",
+                "callback_url": nodes.app_webhook_url(),
+                "active": True,
+                "fields": [{"name": name, "version": version} for name in APP_WEBHOOK_FIELDS],
+            }
+        ]
+    }
 
 
 EDGES = {
@@ -314,6 +348,8 @@ def handle(request: HttpRequest, path: str) -> dict[str, Any]:
         if method == "POST":
             return update_phone(request, params, parts[0])
         raise errors.unsupported(method, parts[0])
+    if parts == [SANDBOX_APP_ID, "subscriptions"] and method == "GET":
+        return app_subscriptions(request, params)
     if len(parts) == 2 and parts[0].isdigit():
         edge = EDGES.get((parts[1], method))
         if edge is None:

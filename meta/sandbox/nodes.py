@@ -14,10 +14,11 @@ from meta.sandbox.constants import SANDBOX_APP_ID, SANDBOX_APP_NAME
 LIMITED_INFO = (
     "Your display name has not been approved yet. Your message limit will increase after the display name is approved."
 )
+# Meta's documented blocked example: the WABA's payment method, the phone itself AVAILABLE.
 BLOCKED_ERROR = {
-    "error_code": 131031,
-    "error_description": "The business account has been locked because of a policy violation.",
-    "possible_solution": "Review the account's status in WhatsApp Manager and request a review of the decision.",
+    "error_code": 141006,
+    "error_description": "There is an error with the payment method. This will block business initiated conversations.",
+    "possible_solution": "There was an error with your payment method. Please add a new payment method to the account.",
 }
 
 
@@ -38,17 +39,25 @@ def _entity(entity_type: str, node_id: str, status: str = "AVAILABLE") -> dict[s
 
 
 def health_status(*, waba: SandboxWaba, phone: SandboxPhone | None = None) -> dict[str, Any]:
+    """Meta's shape: the number's entity (on a phone node), then WABA, business and app. A limited
+    number carries `additional_info`; a blocked one is Meta's example, its WABA blocked by the
+    payment method (so a phone's own health can be AVAILABLE while it cannot send)."""
+    if phone is not None:
+        blocked = phone.health == SandboxPhone.Health.BLOCKED
+    else:  # the WABA's own node: blocked when a number's WABA-level problem is simulated
+        blocked = waba.phones.filter(health=SandboxPhone.Health.BLOCKED).exists()
     entities = []
     if phone is not None:
-        entity = _entity("PHONE_NUMBER", phone.id, phone.health)
-        entity["can_receive_call_sip"] = "BLOCKED" if phone.health == SandboxPhone.Health.BLOCKED else "AVAILABLE"
+        entity = _entity("PHONE_NUMBER", phone.id, "AVAILABLE" if blocked else phone.health)
+        entity["can_receive_call_sip"] = "AVAILABLE"
         if phone.health == SandboxPhone.Health.LIMITED:
             entity["additional_info"] = [LIMITED_INFO]
-        if phone.health == SandboxPhone.Health.BLOCKED:
-            entity["errors"] = [dict(BLOCKED_ERROR)]
         entities.append(entity)
+    waba_entity = _entity("WABA", waba.id, "BLOCKED" if blocked else "AVAILABLE")
+    if blocked:
+        waba_entity["errors"] = [dict(BLOCKED_ERROR)]
     entities += [
-        _entity("WABA", waba.id),
+        waba_entity,
         _entity("BUSINESS", waba.business_id),
         {**_entity("APP", SANDBOX_APP_ID), "can_receive_call_sip": "AVAILABLE"},
     ]
@@ -109,7 +118,9 @@ def render_phone(phone: SandboxPhone, fields: str | None) -> dict[str, Any]:
         "status": lambda: "CONNECTED" if live else "PENDING",
         "name_status": lambda: "PENDING_REVIEW" if phone.health == SandboxPhone.Health.LIMITED else "APPROVED",
         "new_name_status": lambda: "NONE",
-        "messaging_limit_tier": lambda: "TIER_250",
+        # The current field: Meta deprecated `messaging_limit_tier` for it, and the sandbox refuses
+        # the old name like any field it does not know, so a client still asking for it fails here.
+        "whatsapp_business_manager_messaging_limit": lambda: "TIER_250",
         "throughput": lambda: {"level": "STANDARD" if live else "NOT_APPLICABLE"},
         "account_mode": lambda: "LIVE",
         "is_official_business_account": lambda: False,

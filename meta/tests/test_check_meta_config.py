@@ -47,7 +47,11 @@ def test_sandbox_mode_passes_against_the_sandbox_served_by_the_web_process(live_
     assert "OK   mode: sandbox ON" in output
     assert "OK   META_APP_SECRET: not needed in sandbox mode" in output
     assert f"OK   app token: works: app '{SANDBOX_APP_NAME}' ({SANDBOX_APP_ID}) on v25.0" in output
-    assert "\nFAIL" not in output and output.rstrip().endswith("9 OK, 0 FAIL.")
+    assert (
+        "OK   webhook fields: messages, account_update, smb_message_echoes, history, smb_app_state_sync go to "
+        f"{live_server.url}/webhook/meta" in output
+    )
+    assert "\nFAIL" not in output and output.rstrip().endswith("10 OK, 0 FAIL.")
 
 
 def test_sandbox_mode_fails_when_the_sandbox_does_not_answer(settings):
@@ -65,17 +69,62 @@ def test_sandbox_mode_fails_when_the_sandbox_does_not_answer(settings):
     assert "Is the web process serving the sandbox running?" in output
 
 
+def subscriptions(*fields: str, callback_url: str = "https://onboarding.example.com/webhook/meta") -> dict:
+    """Meta's `GET /{app-id}/subscriptions` answer (Graph API reference, Application > subscriptions)."""
+    entry = {
+        "object": "whatsapp_business_account",
+        "callback_url": callback_url,
+        "active": True,
+        "fields": [{"name": name, "version": "v25.0"} for name in fields],
+    }
+    return {"data": [entry]}
+
+
+ALL_FIELDS = ("messages", "account_update", "smb_message_echoes", "history", "smb_app_state_sync")
+
+
 @responses.activate
 def test_live_mode_with_working_credentials_passes(live_app):
     responses.get(APP_URL, json={"id": APP_ID, "name": "Acme Onboarding"})
+    responses.get(f"{APP_URL}/subscriptions", json=subscriptions(*ALL_FIELDS))
 
     output, error = check()
 
     assert error is None, output
     assert f"OK   mode: sandbox OFF: live Meta app {APP_ID}" in output
     assert f"OK   app token: works: app 'Acme Onboarding' ({APP_ID}) on v25.0" in output
-    (call,) = responses.calls
-    assert parse_qs(urlsplit(call.request.url).query)["access_token"] == [f"{APP_ID}|{APP_SECRET}"]
+    assert "OK   webhook fields: messages, account_update" in output
+    app_call, subscriptions_call = responses.calls
+    for call in (app_call, subscriptions_call):
+        assert parse_qs(urlsplit(call.request.url).query)["access_token"] == [f"{APP_ID}|{APP_SECRET}"]
+
+
+@responses.activate
+def test_live_mode_says_how_to_subscribe_a_missing_webhook_field(live_app):
+    responses.get(APP_URL, json={"id": APP_ID, "name": "Acme Onboarding"})
+    responses.get(f"{APP_URL}/subscriptions", json=subscriptions("messages", "history"))
+
+    output, error = check()
+
+    assert error is not None and "webhook fields" in str(error)
+    line = next(line for line in output.splitlines() if "webhook fields" in line)
+    assert line.startswith("FAIL")
+    for missing in ("account_update", "smb_message_echoes", "smb_app_state_sync"):
+        assert f"{missing} is not subscribed" in line and f"click Subscribe on {missing}" in line
+    assert "messages is not" not in line and "history is not" not in line
+    assert "WhatsApp > Configuration > Webhook fields" in line
+
+
+@responses.activate
+def test_live_mode_without_any_whatsapp_webhook_says_what_to_set(live_app):
+    responses.get(APP_URL, json={"id": APP_ID, "name": "Acme Onboarding"})
+    responses.get(f"{APP_URL}/subscriptions", json={"data": []})
+
+    output, error = check()
+
+    assert error is not None
+    assert "FAIL webhook fields: the app has no webhook for WhatsApp Business Account" in output
+    assert "https://onboarding.example.com/webhook/meta" in output
 
 
 @responses.activate

@@ -6,6 +6,7 @@ import pytest
 import requests
 
 from meta.graph import GraphPermanentError, GraphTransientError
+from meta.graph.client import appsecret_proof
 from meta.models import SandboxFault
 from meta.sandbox.faults import clear_faults, inject_fault
 
@@ -25,7 +26,7 @@ def test_server_error_for_the_next_n_calls_then_normal(connected):
 
 def test_rate_limit_with_retry_after(connected):
     client, token, data = connected
-    inject_fault("rate_limit", retry_after=7)
+    inject_fault("rate_limit", status=429, retry_after=7)
     with pytest.raises(GraphTransientError) as caught:
         client.list_phone_numbers(data["waba_id"], token)
     assert (caught.value.http_status, caught.value.code, caught.value.retry_after) == (429, 80008, 7)
@@ -116,3 +117,46 @@ def test_inject_fault_validates_in_python():
     with pytest.raises(ValueError):
         inject_fault("nope")
     assert clear_faults() == 0
+
+
+@pytest.mark.parametrize(
+    ("options", "retry_after", "header"),
+    [
+        ({"code": 4}, None, "X-App-Usage"),
+        ({"code": 4, "retry_after": 30}, 30, "X-App-Usage"),
+        ({"code": 80007}, None, "X-Business-Use-Case-Usage"),
+        ({"code": 80007, "regain_minutes": 2}, 120, "X-Business-Use-Case-Usage"),
+        ({"code": 80007, "retry_after": 600, "regain_minutes": 2}, 600, "X-Business-Use-Case-Usage"),
+        ({"code": 130429}, None, None),
+        ({"code": 130429, "retry_after": 5}, 5, None),
+    ],
+    ids=["4", "4-retry-after", "80007", "80007-regain", "80007-both", "130429", "130429-retry-after"],
+)
+def test_meta_throttles_are_a_400_the_client_treats_as_transient(connected, live_server, options, retry_after, header):
+    """Meta's throttles arrive as HTTP 400 with codes 4 (app), 80007 (WABA) and 130429 (throughput),
+    with or without Retry-After: the client retries them (transient) and honours the longest wait
+    Meta gives; the per-WABA budget backs off at least its default when Meta gives none."""
+    from wabas import graph_budget
+
+    client, token, data = connected
+    inject_fault("rate_limit", count=2, **options)
+    # The raw answer, as Meta sends it.
+    raw = requests.get(
+        f"{client.base_url}/{client.version}/{data['waba_id']}",
+        headers={"Authorization": f"Bearer {token}"},
+        params={"appsecret_proof": appsecret_proof(token, client.app_secret)},
+        timeout=5,
+    )
+    assert raw.status_code == 400 and raw.json()["error"]["code"] == options["code"]
+    assert ("Retry-After" in raw.headers) == ("retry_after" in options)
+    if header:
+        assert header in raw.headers
+    with pytest.raises(GraphTransientError) as caught:
+        client.get_waba(data["waba_id"], token)
+    assert (caught.value.http_status, caught.value.code, caught.value.retry_after) == (
+        400,
+        options["code"],
+        retry_after,
+    )
+    graph_budget.note_failure(data["waba_id"], caught.value)
+    assert graph_budget.backing_off(data["waba_id"])

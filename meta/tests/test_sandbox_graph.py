@@ -6,6 +6,7 @@ import pytest
 import requests
 
 from meta.graph import GraphPermanentError, GraphTransientError, waba_ids_from_debug_token
+from meta.graph.client import messaging_limit
 from meta.models import SandboxCall, SandboxCode, SandboxPhone
 from meta.sandbox.dialog import sandbox_dialog_complete
 
@@ -96,11 +97,46 @@ def test_register_subscribe_and_webhook_override(connected):
     assert apps[0]["whatsapp_business_api_data"]["id"] == client.app_id
     assert client.register_phone(phone_id, token, "123456") == {"success": True}
     assert client.register_phone(phone_id, token, "123456") == {"success": True}
-    client.set_phone_webhook(phone_id, token, "http://127.0.0.1:8000/webhook/phone/x", "verify")
     phone = client.get_phone_number(phone_id, token)
     assert phone["platform_type"] == "CLOUD_API" and phone["status"] == "CONNECTED"
     assert phone["throughput"] == {"level": "STANDARD"}
-    assert phone["webhook_configuration"]["phone_number"] == "http://127.0.0.1:8000/webhook/phone/x"
+
+
+INBOUND_PATH = "/webhook/phone/00000000-0000-0000-0000-0000000000aa"
+
+
+@pytest.mark.urls("onboarding_project.urls")
+def test_a_webhook_override_is_accepted_once_it_answers_metas_verification(connected, live_server, settings):
+    from links.completion import inbound_verify_token
+
+    settings.WEBHOOK_ALLOW_PRIVATE_TARGETS = True
+    client, token, data = connected
+    url = live_server.url + INBOUND_PATH
+    assert client.set_phone_webhook(data["phone_number_id"], token, url, inbound_verify_token()) == {"success": True}
+    assert client.get_phone_number(data["phone_number_id"], token)["webhook_configuration"]["phone_number"] == url
+    client.subscribe_app(data["waba_id"], token)
+    client.subscribe_app(data["waba_id"], token, override_callback_uri=url, verify_token=inbound_verify_token())
+    assert client.list_subscribed_apps(data["waba_id"], token)[0]["override_callback_uri"] == url
+
+
+@pytest.mark.urls("onboarding_project.urls")
+@pytest.mark.parametrize("case", ["wrong_token", "not_found", "unreachable", "private_target"])
+def test_a_webhook_override_that_fails_verification_is_refused_with_2200(connected, live_server, settings, case):
+    from links.completion import inbound_verify_token
+
+    settings.WEBHOOK_ALLOW_PRIVATE_TARGETS = case != "private_target"
+    client, token, data = connected
+    url, verify = live_server.url + INBOUND_PATH, inbound_verify_token()
+    if case == "wrong_token":
+        verify = "not-the-token"
+    elif case == "not_found":
+        url = live_server.url + "/no-such-callback"
+    elif case == "unreachable":
+        url = "http://127.0.0.1:9/webhook"
+    with pytest.raises(GraphPermanentError) as caught:
+        client.set_phone_webhook(data["phone_number_id"], token, url, verify)
+    assert caught.value.code == 2200 and "Callback verification failed" in caught.value.message
+    assert "phone_number" not in client.get_phone_number(data["phone_number_id"], token)["webhook_configuration"]
 
 
 def test_waba_override_requires_a_prior_subscription(connected):
@@ -143,9 +179,14 @@ def test_blocked_phone_health(sandbox):
     token, data = exchange(sandbox, "sandbox_blocked")
     health = sandbox.get_health_status(data["phone_number_id"], token)["health_status"]
     assert health["can_send_message"] == "BLOCKED"
-    phone = next(e for e in health["entities"] if e["entity_type"] == "PHONE_NUMBER")
-    assert phone["can_send_message"] == "BLOCKED"
-    assert set(phone["errors"][0]) == {"error_code", "error_description", "possible_solution"}
+    # Meta's documented example: the number AVAILABLE, its WABA BLOCKED by the payment method.
+    by_type = {e["entity_type"]: e for e in health["entities"]}
+    assert by_type["PHONE_NUMBER"]["can_send_message"] == "AVAILABLE" and "errors" not in by_type["PHONE_NUMBER"]
+    assert by_type["WABA"]["can_send_message"] == "BLOCKED"
+    assert by_type["WABA"]["errors"][0]["error_code"] == 141006
+    assert set(by_type["WABA"]["errors"][0]) == {"error_code", "error_description", "possible_solution"}
+    waba_health = sandbox.get_health_status(data["waba_id"], token)["health_status"]
+    assert waba_health["can_send_message"] == "BLOCKED"
 
 
 def test_waba_health_has_no_phone_entity(connected):
@@ -235,7 +276,10 @@ def test_coexistence_variant_is_on_the_business_app_and_syncs(sandbox):
     state = sandbox.request_smb_sync(phone["id"], token, "smb_app_state_sync")
     history = sandbox.request_smb_sync(phone["id"], token, "history")
     assert state["messaging_product"] == "whatsapp" and state["request_id"] != history["request_id"]
-    assert sandbox.request_smb_sync(phone["id"], token, "history") == history
+    # Each sync type is accepted once only, as on Meta.
+    with pytest.raises(GraphPermanentError) as caught:
+        sandbox.request_smb_sync(phone["id"], token, "history")
+    assert caught.value.code == 100 and "only once" in (caught.value.details or "")
 
 
 def test_smb_sync_on_a_cloud_api_number_is_refused(connected):
@@ -262,3 +306,13 @@ def test_unknown_paths_answer_meta_errors(sandbox):
     answer = requests.get(f"{sandbox.base_url}/v25.0/me/adaccounts", timeout=5)
     assert answer.status_code == 400 and answer.json()["error"]["code"] == 2500
     assert set(answer.json()["error"]) == {"message", "type", "code", "fbtrace_id"}
+
+
+def test_phones_answer_the_current_messaging_limit_field_not_the_deprecated_one(connected):
+    client, token, data = connected
+    (phone,) = client.list_phone_numbers(data["waba_id"], token)  # the client's default PHONE_FIELDS
+    assert phone["whatsapp_business_manager_messaging_limit"] == "TIER_250"
+    assert messaging_limit(phone) == "TIER_250"
+    with pytest.raises(GraphPermanentError) as caught:
+        client.get_phone_number(data["phone_number_id"], token, fields="id,messaging_limit_tier")
+    assert "nonexisting field (messaging_limit_tier)" in caught.value.message

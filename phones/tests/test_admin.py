@@ -28,6 +28,13 @@ def test_phone_pages_never_show_the_pin_and_are_read_only(admin_client):
 
 
 @pytest.mark.django_db
+def test_a_disconnected_phone_shows_why_meta_disconnected_it(admin_client):
+    phone = PhoneFactory(status=Phone.Status.DISCONNECTED, disconnected_reason="ACCOUNT_OFFBOARDED")
+    content = admin_client.get(f"/admin/phones/phone/{phone.pk}/change/").content.decode()
+    assert "Disconnected reason" in content and "ACCOUNT_OFFBOARDED" in content
+
+
+@pytest.mark.django_db
 def test_waba_pages_never_show_the_token(admin_client):
     waba = PhoneFactory().waba
     waba.access_token = TOKEN

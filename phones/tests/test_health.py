@@ -71,7 +71,8 @@ def test_a_blocked_phone_is_not_safe_and_says_why(sandbox_graph, api_client, bro
     assert data["status"] == "blocked"
     assert data["capabilities"] == {"canSendMessages": False, "canReceiveMessages": False}
     (error,) = data["errors"]
-    assert error["source"] == "PHONE_NUMBER" and error["code"] == 131031
+    assert error["source"] == "WABA" and error["code"] == 141006
+    assert next(c for c in data["checks"] if c["name"] == "phone_number")["ok"] is True
     assert error["message"] and error["possibleSolution"]
 
 
@@ -187,3 +188,65 @@ def test_the_command_refuses_an_unknown_phone(db):
 
     with pytest.raises(CommandError, match="No phone"):
         call_command("refresh_phone_health", "--phone", "not-a-uuid")
+
+
+# --- Meta's documented rules, on Meta's examples ------------------------------------------------
+
+
+def _compute(health_status: dict) -> dict:
+    from phones.health import compute
+
+    return compute(connected=True, registered=True, subscribed=True, health_status=health_status)
+
+
+def test_a_blocked_template_does_not_block_the_number():
+    from phones.tests.meta_examples import HEALTH_TEMPLATE_BLOCKED
+
+    result = _compute(HEALTH_TEMPLATE_BLOCKED)
+
+    assert result["status"] == "healthy"
+    assert result["capabilities"] == {"canSendMessages": True, "canReceiveMessages": True}
+    assert result["errors"] == []
+
+
+def test_a_blocked_waba_blocks_the_number_whose_own_entity_is_available():
+    from phones.tests.meta_examples import HEALTH_WABA_PAYMENT_BLOCKED
+
+    result = _compute(HEALTH_WABA_PAYMENT_BLOCKED)
+
+    assert result["status"] == "blocked"
+    assert result["capabilities"] == {"canSendMessages": False, "canReceiveMessages": False}
+    assert [(e["source"], e["code"]) for e in result["errors"]] == [("WABA", 141006)]
+    checks = {c["name"]: c["ok"] for c in result["checks"]}
+    assert checks["phone_number"] is True and checks["waba"] is False
+
+
+def test_an_overall_block_no_entity_explains_is_blocked_and_says_so():
+    from phones.tests.meta_examples import HEALTH_OVERALL_ONLY_BLOCKED
+
+    result = _compute(HEALTH_OVERALL_ONLY_BLOCKED)
+
+    assert result["status"] == "blocked"
+    assert result["capabilities"] == {"canSendMessages": False, "canReceiveMessages": False}
+    overall = next(c for c in result["checks"] if c["name"] == "overall")
+    assert overall["ok"] is False and "BLOCKED" in overall["detail"]
+    assert [e["source"] for e in result["errors"]] == ["HEALTH_STATUS"]
+
+
+def test_errors_on_an_entity_that_can_still_send_are_not_blocking():
+    from phones.tests.meta_examples import HEALTH_SIP_NOTE_LIMITED
+
+    result = _compute(HEALTH_SIP_NOTE_LIMITED)
+
+    assert result["status"] == "limited"
+    assert result["capabilities"] == {"canSendMessages": True, "canReceiveMessages": True}
+    assert result["errors"] == []
+    assert "SIP is not enabled" in next(c for c in result["checks"] if c["name"] == "phone_number")["detail"]
+
+
+def test_the_health_check_reads_the_current_messaging_limit_field(sandbox_graph, api_client, browser_for):
+    phone = connect_phone(api_client, browser_for)
+
+    data = health(api_client, phone)
+
+    assert "messaging limit TIER_250" in next(c for c in data["checks"] if c["name"] == "phone_number")["detail"]

@@ -174,6 +174,7 @@ def test_a_message_becomes_one_message_received_event(phone, receiver):
     assert envelope["data"] == {
         **phone_part(phone),
         "messageId": "wamid.HBgLMTY1MDU1NTEyMzQVAgASGBQzQTdBNzY5",
+        "occurredAt": "2025-06-08T20:59:43.000Z",
         "contact": {"profile": {"name": "Sheena Nelson"}, "wa_id": "16505551234"},
         "message": body["entry"][0]["changes"][0]["value"]["messages"][0],
     }
@@ -190,6 +191,7 @@ def test_each_status_becomes_its_event(phone, receiver, status):
     assert envelope["data"] == {
         **phone_part(phone),
         "messageId": "wamid.OUTGOING1",
+        "occurredAt": "2025-06-08T21:00:00.000Z",
         "status": body["entry"][0]["changes"][0]["value"]["statuses"][0],
     }
 
@@ -300,11 +302,12 @@ def test_partner_removal_disconnects_the_phone_once(phone, receiver, api_client,
     assert api_client.get(f"/v1/phones/{phone.id}/health").json()["data"]["status"] == "blocked"
 
 
-def test_other_account_updates_change_nothing(phone):
+def test_other_account_updates_are_relayed_and_change_nothing(phone):
     assert post(payload(account_update(phone.waba.meta_waba_id, "PARTNER_ADDED"))).status_code == 200
     phone.refresh_from_db()
     assert phone.status == "connected"
-    assert InboundWebhook.objects.get().result == {"ignored": 1, "unknownPhoneNumberIds": []}
+    assert InboundWebhook.objects.get().result == {"events": 1, "unknownPhoneNumberIds": []}
+    assert Event.objects.get(type="account.updated").data["event"] == "PARTNER_ADDED"
 
 
 # --- lost messages ------------------------------------------------------------------------------
@@ -338,3 +341,26 @@ def test_processing_twice_publishes_once(phone, receiver):
     inbound_process(inbound_id=row.pk)
 
     assert Event.objects.filter(type="message.received").count() == 1
+
+
+def test_signup_sets_the_phone_override_after_metas_verification_reaches_it(sandbox_graph, api_client, browser_for):
+    from meta.models import SandboxPhone
+
+    phone = connect_phone(api_client, browser_for)
+
+    assert phone.inbound_webhook_configured is True
+    sandbox_phone = SandboxPhone.objects.get(pk=phone.meta_phone_number_id)
+    assert sandbox_phone.webhook_override_uri == phone.inbound_webhook_url
+
+
+def test_an_override_meta_cannot_verify_is_not_set_and_the_signup_still_completes(
+    sandbox_graph, api_client, browser_for, settings
+):
+    from meta.models import SandboxPhone
+
+    settings.PUBLIC_BASE_URL = sandbox_graph + "/not-the-service"  # the verification GET finds a 404
+
+    phone = connect_phone(api_client, browser_for)
+
+    assert phone.status == "connected" and phone.inbound_webhook_configured is False
+    assert SandboxPhone.objects.get(pk=phone.meta_phone_number_id).webhook_override_uri == ""

@@ -113,17 +113,63 @@ def app_token_check() -> Check:
     return Check(name, True, f"works: app {app.get('name')!r} ({app.get('id')}) on {client.version}")
 
 
+# Webhook fields of the app's `whatsapp_business_account` subscription -> why the service needs it.
+WEBHOOK_FIELDS = {
+    "messages": "messages and their statuses",
+    "account_update": "disconnections, reconnections and restrictions",
+    "smb_message_echoes": "messages sent from the WhatsApp Business app (coexistence numbers)",
+    "history": "the WhatsApp Business app's chat history (coexistence numbers)",
+    "smb_app_state_sync": "the WhatsApp Business app's contacts (coexistence numbers)",
+}
+WEBHOOK_SETTINGS = "App Dashboard > WhatsApp > Configuration > Webhook fields"
+
+
+def webhook_fields_check() -> Check:
+    """`GET /{app-id}/subscriptions`: the app sends the fields the service handles to its callback."""
+    name = "webhook fields"
+    where = "the sandbox" if settings.META_SANDBOX else "Graph"
+    try:
+        subscriptions = graph_client().list_app_subscriptions()
+    except GraphError as exc:
+        return Check(name, False, f"{where} refused the subscriptions lookup: {exc}")
+    expected_url = f"{settings.PUBLIC_BASE_URL}/webhook/meta"
+    waba = next((s for s in subscriptions if s.get("object") == "whatsapp_business_account"), None)
+    if waba is None:
+        return Check(
+            name,
+            False,
+            f"the app has no webhook for WhatsApp Business Account: in {WEBHOOK_SETTINGS}, set the callback URL "
+            f"{expected_url} with META_WEBHOOK_VERIFY_TOKEN and subscribe to {', '.join(WEBHOOK_FIELDS)}",
+        )
+    problems = []
+    if waba.get("active") is False:
+        problems.append(f"the subscription is inactive: verify the callback URL again in {WEBHOOK_SETTINGS}")
+    if waba.get("callback_url") and waba["callback_url"] != expected_url:
+        problems.append(f"the callback URL is {waba['callback_url']}, not {expected_url}")
+    subscribed = {str(f.get("name")) for f in waba.get("fields") or [] if isinstance(f, dict)}
+    for field, why in WEBHOOK_FIELDS.items():
+        if field not in subscribed:
+            problems.append(f"{field} is not subscribed ({why}): in {WEBHOOK_SETTINGS}, click Subscribe on {field}")
+    if problems:
+        return Check(name, False, "; ".join(problems))
+    return Check(name, True, f"{', '.join(WEBHOOK_FIELDS)} go to {waba.get('callback_url') or expected_url}")
+
+
 class Command(BaseCommand):
     help = (
         "Check the Meta app configuration and say what is wrong: required settings (META_APP_ID, "
         "META_APP_SECRET, META_CONFIG_ID, META_WEBHOOK_VERIFY_TOKEN, https PUBLIC_BASE_URL) in live mode, the "
         "Graph version and base URL, sandbox on/off, and one Graph call with the app token (GET /{app-id}) that "
-        "proves the app id and secret work. In sandbox mode that call goes to the sandbox served by the web "
+        "proves the app id and secret work, then the app's webhook fields (GET /{app-id}/subscriptions: messages, "
+        "account_update and the coexistence fields, with how to subscribe a missing one). "
+        "In sandbox mode these calls go to the sandbox served by the web "
         "process. Changes nothing. Prints OK/FAIL per check and a summary; exits non-zero if any check fails."
     )
 
     def handle(self, *args: object, **options: object) -> None:
         checks = [*mode_checks(), *settings_checks(), app_token_check()]
+        if checks[-1].ok:  # the subscriptions lookup needs the app token that just worked
+            checks.append(webhook_fields_check())
         for check in checks:
             status = self.style.SUCCESS("OK  ") if check.ok else self.style.ERROR("FAIL")
             self.stdout.write(f"{status} {check.name}: {check.reason}")
