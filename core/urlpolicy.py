@@ -9,7 +9,9 @@
   it is an error, and the caller connects to the checked address only (no DNS rebinding).
 
 IP literals are normalised the way the C resolver reads them, so `2130706433`, `0x7f000001`,
-`0177.0.0.1` and `127.1` are all 127.0.0.1.
+`0177.0.0.1` and `127.1` are all 127.0.0.1. An IPv6 address that embeds an IPv4 address (NAT64,
+IPv4-mapped, -compatible and -translated, 6to4, Teredo) is judged by the IPv4 address it reaches:
+behind a NAT64 gateway `[64:ff9b::169.254.169.254]` is the metadata service.
 """
 
 import ipaddress
@@ -51,6 +53,19 @@ _PRIVATE = [
         "fc00::/7",  # unique local
     )
 ]
+# The NAT64 local-use prefix (RFC 8215) reaches a translator inside someone's network: private.
+_NAT64_LOCAL_USE = ipaddress.ip_network("64:ff9b:1::/48")
+_PRIVATE.append(_NAT64_LOCAL_USE)
+# Prefixes whose last 32 bits are an IPv4 address the packet ends up at.
+_LAST_32_BITS_EMBED = [
+    ipaddress.ip_network(n)
+    for n in (
+        "64:ff9b::/96",  # NAT64 well-known prefix (RFC 6052)
+        "64:ff9b:1::/48",  # NAT64 local-use prefix, in its /96 form
+        "::ffff:0:0:0/96",  # IPv4-translated (RFC 2765)
+        "::/96",  # IPv4-compatible (deprecated, still routed by some stacks); :: and ::1 excepted
+    )
+]
 
 
 class UrlPolicyError(ValueError):
@@ -85,6 +100,23 @@ def parse_ip_literal(host: str) -> IPAddress | None:
     return None
 
 
+def embedded_ipv4(address: IPAddress) -> list[ipaddress.IPv4Address]:
+    """The IPv4 addresses an IPv6 address embeds (empty for plain IPv6 and for IPv4)."""
+    if not isinstance(address, ipaddress.IPv6Address):
+        return []
+    if address.ipv4_mapped is not None:
+        return [address.ipv4_mapped]
+    if address.sixtofour is not None:
+        return [address.sixtofour]
+    if address.teredo is not None:
+        return list(address.teredo)  # (server, client): the relay path reaches both
+    if int(address) <= 1:  # :: and ::1 are IPv6's own unspecified and loopback addresses
+        return []
+    if any(address in network for network in _LAST_32_BITS_EMBED):
+        return [ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)]
+    return []
+
+
 def _unwrap(address: IPAddress) -> IPAddress:
     if isinstance(address, ipaddress.IPv6Address):
         if address.ipv4_mapped is not None:
@@ -96,7 +128,16 @@ def _unwrap(address: IPAddress) -> IPAddress:
 
 def check_address(address: IPAddress) -> None:
     """Raise UrlPolicyError unless a webhook may be delivered to this address."""
-    address = _unwrap(address)
+    embedded = embedded_ipv4(address)
+    if embedded:
+        # Decided by what it reaches; a local-use NAT64 prefix is private besides.
+        for inner in embedded:
+            check_address(inner)
+        if address in _NAT64_LOCAL_USE and not _private_allowed():
+            raise UrlPolicyError(
+                "The URL points to a private or loopback address, which this deployment does not allow."
+            )
+        return
     if any(address in network for network in _ALWAYS_BLOCKED if network.version == address.version):
         raise UrlPolicyError("The URL points to a link-local, metadata or reserved address, which is never allowed.")
     if any(address in network for network in _PRIVATE if network.version == address.version):
