@@ -13,7 +13,6 @@ crash continues without publishing twice.
 """
 
 import hashlib
-import json
 import logging
 import uuid
 from collections import defaultdict
@@ -25,6 +24,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from core.events import MESSAGE_DELIVERED, MESSAGE_FAILED, MESSAGE_READ, MESSAGE_RECEIVED, MESSAGE_SENT
+from core.jsonbounds import JsonInputError, parse_json
 from phones.models import InboundEventKey, InboundWebhook, Phone
 from phones.services import phone_event_data, phones_disconnect_for_meta_waba
 from webhooks.services import event_publish
@@ -73,10 +73,16 @@ def inbound_process(*, inbound_id: uuid.UUID | str) -> InboundWebhook | None:
     row = inbound_claim(inbound_id=inbound_id)
     if row is None:
         return None
+    if row.attempts > MAX_ATTEMPTS:
+        # The earlier attempts ended without recording an outcome (a killed worker, an exception
+        # that is not an Exception): whatever it was, it counts, and the row is given up on here.
+        logger.error("inbound webhook given up after %d attempts", MAX_ATTEMPTS, extra={"inbound_id": str(row.pk)})
+        _finish(row, result={}, error=row.error or f"Gave up after {MAX_ATTEMPTS} attempts that did not finish.")
+        return row
     try:
-        payload = json.loads(bytes(row.body).decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
-        _finish(row, result={}, error="The body is not JSON.")
+        payload = parse_json(bytes(row.body))
+    except JsonInputError as exc:  # invalid, or nested past MAX_JSON_DEPTH: the same next time
+        _finish(row, result={}, error=f"The body is not JSON. {exc}")
         return row
     result = _Result()
     try:
