@@ -17,6 +17,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from core.api.idempotency import idempotent
+from core.api.query import EXTERNAL_ID_PARAM, filter_params
 from core.api.renderers import json_response, json_text_response
 from core.api.serializers import (
     SURROGATE,
@@ -370,10 +371,8 @@ def link_created_data(link: OnboardingLink) -> dict[str, Any]:
 
 
 class OnboardingLinkFilterSerializer(serializers.Serializer):
-    status = serializers.ChoiceField(choices=Status.choices, required=False, allow_blank=True)
-    externalId = serializers.CharField(
-        source="external_id", max_length=255, required=False, allow_blank=True, trim_whitespace=False
-    )
+    status = serializers.ChoiceField(choices=Status.choices, required=False)
+    externalId = serializers.CharField(source="external_id", max_length=255, required=False, trim_whitespace=False)
 
 
 # Error answers are documented for every operation by core.api.schema.add_error_responses.
@@ -437,7 +436,7 @@ class OnboardingLinkViewSet(viewsets.GenericViewSet):
         summary="List onboarding links, newest first",
         parameters=[
             OpenApiParameter("status", str, enum=Status.values, description="Filter by status."),
-            OpenApiParameter("externalId", str, description="Filter by your identifier."),
+            OpenApiParameter("externalId", EXTERNAL_ID_PARAM, description="Filter by your identifier."),
         ],
         responses={
             200: OnboardingLinkSerializer(many=True),
@@ -445,18 +444,17 @@ class OnboardingLinkViewSet(viewsets.GenericViewSet):
     )
     def list(self, request: Request) -> Response:
         organization = request.user.organization
-        if not request.query_params.get("status") and not request.query_params.get("externalId"):
-            # Unfiltered (an empty filter is no filter): the total and the page in one statement.
+        if "status" not in request.query_params and "externalId" not in request.query_params:
+            # Unfiltered: the total and the page in one statement.
             page = self.paginator.paginate_rendered(
                 request,
                 lambda offset, limit: selectors.link_whole_page(organization=organization, offset=offset, limit=limit),
             )
             if page is not None:
                 return self.paginator.get_rendered_response(page.json)
-        filters = OnboardingLinkFilterSerializer(data=request.query_params)
-        filters.is_valid(raise_exception=True)
-        status_ = filters.validated_data.get("status") or None
-        external_id = filters.validated_data.get("external_id") or None
+        filters = filter_params(request, OnboardingLinkFilterSerializer)
+        status_ = filters.get("status")
+        external_id = filters.get("external_id")
         links = selectors.link_list(organization=organization, status=status_, external_id=external_id)
         # Unfiltered, the total is kept by the database; a filtered list counts its matches.
         total = selectors.link_total(organization=organization) if status_ is None and external_id is None else None

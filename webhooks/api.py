@@ -15,6 +15,7 @@ from rest_framework.response import Response
 
 from core.api.errors import NotFoundError
 from core.api.idempotency import idempotent
+from core.api.query import filter_params
 from core.api.serializers import StrictSerializer, TimestampField, WebhookUrlField, envelope
 from core.events import EVENT_TYPES
 from webhooks import selectors, services
@@ -111,13 +112,6 @@ class EventFilterIn(serializers.Serializer):
     since = serializers.DateTimeField(required=False)
 
 
-def _query(serializer_class: type[serializers.Serializer], request: Request) -> dict[str, Any]:
-    params = {k: v for k, v in request.query_params.items() if k in serializer_class().fields and v != ""}
-    serializer = serializer_class(data=params)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
-
-
 # --- Views ------------------------------------------------------------------------------------
 
 
@@ -197,7 +191,7 @@ class OutgoingWebhookViewSet(viewsets.GenericViewSet):
     @action(detail=True, methods=["get"])
     def deliveries(self, request: Request, pk: str) -> Response:
         webhook = self.get_object()
-        filters = _query(DeliveryFilterIn, request)
+        filters = filter_params(request, DeliveryFilterIn)
         page = self.paginate_queryset(selectors.delivery_list(webhook=webhook, **filters))
         return self.get_paginated_response(DeliveryOut(page, many=True).data)
 
@@ -249,7 +243,7 @@ class EventViewSet(viewsets.GenericViewSet):
         responses={200: EventOut(many=True)},
     )
     def list(self, request: Request) -> Response:
-        filters = _query(EventFilterIn, request)
+        filters = filter_params(request, EventFilterIn)
         events = selectors.event_list(organization=request.user.organization, **filters)
         page = self.paginate_queryset(events)
         return self.get_paginated_response(EventOut(page, many=True).data)

@@ -32,3 +32,36 @@ def test_a_duplicate_key_is_refused_not_collapsed(api_client):
     top_level = '{"name": "Acme", "name": "Other"}'
     error_of(api_client.post(LINKS, top_level, content_type="application/json"), 400, "validation_error")
     assert not OnboardingLink.objects.exists()
+
+
+LISTS = ["/v1/onboarding-links", "/v1/phones", "/v1/wabas", "/v1/outgoing-webhooks", "/v1/events"]
+
+
+@pytest.mark.parametrize("url", LISTS)
+@pytest.mark.parametrize("page", ["9223372036854775807", "10000001", "99999999999999999999999", "+2", " 2", "2_0", "٢"])
+def test_a_page_out_of_bounds_or_not_plain_digits_is_a_400(api_client, url, page):
+    error = error_of(api_client.get(url, {"page": page}), 400, "validation_error")
+    assert error["details"] == {"page": ["Must be an integer between 1 and 10000000."]}
+
+
+@pytest.mark.parametrize("url", LISTS)
+def test_the_last_allowed_page_past_the_end_is_an_empty_list(api_client, url):
+    body = api_client.get(url, {"page": 10_000_000, "limit": 100}).json()
+    assert body["data"] == [] and body["meta"]["page"] == 10_000_000
+
+
+@pytest.mark.parametrize(
+    ("url", "name"),
+    [
+        *((url, name) for url in LISTS for name in ("page", "limit")),
+        ("/v1/onboarding-links", "status"),
+        ("/v1/onboarding-links", "externalId"),
+        ("/v1/phones", "wabaId"),
+        ("/v1/phones", "externalId"),
+        ("/v1/events", "since"),
+        ("/v1/events", "type"),
+    ],
+)
+def test_an_empty_query_parameter_is_a_400_not_ignored(api_client, url, name):
+    error = error_of(api_client.get(f"{url}?{name}="), 400, "validation_error")
+    assert error["details"] == {name: ["Must not be empty: leave the parameter out instead."]}
