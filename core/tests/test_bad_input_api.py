@@ -65,3 +65,14 @@ def test_the_last_allowed_page_past_the_end_is_an_empty_list(api_client, url):
 def test_an_empty_query_parameter_is_a_400_not_ignored(api_client, url, name):
     error = error_of(api_client.get(f"{url}?{name}="), 400, "validation_error")
     assert error["details"] == {name: ["Must not be empty: leave the parameter out instead."]}
+
+
+def test_a_host_not_allowed_is_a_json_400_under_v1_and_html_elsewhere(api_client, settings):
+    settings.ALLOWED_HOSTS = ["api.example.com"]
+    error = error_of(api_client.get(LINKS, HTTP_HOST="evil.example"), 400, "bad_request")
+    assert "evil.example" not in error["message"]
+    error_of(api_client.post(LINKS, {"name": "Acme"}, format="json", HTTP_HOST="evil.example"), 400, "bad_request")
+    assert not OnboardingLink.objects.exists()
+    assert api_client.get(LINKS, HTTP_HOST="api.example.com").status_code == 200
+    hosted = api_client.get("/healthz", HTTP_HOST="evil.example")
+    assert hosted.status_code == 400 and hosted["Content-Type"].startswith("text/html")
