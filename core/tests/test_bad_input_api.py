@@ -76,3 +76,25 @@ def test_a_host_not_allowed_is_a_json_400_under_v1_and_html_elsewhere(api_client
     assert api_client.get(LINKS, HTTP_HOST="api.example.com").status_code == 200
     hosted = api_client.get("/healthz", HTTP_HOST="evil.example")
     assert hosted.status_code == 400 and hosted["Content-Type"].startswith("text/html")
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"name": "Acme", "expiresInSeconds": "3000"}, "expiresInSeconds"),
+        ({"name": "Acme", "expiresInSeconds": 3000.0}, "expiresInSeconds"),
+        ({"name": "Acme", "expiresInSeconds": True}, "expiresInSeconds"),
+        ({"name": 123}, "name"),
+        ({"name": "Acme", "externalId": 7}, "externalId"),
+    ],
+)
+def test_values_of_the_wrong_json_type_are_refused_not_converted(api_client, body, field):
+    error = error_of(api_client.post(LINKS, body, format="json"), 400, "validation_error")
+    assert list(error["details"]) == [field]
+    assert not OnboardingLink.objects.exists()
+
+
+def test_a_webhook_flag_must_be_a_json_boolean(api_client):
+    body = {"url": "https://hooks.example.com/x", "events": ["message.received"], "isActive": "yes"}
+    error = error_of(api_client.post("/v1/outgoing-webhooks", body, format="json"), 400, "validation_error")
+    assert error["details"] == {"isActive": ["Must be true or false."]}
