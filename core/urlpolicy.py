@@ -2,6 +2,8 @@
 
 - Redirect URLs: absolute `https` (plain `http` only for loopback hosts, and only where the
   deployment allows private targets). The browser follows them, so nothing is resolved.
+- Both: no spaces, control, bidirectional control or zero-width characters (core.text) anywhere,
+  the host included: they would make the URL read as another.
 - Webhook URLs: the same scheme rule, and the host must not point inside our network. Loopback
   and private addresses are accepted only where `WEBHOOK_ALLOW_PRIVATE_TARGETS` is on; link-local
   and cloud metadata addresses never. Names are resolved and every address is checked. At create
@@ -22,6 +24,8 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from django.conf import settings
+
+from core.text import disguising_problem
 
 MAX_URL_LENGTH = 2048
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
@@ -164,6 +168,8 @@ def _split(url: str) -> tuple[str, str, int]:
     clean = url.isascii() and url.isprintable() and " " not in url
     if not clean and any(c.isspace() or ord(c) < 32 for c in url):
         raise UrlPolicyError("Must not contain spaces or control characters.")
+    if not clean and (problem := disguising_problem(url)):
+        raise UrlPolicyError(problem)
     try:
         parts = urlsplit(url)
         port = parts.port

@@ -28,6 +28,7 @@ from core.api.serializers import (
     envelope,
 )
 from core.events import EVENT_TYPES
+from core.text import disguising_problem, validate_no_disguising_characters
 from core.timefmt import isoformat_ms
 from core.urlpolicy import MAX_URL_LENGTH, UrlPolicyError, validate_redirect_url, validate_webhook_url
 from links import selectors, services
@@ -145,7 +146,11 @@ def event_types_value(data: Any) -> list[str]:
 class OnboardingLinkCreateSerializer(StrictSerializer):
     """The body of `POST /v1/onboarding-links`; unknown fields are rejected."""
 
-    name = serializers.CharField(max_length=200, help_text="Display name shown in the signup page (1..200).")
+    name = serializers.CharField(
+        max_length=200,
+        validators=[validate_no_disguising_characters],
+        help_text="Display name shown in the signup page (1..200); no bidirectional control or zero-width characters.",
+    )
     externalId = serializers.CharField(
         source="external_id", max_length=255, required=False, allow_null=True, trim_whitespace=False
     )
@@ -229,7 +234,7 @@ def create_body_fast(data: Any) -> dict[str, Any] | None:
     if type(data) is not dict or not data.keys() <= _CREATE_FIELDS or "name" not in data:
         return None
     name = _plain_text(data["name"], trim=True, min_length=1, max_length=200)
-    if name is None:
+    if name is None or disguising_problem(name):
         return None
     out: dict[str, Any] = {"name": name}
     try:
