@@ -16,6 +16,7 @@ from rest_framework import serializers, status, viewsets
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from core.api import idempotency
 from core.api.idempotency import idempotent
 from core.api.query import EXTERNAL_ID_PARAM, filter_params
 from core.api.renderers import json_response, json_text_response
@@ -402,7 +403,7 @@ class OnboardingLinkViewSet(viewsets.GenericViewSet):
         operation_id="onboarding_links_create",
         summary="Create an onboarding link",
         request=OnboardingLinkCreateSerializer,
-        parameters=[OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER, required=False)],
+        parameters=[idempotency.KEY_PARAMETER],
         examples=[OpenApiExample("Acme Corp", value=_CREATE_EXAMPLE, request_only=True)],
         responses={
             201: envelope(OnboardingLinkCreatedSerializer(), "OnboardingLinkCreatedResponse"),

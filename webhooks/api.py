@@ -13,6 +13,7 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from core.api import idempotency
 from core.api.errors import NotFoundError
 from core.api.idempotency import idempotent
 from core.api.query import filter_params
@@ -28,8 +29,12 @@ UUID_PATTERN = r"[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-
 
 
 class WebhookIn(StrictSerializer):
+    """An outgoing webhook's settings; unknown fields are rejected."""
+
     url = WebhookUrlField()
-    events = serializers.ListField(child=serializers.ChoiceField(choices=EVENT_TYPES), allow_empty=False, max_length=50)
+    events = serializers.ListField(
+        child=serializers.ChoiceField(choices=EVENT_TYPES), allow_empty=False, min_length=1, max_length=50
+    )
     secret = serializers.CharField(min_length=16, max_length=256, required=False, trim_whitespace=False)
     wabaId = serializers.UUIDField(required=False, allow_null=True)  # noqa: N815
     isActive = serializers.BooleanField(required=False)  # noqa: N815
@@ -131,6 +136,7 @@ class OutgoingWebhookViewSet(viewsets.GenericViewSet):
     @extend_schema(
         operation_id="outgoing_webhooks_create",
         request=WebhookIn,
+        parameters=[idempotency.KEY_PARAMETER],
         responses={201: envelope(WebhookCreatedOut(), "OutgoingWebhookCreatedResponse")},
     )
     @idempotent
@@ -173,6 +179,7 @@ class OutgoingWebhookViewSet(viewsets.GenericViewSet):
         operation_id="outgoing_webhooks_test",
         summary="Send a webhook.test event to this webhook",
         request=None,
+        parameters=[idempotency.KEY_PARAMETER],
         responses={202: envelope(DeliveryOut(), "WebhookTestResponse")},
     )
     @action(detail=True, methods=["post"])
@@ -220,6 +227,7 @@ class WebhookDeliveryViewSet(viewsets.GenericViewSet):
         operation_id="webhook_deliveries_retry",
         summary="Redeliver now (the same event, the same webhook-id)",
         request=None,
+        parameters=[idempotency.KEY_PARAMETER],
         responses={202: envelope(DeliveryOut(), "WebhookDeliveryRetryResponse")},
     )
     @action(detail=True, methods=["post"])
