@@ -144,6 +144,9 @@ def event_types_value(data: Any) -> list[str]:
     return list(dict.fromkeys(data))
 
 
+_WEBHOOK_FIELD_TYPES = (("webhookUrl", "string"), ("webhookSecret", "string"), ("webhookEvents", "array"))
+
+
 class OnboardingLinkCreateSerializer(StrictSerializer):
     """The body of `POST /v1/onboarding-links`; unknown fields are rejected."""
 
@@ -178,6 +181,25 @@ class OnboardingLinkCreateSerializer(StrictSerializer):
         allow_null=True,
         help_text="Lifetime of the link; defaults to the deployment's LINK_DEFAULT_TTL_SECONDS (7 days).",
     )
+
+    # validate()'s rules, for the schema: a webhookUrl needs webhookEvents; without one, neither
+    # webhookSecret nor webhookEvents may be given (null is "not given").
+    schema_rules = {
+        "anyOf": [
+            {
+                "required": ["webhookUrl", "webhookEvents"],
+                "properties": {"webhookUrl": {"type": "string"}, "webhookEvents": {"type": "array"}},
+            },
+            {
+                "not": {
+                    "anyOf": [
+                        {"required": [name], "properties": {name: {"type": kind}}}
+                        for name, kind in _WEBHOOK_FIELD_TYPES
+                    ]
+                }
+            },
+        ]
+    }
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         errors: dict[str, list[str]] = {}

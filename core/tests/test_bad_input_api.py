@@ -98,3 +98,17 @@ def test_a_webhook_flag_must_be_a_json_boolean(api_client):
     body = {"url": "https://hooks.example.com/x", "events": ["message.received"], "isActive": "yes"}
     error = error_of(api_client.post("/v1/outgoing-webhooks", body, format="json"), 400, "validation_error")
     assert error["details"] == {"isActive": ["Must be true or false."]}
+
+
+@pytest.mark.parametrize(
+    ("url", "query"),
+    [
+        ("/v1/phones", "page=1&page=2"),
+        ("/v1/onboarding-links", "status=pending&status=error"),
+        ("/v1/events", "limit=5&limit=6"),
+    ],
+)
+def test_a_query_parameter_given_twice_is_a_400(api_client, url, query):
+    name = query.split("=")[0]
+    error = error_of(api_client.get(f"{url}?{query}"), 400, "validation_error")
+    assert error["details"] == {name: ["Must be given once."]}
