@@ -3,6 +3,7 @@
 import math
 from typing import Any
 
+from django.core.validators import RegexValidator
 from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -144,7 +145,8 @@ def event_types_value(data: Any) -> list[str]:
     return list(dict.fromkeys(data))
 
 
-_WEBHOOK_FIELD_TYPES = (("webhookUrl", "string"), ("webhookSecret", "string"), ("webhookEvents", "array"))
+# Python's str.strip() also strips U+001C..U+001F and U+0085, which JSON Schema's \s leaves.
+NOT_ONLY_WHITESPACE = r"[^\s\x1c-\x1f\x85]"
 
 
 class OnboardingLinkCreateSerializer(StrictSerializer):
@@ -152,7 +154,9 @@ class OnboardingLinkCreateSerializer(StrictSerializer):
 
     name = serializers.CharField(
         max_length=200,
-        validators=[validate_no_disguising_characters],
+        # The name is trimmed (Python's whitespace), so one other character must remain; stated as a
+        # validator so that the schema says it too (`pattern`).
+        validators=[RegexValidator(NOT_ONLY_WHITESPACE), validate_no_disguising_characters],
         help_text="Display name shown in the signup page (1..200); no bidirectional control or zero-width characters.",
     )
     externalId = serializers.CharField(
@@ -181,25 +185,6 @@ class OnboardingLinkCreateSerializer(StrictSerializer):
         allow_null=True,
         help_text="Lifetime of the link; defaults to the deployment's LINK_DEFAULT_TTL_SECONDS (7 days).",
     )
-
-    # validate()'s rules, for the schema: a webhookUrl needs webhookEvents; without one, neither
-    # webhookSecret nor webhookEvents may be given (null is "not given").
-    schema_rules = {
-        "anyOf": [
-            {
-                "required": ["webhookUrl", "webhookEvents"],
-                "properties": {"webhookUrl": {"type": "string"}, "webhookEvents": {"type": "array"}},
-            },
-            {
-                "not": {
-                    "anyOf": [
-                        {"required": [name], "properties": {name: {"type": kind}}}
-                        for name, kind in _WEBHOOK_FIELD_TYPES
-                    ]
-                }
-            },
-        ]
-    }
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         errors: dict[str, list[str]] = {}

@@ -9,8 +9,7 @@ from drf_spectacular.types import OpenApiTypes
 
 
 class StrictSerializerExtension(OpenApiSerializerExtension):
-    """A StrictSerializer refuses unknown fields: its request body says `additionalProperties: false`,
-    plus the serializer's `schema_rules` (what its `validate` checks across fields), if any."""
+    """A StrictSerializer refuses unknown fields: its request body says `additionalProperties: false`."""
 
     target_class = "core.api.serializers.StrictSerializer"
     match_subclasses = True
@@ -19,7 +18,6 @@ class StrictSerializerExtension(OpenApiSerializerExtension):
         schema = auto_schema._map_serializer(self.target, direction, bypass_extensions=True)
         if direction == "request":
             schema["additionalProperties"] = False
-            schema.update(getattr(self.target, "schema_rules", {}))
         return schema
 
 
