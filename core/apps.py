@@ -7,3 +7,4 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
         from core import checks, signals  # noqa: F401
+        from core.api import schema_extensions  # noqa: F401

@@ -2,6 +2,8 @@
 
 - Redirect URLs: absolute `https` (plain `http` only for loopback hosts, and only where the
   deployment allows private targets). The browser follows them, so nothing is resolved.
+- Both: no spaces, control, bidirectional control or zero-width characters (core.text) anywhere,
+  the host included: they would make the URL read as another.
 - Webhook URLs: the same scheme rule, and the host must not point inside our network. Loopback
   and private addresses are accepted only where `WEBHOOK_ALLOW_PRIVATE_TARGETS` is on; link-local
   and cloud metadata addresses never. Names are resolved and every address is checked. At create
@@ -9,7 +11,9 @@
   it is an error, and the caller connects to the checked address only (no DNS rebinding).
 
 IP literals are normalised the way the C resolver reads them, so `2130706433`, `0x7f000001`,
-`0177.0.0.1` and `127.1` are all 127.0.0.1.
+`0177.0.0.1` and `127.1` are all 127.0.0.1. An IPv6 address that embeds an IPv4 address (NAT64,
+IPv4-mapped, -compatible and -translated, 6to4, Teredo) is judged by the IPv4 address it reaches:
+behind a NAT64 gateway `[64:ff9b::169.254.169.254]` is the metadata service.
 """
 
 import ipaddress
@@ -20,6 +24,8 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from django.conf import settings
+
+from core.text import disguising_problem
 
 MAX_URL_LENGTH = 2048
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
@@ -49,6 +55,19 @@ _PRIVATE = [
         "100.64.0.0/10",  # carrier-grade NAT
         "::1/128",
         "fc00::/7",  # unique local
+    )
+]
+# The NAT64 local-use prefix (RFC 8215) reaches a translator inside someone's network: private.
+_NAT64_LOCAL_USE = ipaddress.ip_network("64:ff9b:1::/48")
+_PRIVATE.append(_NAT64_LOCAL_USE)
+# Prefixes whose last 32 bits are an IPv4 address the packet ends up at.
+_LAST_32_BITS_EMBED = [
+    ipaddress.ip_network(n)
+    for n in (
+        "64:ff9b::/96",  # NAT64 well-known prefix (RFC 6052)
+        "64:ff9b:1::/48",  # NAT64 local-use prefix, in its /96 form
+        "::ffff:0:0:0/96",  # IPv4-translated (RFC 2765)
+        "::/96",  # IPv4-compatible (deprecated, still routed by some stacks); :: and ::1 excepted
     )
 ]
 
@@ -85,6 +104,23 @@ def parse_ip_literal(host: str) -> IPAddress | None:
     return None
 
 
+def embedded_ipv4(address: IPAddress) -> list[ipaddress.IPv4Address]:
+    """The IPv4 addresses an IPv6 address embeds (empty for plain IPv6 and for IPv4)."""
+    if not isinstance(address, ipaddress.IPv6Address):
+        return []
+    if address.ipv4_mapped is not None:
+        return [address.ipv4_mapped]
+    if address.sixtofour is not None:
+        return [address.sixtofour]
+    if address.teredo is not None:
+        return list(address.teredo)  # (server, client): the relay path reaches both
+    if int(address) <= 1:  # :: and ::1 are IPv6's own unspecified and loopback addresses
+        return []
+    if any(address in network for network in _LAST_32_BITS_EMBED):
+        return [ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)]
+    return []
+
+
 def _unwrap(address: IPAddress) -> IPAddress:
     if isinstance(address, ipaddress.IPv6Address):
         if address.ipv4_mapped is not None:
@@ -96,7 +132,16 @@ def _unwrap(address: IPAddress) -> IPAddress:
 
 def check_address(address: IPAddress) -> None:
     """Raise UrlPolicyError unless a webhook may be delivered to this address."""
-    address = _unwrap(address)
+    embedded = embedded_ipv4(address)
+    if embedded:
+        # Decided by what it reaches; a local-use NAT64 prefix is private besides.
+        for inner in embedded:
+            check_address(inner)
+        if address in _NAT64_LOCAL_USE and not _private_allowed():
+            raise UrlPolicyError(
+                "The URL points to a private or loopback address, which this deployment does not allow."
+            )
+        return
     if any(address in network for network in _ALWAYS_BLOCKED if network.version == address.version):
         raise UrlPolicyError("The URL points to a link-local, metadata or reserved address, which is never allowed.")
     if any(address in network for network in _PRIVATE if network.version == address.version):
@@ -123,6 +168,8 @@ def _split(url: str) -> tuple[str, str, int]:
     clean = url.isascii() and url.isprintable() and " " not in url
     if not clean and any(c.isspace() or ord(c) < 32 for c in url):
         raise UrlPolicyError("Must not contain spaces or control characters.")
+    if not clean and (problem := disguising_problem(url)):
+        raise UrlPolicyError(problem)
     try:
         parts = urlsplit(url)
         port = parts.port

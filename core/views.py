@@ -1,8 +1,9 @@
+from django.core.exceptions import DisallowedHost
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET
-from django.views.defaults import server_error
+from django.views.defaults import bad_request, server_error
 
 from core.api.errors import json_error
 from core.middleware import is_api_path
@@ -44,6 +45,17 @@ def healthz(request: HttpRequest) -> JsonResponse:
 @csrf_exempt  # an unknown route is a 404 for every method, never a CSRF 403 (no session API exists)
 def api_not_found(request: HttpRequest, *args: object, **kwargs: object) -> JsonResponse:
     return json_error(404, "not_found", f"No API route matches {request.method} {request.path}.")
+
+
+def api_bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """Requests Django refuses before any view (a `Host` not in ALLOWED_HOSTS, a malformed body):
+    the contract's JSON under /v1/, Django's plain page elsewhere."""
+    if not is_api_path(request.path):
+        return bad_request(request, exception)
+    if isinstance(exception, DisallowedHost):
+        # The header's value is not echoed: it is the sender's text, and Django's security log has it.
+        return json_error(400, "bad_request", "The Host header names a host this service does not serve.")
+    return json_error(400, "bad_request", "The request is malformed.")
 
 
 def api_server_error(request: HttpRequest) -> HttpResponse:

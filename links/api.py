@@ -3,6 +3,7 @@
 import math
 from typing import Any
 
+from django.core.validators import RegexValidator
 from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -16,7 +17,9 @@ from rest_framework import serializers, status, viewsets
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from core.api import idempotency
 from core.api.idempotency import idempotent
+from core.api.query import EXTERNAL_ID_PARAM, filter_params
 from core.api.renderers import json_response, json_text_response
 from core.api.serializers import (
     SURROGATE,
@@ -27,6 +30,7 @@ from core.api.serializers import (
     envelope,
 )
 from core.events import EVENT_TYPES
+from core.text import disguising_problem, validate_no_disguising_characters
 from core.timefmt import isoformat_ms
 from core.urlpolicy import MAX_URL_LENGTH, UrlPolicyError, validate_redirect_url, validate_webhook_url
 from links import selectors, services
@@ -141,10 +145,20 @@ def event_types_value(data: Any) -> list[str]:
     return list(dict.fromkeys(data))
 
 
+# Python's str.strip() also strips U+001C..U+001F and U+0085, which JSON Schema's \s leaves.
+NOT_ONLY_WHITESPACE = r"[^\s\x1c-\x1f\x85]"
+
+
 class OnboardingLinkCreateSerializer(StrictSerializer):
     """The body of `POST /v1/onboarding-links`; unknown fields are rejected."""
 
-    name = serializers.CharField(max_length=200, help_text="Display name shown in the signup page (1..200).")
+    name = serializers.CharField(
+        max_length=200,
+        # The name is trimmed (Python's whitespace), so one other character must remain; stated as a
+        # validator so that the schema says it too (`pattern`).
+        validators=[RegexValidator(NOT_ONLY_WHITESPACE), validate_no_disguising_characters],
+        help_text="Display name shown in the signup page (1..200); no bidirectional control or zero-width characters.",
+    )
     externalId = serializers.CharField(
         source="external_id", max_length=255, required=False, allow_null=True, trim_whitespace=False
     )
@@ -228,7 +242,7 @@ def create_body_fast(data: Any) -> dict[str, Any] | None:
     if type(data) is not dict or not data.keys() <= _CREATE_FIELDS or "name" not in data:
         return None
     name = _plain_text(data["name"], trim=True, min_length=1, max_length=200)
-    if name is None:
+    if name is None or disguising_problem(name):
         return None
     out: dict[str, Any] = {"name": name}
     try:
@@ -370,10 +384,8 @@ def link_created_data(link: OnboardingLink) -> dict[str, Any]:
 
 
 class OnboardingLinkFilterSerializer(serializers.Serializer):
-    status = serializers.ChoiceField(choices=Status.choices, required=False, allow_blank=True)
-    externalId = serializers.CharField(
-        source="external_id", max_length=255, required=False, allow_blank=True, trim_whitespace=False
-    )
+    status = serializers.ChoiceField(choices=Status.choices, required=False)
+    externalId = serializers.CharField(source="external_id", max_length=255, required=False, trim_whitespace=False)
 
 
 # Error answers are documented for every operation by core.api.schema.add_error_responses.
@@ -398,7 +410,7 @@ class OnboardingLinkViewSet(viewsets.GenericViewSet):
         operation_id="onboarding_links_create",
         summary="Create an onboarding link",
         request=OnboardingLinkCreateSerializer,
-        parameters=[OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER, required=False)],
+        parameters=[idempotency.KEY_PARAMETER],
         examples=[OpenApiExample("Acme Corp", value=_CREATE_EXAMPLE, request_only=True)],
         responses={
             201: envelope(OnboardingLinkCreatedSerializer(), "OnboardingLinkCreatedResponse"),
@@ -437,7 +449,7 @@ class OnboardingLinkViewSet(viewsets.GenericViewSet):
         summary="List onboarding links, newest first",
         parameters=[
             OpenApiParameter("status", str, enum=Status.values, description="Filter by status."),
-            OpenApiParameter("externalId", str, description="Filter by your identifier."),
+            OpenApiParameter("externalId", EXTERNAL_ID_PARAM, description="Filter by your identifier."),
         ],
         responses={
             200: OnboardingLinkSerializer(many=True),
@@ -445,18 +457,17 @@ class OnboardingLinkViewSet(viewsets.GenericViewSet):
     )
     def list(self, request: Request) -> Response:
         organization = request.user.organization
-        if not request.query_params.get("status") and not request.query_params.get("externalId"):
-            # Unfiltered (an empty filter is no filter): the total and the page in one statement.
+        if "status" not in request.query_params and "externalId" not in request.query_params:
+            # Unfiltered: the total and the page in one statement.
             page = self.paginator.paginate_rendered(
                 request,
                 lambda offset, limit: selectors.link_whole_page(organization=organization, offset=offset, limit=limit),
             )
             if page is not None:
                 return self.paginator.get_rendered_response(page.json)
-        filters = OnboardingLinkFilterSerializer(data=request.query_params)
-        filters.is_valid(raise_exception=True)
-        status_ = filters.validated_data.get("status") or None
-        external_id = filters.validated_data.get("external_id") or None
+        filters = filter_params(request, OnboardingLinkFilterSerializer)
+        status_ = filters.get("status")
+        external_id = filters.get("external_id")
         links = selectors.link_list(organization=organization, status=status_, external_id=external_id)
         # Unfiltered, the total is kept by the database; a filtered list counts its matches.
         total = selectors.link_total(organization=organization) if status_ is None and external_id is None else None

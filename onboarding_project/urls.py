@@ -26,4 +26,5 @@ urlpatterns = [
     path("", include("phones.inbound_urls")),
 ]
 
+handler400 = "core.views.api_bad_request"
 handler500 = "core.views.api_server_error"

@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 
+from core.text import validate_no_disguising_characters
 from core.urlpolicy import UrlPolicyError, validate_redirect_url
 
 # The hosted page's default accent (a green with AA contrast against white text).
@@ -28,11 +29,15 @@ class Organization(models.Model):
     """A customer of the API. Every object in the service belongs to exactly one organization."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    name = models.CharField(max_length=200, unique=True)
+    name = models.CharField(max_length=200, unique=True, validators=[validate_no_disguising_characters])
     created_at = models.DateTimeField(auto_now_add=True)
     # Branding of the hosted signup page, so the end-user sees who is asking.
     display_name = models.CharField(
-        max_length=200, blank=True, default="", help_text="Shown to end-users on the signup page; empty: the name."
+        max_length=200,
+        blank=True,
+        default="",
+        validators=[validate_no_disguising_characters],
+        help_text="Shown to end-users on the signup page; empty: the name.",
     )
     logo_url = models.URLField(
         "logo URL",

@@ -7,6 +7,7 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from core.api.query import EXTERNAL_ID_PARAM, filter_params
 from core.api.serializers import envelope
 from phones import health, selectors
 from phones.serializers import PhoneHealthSerializer, PhoneSerializer
@@ -33,15 +34,15 @@ class PhoneViewSet(viewsets.GenericViewSet):
         "`GET /v1/phones/{id}` refreshes it.",
         parameters=[
             OpenApiParameter("wabaId", OpenApiTypes.UUID, description="Only this WABA's phones."),
-            OpenApiParameter("externalId", str, description="Only phones whose link had this externalId."),
+            OpenApiParameter(
+                "externalId", EXTERNAL_ID_PARAM, description="Only phones whose link had this externalId."
+            ),
         ],
         responses={200: PhoneSerializer(many=True)},
     )
     def list(self, request: Request) -> Response:
-        params = {k: v for k, v in request.query_params.items() if k in ("wabaId", "externalId") and v != ""}
-        filters = PhoneFilterSerializer(data=params)
-        filters.is_valid(raise_exception=True)
-        phones = selectors.phone_list(organization=request.user.organization, **filters.validated_data)
+        filters = filter_params(request, PhoneFilterSerializer)
+        phones = selectors.phone_list(organization=request.user.organization, **filters)
         page = self.paginate_queryset(phones)
         context = {"lookup_errors": cached_lookup_errors([p.waba for p in page])}
         return self.get_paginated_response(PhoneSerializer(page, many=True, context=context).data)

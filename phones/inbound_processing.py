@@ -8,7 +8,6 @@ Meta retries deliveries for days and may send one fact several times: an `Inboun
 crash continues without publishing twice.
 """
 
-import json
 import logging
 import uuid
 from collections import defaultdict
@@ -18,6 +17,7 @@ from typing import Any
 from django.db.models import F
 from django.utils import timezone
 
+from core.jsonbounds import JsonInputError, parse_json
 from phones import inbound_events
 from phones.models import InboundEventKey, InboundWebhook
 
@@ -63,10 +63,16 @@ def inbound_process(*, inbound_id: uuid.UUID | str) -> InboundWebhook | None:
     row = inbound_claim(inbound_id=inbound_id)
     if row is None:
         return None
+    if row.attempts > MAX_ATTEMPTS:
+        # The earlier attempts ended without recording an outcome (a killed worker, an exception
+        # that is not an Exception): whatever it was, it counts, and the row is given up on here.
+        logger.error("inbound webhook given up after %d attempts", MAX_ATTEMPTS, extra={"inbound_id": str(row.pk)})
+        _finish(row, result={}, error=row.error or f"Gave up after {MAX_ATTEMPTS} attempts that did not finish.")
+        return row
     try:
-        payload = json.loads(bytes(row.body).decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
-        _finish(row, result={}, error="The body is not JSON.")
+        payload = parse_json(bytes(row.body))
+    except JsonInputError as exc:  # invalid, or nested past MAX_JSON_DEPTH: the same next time
+        _finish(row, result={}, error=f"The body is not JSON. {exc}")
         return row
     result = _Result()
     try:

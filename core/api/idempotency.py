@@ -9,12 +9,14 @@ is free again. Only 2xx answers are saved: a rejected request leaves nothing beh
 import functools
 import hashlib
 import json
+import re
 from collections.abc import Callable
 
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from drf_spectacular.utils import OpenApiParameter
 from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -24,6 +26,15 @@ from core.models import IdempotencyRecord
 
 HEADER = "Idempotency-Key"
 MAX_KEY_LENGTH = 255
+# Printable ASCII without spaces (a UUID, `order-123`): what the schema states and the header checks.
+KEY_PATTERN = re.compile(rf"[!-~]{{1,{MAX_KEY_LENGTH}}}")
+KEY_PARAMETER = OpenApiParameter(
+    HEADER,
+    {"type": "string", "minLength": 1, "maxLength": MAX_KEY_LENGTH, "pattern": f"^{KEY_PATTERN.pattern}$"},
+    OpenApiParameter.HEADER,
+    required=False,
+    description="Repeat the request with the same key to get the first answer again (for 24 hours).",
+)
 
 
 def _request_hash(request: Request) -> str:
@@ -65,8 +76,8 @@ def idempotent(handler: Callable[..., Response]) -> Callable[..., Response]:
         if key is None:
             return handler(view, request, *args, **kwargs)
         key = key.strip()
-        if not key or len(key) > MAX_KEY_LENGTH:
-            raise ValidationError({HEADER: [f"Must be 1 to {MAX_KEY_LENGTH} characters."]})
+        if not KEY_PATTERN.fullmatch(key):
+            raise ValidationError({HEADER: [f"Must be 1 to {MAX_KEY_LENGTH} printable ASCII characters, no spaces."]})
         organization_id = request.user.organization.pk
         request_hash = _request_hash(request)
         with transaction.atomic():

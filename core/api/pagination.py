@@ -5,11 +5,11 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.http import HttpResponse
-from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import BasePagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from core.api.query import MAX_PAGE, integer_param
 from core.api.renderers import json_text_response
 
 DEFAULT_LIMIT = 50
@@ -18,22 +18,9 @@ MAX_LIMIT = 100
 DEFERRED_JOIN_OFFSET = 1000
 
 
-def _parse_positive(request: Request, name: str, default: int, maximum: int | None) -> int:
-    raw = request.query_params.get(name)
-    if raw is None or raw == "":
-        return default
-    bound = f"between 1 and {maximum}" if maximum else "at least 1"
-    try:
-        value = int(raw)
-    except ValueError:
-        raise ValidationError({name: [f"Must be an integer {bound}."]}) from None
-    if value < 1 or (maximum is not None and value > maximum):
-        raise ValidationError({name: [f"Must be an integer {bound}."]})
-    return value
-
-
 class PagePagination(BasePagination):
-    """`?page=&limit=` with `meta` beside `data`; out-of-range values are a 400, never clamped."""
+    """`?page=&limit=` with `meta` beside `data`; out-of-range or empty values are a 400, never
+    clamped (core.api.query); a page past the end is an empty list."""
 
     def paginate_queryset(
         self,
@@ -47,8 +34,7 @@ class PagePagination(BasePagination):
         """The page's rows. `total`, when the caller knows it (a kept counter), spares a COUNT;
         `rows`, given the page's primary keys as a subquery, reads the rows (in the list's order:
         the subquery's order is not kept) its own way."""
-        self.page = _parse_positive(request, "page", 1, None)
-        self.limit = _parse_positive(request, "limit", DEFAULT_LIMIT, MAX_LIMIT)
+        self._read_params(request)
         self.total = queryset.count() if total is None else total
         offset = (self.page - 1) * self.limit
         if offset >= self.total:
@@ -67,13 +53,16 @@ class PagePagination(BasePagination):
     def paginate_rendered(self, request: Request, whole_page: Callable[[int, int], tuple[int, Any] | None]) -> Any:
         """The page when `whole_page(offset, limit)` reads the total and the page in one go (it
         returns None when it cannot, e.g. not on PostgreSQL): parameters checked as above."""
-        self.page = _parse_positive(request, "page", 1, None)
-        self.limit = _parse_positive(request, "limit", DEFAULT_LIMIT, MAX_LIMIT)
+        self._read_params(request)
         result = whole_page((self.page - 1) * self.limit, self.limit)
         if result is None:
             return None
         self.total, page = result
         return page
+
+    def _read_params(self, request: Request) -> None:
+        self.page = integer_param(request, "page", default=1, minimum=1, maximum=MAX_PAGE)
+        self.limit = integer_param(request, "limit", default=DEFAULT_LIMIT, minimum=1, maximum=MAX_LIMIT)
 
     def _page_ids(self, queryset: QuerySet, offset: int) -> QuerySet:
         """The page's ids. Past the middle they are counted from the other end (the ordering
@@ -112,7 +101,7 @@ class PagePagination(BasePagination):
                     "type": "object",
                     "required": ["page", "limit", "total", "totalPages"],
                     "properties": {
-                        "page": {"type": "integer", "minimum": 1},
+                        "page": {"type": "integer", "minimum": 1, "maximum": MAX_PAGE},
                         "limit": {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT},
                         "total": {"type": "integer", "minimum": 0},
                         "totalPages": {"type": "integer", "minimum": 0},
@@ -127,7 +116,7 @@ class PagePagination(BasePagination):
                 "name": "page",
                 "in": "query",
                 "required": False,
-                "schema": {"type": "integer", "minimum": 1, "default": 1},
+                "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PAGE, "default": 1},
             },
             {
                 "name": "limit",

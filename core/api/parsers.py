@@ -1,9 +1,10 @@
-import json
 from typing import Any
 
 from django.conf import settings
 from rest_framework.exceptions import APIException, ParseError
 from rest_framework.parsers import JSONParser
+
+from core.jsonbounds import JsonInputError, parse_json
 
 
 class PayloadTooLarge(APIException):
@@ -15,7 +16,9 @@ class PayloadTooLarge(APIException):
 
 
 class JsonObjectParser(JSONParser):
-    """JSON bodies only, read with a size cap; the top level must be an object."""
+    """JSON bodies only, read with a size cap and core.jsonbounds' depth bound; the top level must
+    be an object, and no object may name a key twice (metadata is stored exactly as sent, and
+    JSON would silently keep the last of two values)."""
 
     def parse(self, stream: Any, media_type: str | None = None, parser_context: dict | None = None) -> Any:
         if stream is None:
@@ -27,9 +30,9 @@ class JsonObjectParser(JSONParser):
         if not raw.strip():
             return {}
         try:
-            data = json.loads(raw.decode("utf-8"))
-        except (ValueError, UnicodeDecodeError, RecursionError) as exc:  # RecursionError: absurdly deep nesting
-            raise ParseError(f"JSON parse error: {exc}") from None
+            data = parse_json(raw, unique_keys=True)
+        except JsonInputError as exc:
+            raise ParseError(str(exc)) from None
         if not isinstance(data, dict):
             raise ParseError("The request body must be a JSON object.")
         return data

@@ -21,7 +21,7 @@ ERROR_SCHEMA = {
     },
 }
 _DESCRIPTIONS = {
-    "400": "`validation_error`: the request is invalid; `details` names each field.",
+    "400": "`validation_error`: the request is invalid; `details` names each field (`bad_request`: an unserved Host).",
     "401": "`unauthorized`: missing, malformed, unknown or revoked API key.",
     "404": "`not_found`: no such object in your organization.",
     "409": "A conflict (`idempotency_conflict`, or the object's state forbids it).",

@@ -41,8 +41,29 @@ def _shallow_copy(field: serializers.Field) -> serializers.Field:
     return clone
 
 
+# A JSON body's value must already have the type the schema names: DRF would turn `"3000"` and
+# `3000.0` into an integer, `123` into a string and `"yes"` into true.
+_JSON_TYPES: tuple[tuple[type[serializers.Field], tuple[type, ...], str], ...] = (
+    (serializers.BooleanField, (bool,), "Must be true or false."),
+    (serializers.IntegerField, (int,), "Must be an integer (a JSON number without a fraction, not a string)."),
+    (serializers.CharField, (str,), "Must be a string."),
+)
+
+
+def json_type_problem(field: serializers.Field, value: Any) -> str | None:
+    """Why `value`, as parsed from JSON, does not have the type `field` reads, or None."""
+    if value is None:
+        return None  # allow_null decides
+    for field_class, types, message in _JSON_TYPES:
+        if isinstance(field, field_class):
+            ok = isinstance(value, types) and not (bool not in types and isinstance(value, bool))
+            return None if ok else message
+    return None
+
+
 class StrictSerializer(serializers.Serializer):
-    """Input serializer that rejects unknown body fields, so `redirectURL` never passes silently."""
+    """Input serializer that rejects unknown body fields, so `redirectURL` never passes silently,
+    and values whose JSON type is not the field's (`json_type_problem`)."""
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -69,6 +90,12 @@ class StrictSerializer(serializers.Serializer):
             unknown = sorted(set(data) - known)
             if unknown:
                 raise serializers.ValidationError({name: ["Unknown field."] for name in unknown})
+            fields = self.fields
+            wrong = {
+                name: [problem] for name, value in data.items() if (problem := json_type_problem(fields[name], value))
+            }
+            if wrong:
+                raise serializers.ValidationError(wrong)
         return super().to_internal_value(data)
 
 

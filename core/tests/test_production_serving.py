@@ -147,6 +147,14 @@ def test_release_then_web_serve_the_api_with_debug_off(tmp_path, started):
     assert requests.get(f"{base}/v1/onboarding-links", timeout=10).status_code == 401
     # DEBUG really is off: an unknown host is refused, not served with a debug page.
     assert requests.get(f"{base}/healthz", headers={"Host": "evil.example"}, timeout=10).status_code == 400
+    # ... in the API's JSON envelope under /v1/ (issue 13, finding 9).
+    bad_host = requests.get(f"{base}/v1/onboarding-links", headers={"Host": "evil.example"}, timeout=10)
+    assert bad_host.status_code == 400 and bad_host.json()["error"]["code"] == "bad_request"
+    # A long URL reaches the API (gunicorn.conf.py) and is refused there, in JSON, not by gunicorn.
+    long_query = requests.get(
+        f"{base}/v1/onboarding-links?externalId={'x' * 6000}", headers={"Authorization": f"Bearer {secret}"}, timeout=10
+    )
+    assert long_query.status_code == 400 and list(long_query.json()["error"]["details"]) == ["externalId"]
 
 
 def test_web_refuses_to_start_and_names_the_missing_settings(tmp_path):

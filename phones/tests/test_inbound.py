@@ -266,7 +266,7 @@ def test_a_per_phone_url_of_an_unknown_phone_is_stored_and_answered(db):
 def test_a_signed_body_that_is_not_json_is_stored_and_marked(db):
     assert post(b"not json at all").status_code == 200
     row = InboundWebhook.objects.get()
-    assert row.processed_at is not None and row.error == "The body is not JSON."
+    assert row.processed_at is not None and row.error.startswith("The body is not JSON.")
 
 
 def test_odd_but_signed_shapes_never_fail(db):
