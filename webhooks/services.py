@@ -27,7 +27,7 @@ from core.events import EVENT_TYPES, WEBHOOK_TEST
 from core.timefmt import isoformat_ms
 from organizations.models import Organization
 from wabas.models import Waba
-from webhooks import signing, transport
+from webhooks import capacity, signing, transport
 from webhooks.models import Delivery, DeliveryAttempt, Event, OutgoingWebhook
 
 logger = logging.getLogger(__name__)
@@ -40,12 +40,6 @@ JITTER = 0.1
 STATUS_GONE = 410
 
 _NOT_SET: Any = object()
-
-
-def _lease() -> timedelta:
-    # Longer than the Celery hard time limit, so a live worker always finishes (or is killed)
-    # before another may take the row over: one attempt is never sent by two workers.
-    return timedelta(seconds=int(getattr(settings, "CELERY_TASK_TIME_LIMIT", 90)) + 30)
 
 
 def _batches(deliveries: list[tuple[Any, Any]]) -> list[list[str]]:
@@ -257,11 +251,22 @@ def _deliveries_claim(*, delivery_ids: list[uuid.UUID | str]) -> list[_Claim]:
     event order. Rows that are not due, finished or held by another worker are left alone."""
     now = timezone.now()
     token = uuid.uuid4()
+    due = Delivery.objects.filter(_claimable(now), pk__in=delivery_ids)
+    wanted = set(due.order_by().values_list("webhook_id", "webhook__organization_id").distinct())
+    admitted = capacity.admitted_webhooks(pairs=wanted, now=now)
+    if len(admitted) < len(wanted):
+        # Over a concurrency limit: left due and unqueued, so the next dispatch (or the end of one
+        # of the webhook's batches) queues them again.
+        deferred = due.exclude(webhook_id__in=admitted).update(enqueued_at=None)
+        logger.info(
+            "webhook deliveries deferred: endpoint or organization at its concurrency limit",
+            extra={"deliveries": deferred, "webhook_ids": sorted(str(w) for w, _ in wanted if w not in admitted)},
+        )
     # The conditional UPDATE is the lock: of two workers racing for one row, one updates it and
     # the other matches nothing.
-    claimed = Delivery.objects.filter(_claimable(now), pk__in=delivery_ids).update(
+    claimed = due.filter(webhook_id__in=admitted).update(
         status=Delivery.Status.SENDING,
-        claimed_until=now + _lease(),
+        claimed_until=now + capacity.lease(),
         claim_token=token,
         attempts=F("attempts") + 1,
         enqueued_at=None,
@@ -550,6 +555,9 @@ def webhook_deliver_batch(*, delivery_ids: list[uuid.UUID | str]) -> list[uuid.U
     sent = 0
     for webhook_claims in by_webhook.values():
         sent += _webhook_send(webhook_claims, deadline=deadline, may_stop=sent > 0)
+    if by_webhook:
+        # This batch's slot is free again: a batch of the webhook's that waited for it goes now.
+        deliveries_dispatch_due(limit=int(settings.WEBHOOK_DELIVERY_BATCH_SIZE), webhook_ids=list(by_webhook))
     return [claim.delivery_id for claim in claims]
 
 
@@ -566,18 +574,22 @@ def deliveries_due(*, now: datetime | None = None) -> QuerySet[Delivery]:
     return Delivery.objects.filter(_claimable(now)).order_by("next_attempt_at")
 
 
-def deliveries_dispatch_due(*, limit: int = 500) -> int:
-    """Queue a task for every batch of due deliveries not already queued recently; returns how
-    many deliveries.
+def deliveries_dispatch_due(*, limit: int = 500, webhook_ids: list[uuid.UUID] | None = None) -> int:
+    """Queue a task for every batch of due deliveries not already queued recently (of these
+    webhooks only, if given); returns how many deliveries.
 
-    Covers retries that came due, rows whose task was lost with the broker, and rows whose
-    worker died mid-attempt (its lease ran out). Only queues: a slow endpoint delays nobody.
+    Covers retries that came due, rows whose task was lost with the broker, rows deferred by a
+    concurrency limit, and rows whose worker died mid-attempt (its lease ran out). Only queues: a
+    slow endpoint delays nobody.
     """
     from webhooks.tasks import deliver_webhooks
 
     now = timezone.now()
     not_recently_queued = Q(enqueued_at__isnull=True) | Q(enqueued_at__lt=now - REENQUEUE_AFTER)
-    candidates = list(deliveries_due(now=now).filter(not_recently_queued).values_list("webhook_id", "pk")[:limit])
+    due = deliveries_due(now=now).filter(not_recently_queued)
+    if webhook_ids is not None:
+        due = due.filter(webhook_id__in=webhook_ids)
+    candidates = list(due.values_list("webhook_id", "pk")[:limit])
     queued = 0
     for batch in _batches(candidates):
         # Conditional UPDATE, so two dispatchers running at once queue each row once. When it did
