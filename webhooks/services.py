@@ -538,7 +538,7 @@ def _webhook_send(claims: list[_Claim], *, deadline: float, may_stop: bool) -> i
     return sent
 
 
-def webhook_deliver_batch(*, delivery_ids: list[uuid.UUID | str]) -> list[uuid.UUID]:
+def webhook_deliver_batch(*, delivery_ids: list[uuid.UUID | str], queue_waiting: bool = True) -> list[uuid.UUID]:
     """Make one attempt at each due delivery among `delivery_ids`: in event order, over one
     keep-alive connection per webhook. Rows that are not due, finished or held by another worker
     are skipped, so running it twice is harmless. Returns the ids of the deliveries it claimed
@@ -546,6 +546,9 @@ def webhook_deliver_batch(*, delivery_ids: list[uuid.UUID | str]) -> list[uuid.U
 
     After WEBHOOK_BATCH_SECONDS no new request is started (at least one always is): the deliveries
     not sent go back to pending, due now, as if never claimed, and are queued again.
+
+    A webhook over a concurrency limit (see webhooks.capacity) is not served; with `queue_waiting`,
+    a batch that ends queues the next due rows of its webhook (they may have waited for its slot).
     """
     deadline = time.monotonic() + float(settings.WEBHOOK_BATCH_SECONDS)
     claims = _deliveries_claim(delivery_ids=delivery_ids)
@@ -555,16 +558,17 @@ def webhook_deliver_batch(*, delivery_ids: list[uuid.UUID | str]) -> list[uuid.U
     sent = 0
     for webhook_claims in by_webhook.values():
         sent += _webhook_send(webhook_claims, deadline=deadline, may_stop=sent > 0)
-    if by_webhook:
+    if by_webhook and queue_waiting:
         # This batch's slot is free again: a batch of the webhook's that waited for it goes now.
         deliveries_dispatch_due(limit=int(settings.WEBHOOK_DELIVERY_BATCH_SIZE), webhook_ids=list(by_webhook))
     return [claim.delivery_id for claim in claims]
 
 
-def webhook_deliver(*, delivery_id: uuid.UUID | str) -> Delivery | None:
+def webhook_deliver(*, delivery_id: uuid.UUID | str, queue_waiting: bool = True) -> Delivery | None:
     """Make one attempt at a due delivery (a batch of one). Returns None when there was nothing to
-    do (not due, finished, or another worker holds it), so running it twice is harmless."""
-    if not webhook_deliver_batch(delivery_ids=[delivery_id]):
+    do (not due, finished, another worker holds it, or its endpoint is at its concurrency limit),
+    so running it twice is harmless."""
+    if not webhook_deliver_batch(delivery_ids=[delivery_id], queue_waiting=queue_waiting):
         return None
     return Delivery.objects.get(pk=delivery_id)
 
