@@ -16,6 +16,7 @@ then the TLS socket wrapped around it.
 
 import heapq
 import itertools
+import logging
 import os
 import socket
 import threading
@@ -25,6 +26,8 @@ from typing import Any
 
 from urllib3 import HTTPConnectionPool, HTTPSConnectionPool
 from urllib3.connection import HTTPConnection, HTTPSConnection
+
+logger = logging.getLogger(__name__)
 
 
 class ConnectionWatch:
@@ -133,7 +136,10 @@ class _Watchdog:
                 while not self._heap or self._heap[0][0] > time.monotonic():
                     self._cond.wait(self._heap[0][0] - time.monotonic() if self._heap else None)
                 _, _, exchange = heapq.heappop(self._heap)
-            exchange.expire()
+            try:
+                exchange.expire()
+            except Exception:  # the watchdog must outlive any one exchange
+                logger.exception("could not cut a webhook request at its deadline")
 
 
 watchdog = _Watchdog()
