@@ -248,7 +248,8 @@ def _attempts_open(*, delivery_ids: list[uuid.UUID], token: uuid.UUID, now: date
 @transaction.atomic
 def _deliveries_claim(*, delivery_ids: list[uuid.UUID | str]) -> list[_Claim]:
     """Claim the due rows among `delivery_ids` under one token and open an attempt row for each; in
-    event order. Rows that are not due, finished or held by another worker are left alone."""
+    event order. Rows that are not due, finished or held by another worker are left alone, and so
+    are the rows of a webhook at its concurrency limit (webhooks.capacity): those wait, unqueued."""
     now = timezone.now()
     token = uuid.uuid4()
     due = Delivery.objects.filter(_claimable(now), pk__in=delivery_ids)
