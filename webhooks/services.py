@@ -559,10 +559,21 @@ def webhook_deliver_batch(*, delivery_ids: list[uuid.UUID | str], queue_waiting:
     sent = 0
     for webhook_claims in by_webhook.values():
         sent += _webhook_send(webhook_claims, deadline=deadline, may_stop=sent > 0)
-    if by_webhook and queue_waiting:
-        # This batch's slot is free again: a batch of the webhook's that waited for it goes now.
-        deliveries_dispatch_due(limit=int(settings.WEBHOOK_DELIVERY_BATCH_SIZE), webhook_ids=list(by_webhook))
+    if queue_waiting:
+        for webhook_id in by_webhook:
+            _queue_waiting(webhook_id)
     return [claim.delivery_id for claim in claims]
+
+
+def _queue_waiting(webhook_id: uuid.UUID) -> None:
+    """This batch's slot is free again: queue a share of the webhook's waiting rows for it. A
+    share, not a whole batch, so that when the webhook's batches end together, the rows that
+    waited go out over all its slots at once rather than over one or two."""
+    now = timezone.now()
+    waiting = deliveries_due(now=now).filter(webhook_id=webhook_id, enqueued_at__isnull=True).count()
+    if waiting:
+        share = -(-waiting // int(settings.WEBHOOK_ENDPOINT_CONCURRENCY))
+        deliveries_dispatch_due(limit=min(share, int(settings.WEBHOOK_DELIVERY_BATCH_SIZE)), webhook_ids=[webhook_id])
 
 
 def webhook_deliver(*, delivery_id: uuid.UUID | str, queue_waiting: bool = True) -> Delivery | None:

@@ -111,3 +111,18 @@ def test_a_batch_that_ends_sends_the_webhooks_waiting_deliveries(receiver, setti
     waiting.refresh_from_db()
     assert waiting.status == Delivery.Status.SUCCEEDED
     assert len(receiver.received) == 2
+
+
+def test_a_batch_that_ends_queues_a_share_of_the_waiting_rows_not_all_of_them(receiver, settings, monkeypatch):
+    from webhooks.tasks import deliver_webhooks
+
+    settings.WEBHOOK_ENDPOINT_CONCURRENCY = 2
+    webhook = OutgoingWebhookFactory(url=receiver.url())
+    waiting = [publish(webhook) for _ in range(5)]
+    Delivery.objects.filter(pk__in=[d.pk for d in waiting]).update(enqueued_at=None)  # deferred
+    queued: list[list[str]] = []
+    monkeypatch.setattr(deliver_webhooks, "delay", lambda delivery_ids: queued.append(delivery_ids))
+
+    assert webhook_deliver(delivery_id=publish(webhook).pk).status == Delivery.Status.SUCCEEDED
+    # Five waiting over two slots: this slot takes three; the other slot's batch takes the rest.
+    assert [len(batch) for batch in queued] == [3]
