@@ -1,8 +1,11 @@
 """Test helpers shared by every app: a real HTTP receiver on loopback that records requests and
-answers as each test scripts it (status, body, delay), and the Procfile as a platform reads it."""
+answers as each test scripts it (status, body, delay, or headers then a body trickled byte by byte),
+and the Procfile as a platform reads it."""
 
 import os
 import runpy
+import select
+import socket
 import threading
 import time
 from dataclasses import dataclass, field
@@ -34,13 +37,19 @@ class Reply:
     body: bytes = b'{"ok":true}'
     sleep: float = 0.0
     headers: dict[str, str] = field(default_factory=dict)
+    # Seconds between the bytes of the body, sent after the headers (a Content-Length it never
+    # reaches): a slow endpoint that no per-read timeout catches. Until the sender hangs up.
+    trickle: float = 0.0
 
 
-@dataclass(frozen=True)
+@dataclass
 class Received:
     path: str
     headers: dict[str, str]
     body: bytes
+    # time.monotonic() when the request arrived and when its exchange ended (None while open).
+    arrived_at: float = 0.0
+    ended_at: float | None = None
 
 
 class Receiver:
@@ -86,8 +95,9 @@ class Receiver:
             def do_POST(self) -> None:  # noqa: N802
                 body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
                 headers = {k.lower(): v for k, v in self.headers.items()}
+                received = Received(path=self.path, headers=headers, body=body, arrived_at=time.monotonic())
                 with receiver._lock:
-                    receiver.received.append(Received(path=self.path, headers=headers, body=body))
+                    receiver.received.append(received)
                 receiver.arrived.set()
                 reply = receiver._next_reply()
                 if reply.sleep:
@@ -96,11 +106,26 @@ class Receiver:
                     self.send_response(reply.status)
                     for name, value in reply.headers.items():
                         self.send_header(name, value)
-                    self.send_header("Content-Length", str(len(reply.body)))
+                    self.send_header("Content-Length", str(10**6 if reply.trickle else len(reply.body)))
                     self.end_headers()
-                    self.wfile.write(reply.body)
+                    if reply.trickle:
+                        self._trickle(reply.trickle)
+                    else:
+                        self.wfile.write(reply.body)
                 except OSError:
                     pass  # the sender gave up (timeout) before we answered
+                finally:
+                    received.ended_at = time.monotonic()
+
+            def _trickle(self, interval: float) -> None:
+                self.close_connection = True
+                for _ in range(600):  # ten minutes at one byte a second: longer than any test
+                    self.wfile.write(b" ")
+                    self.wfile.flush()
+                    # A sender that hung up shows as a readable socket (EOF) before a write fails.
+                    readable, _, _ = select.select([self.connection], [], [], interval)
+                    if readable and not self.connection.recv(1, socket.MSG_PEEK):
+                        return
 
             def log_message(self, format: str, *args: object) -> None:
                 pass

@@ -1,4 +1,5 @@
-"""`make run`: the web server, a Celery worker (every queue) and beat side by side; Ctrl-C stops all three."""
+"""`make run`: the web server, the Celery workers (completions; webhook deliveries) and beat side by side;
+Ctrl-C stops them all."""
 
 import os
 import signal
@@ -11,21 +12,15 @@ ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
 PORT = os.environ.get("PORT", "8000")
 
+CELERY_WORKER = [PYTHON, "-m", "celery", "-A", "onboarding_project", "worker", "--loglevel=INFO", "--pool=threads"]
+WEBHOOK_QUEUE = os.environ.get("WEBHOOK_QUEUE", "webhooks")
+
 COMMANDS = {
     "web": [PYTHON, "manage.py", "runserver", f"127.0.0.1:{PORT}"],
-    "worker": [
-        PYTHON,
-        "-m",
-        "celery",
-        "-A",
-        "onboarding_project",
-        "worker",
-        "--loglevel=INFO",
-        "--pool=threads",
-        "--concurrency=4",
-        "-Q",  # the default queue and the webhook deliveries' own (the Procfile runs two workers)
-        f"celery,{os.environ.get('WEBHOOK_QUEUE', 'webhooks')}",
-    ],
+    # Two workers, as in the Procfile: signup completions (the default queue) never wait for a
+    # thread that a slow customer endpoint holds.
+    "worker": [*CELERY_WORKER, "--concurrency=4", "-Q", "celery"],
+    "webhooks": [*CELERY_WORKER, "--concurrency=8", "-Q", WEBHOOK_QUEUE, "-n", "webhooks@%h"],
     "beat": [PYTHON, "-m", "celery", "-A", "onboarding_project", "beat", "--loglevel=INFO"],
 }
 

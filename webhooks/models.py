@@ -100,6 +100,11 @@ class Delivery(models.Model):
                 condition=Q(status__in=["pending", "sending"]),
             ),
             models.Index(fields=["webhook", "-created_at"], name="delivery_webhook_created"),
+            # The concurrency limits count the batches in flight per webhook (webhooks.capacity):
+            # a few rows, not the webhook's whole history.
+            models.Index(
+                fields=["webhook", "claim_token"], name="delivery_webhook_in_flight", condition=Q(status="sending")
+            ),
         ]
 
     def __str__(self) -> str:

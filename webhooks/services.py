@@ -27,7 +27,7 @@ from core.events import EVENT_TYPES, WEBHOOK_TEST
 from core.timefmt import isoformat_ms
 from organizations.models import Organization
 from wabas.models import Waba
-from webhooks import signing, transport
+from webhooks import capacity, signing, transport
 from webhooks.models import Delivery, DeliveryAttempt, Event, OutgoingWebhook
 
 logger = logging.getLogger(__name__)
@@ -40,12 +40,6 @@ JITTER = 0.1
 STATUS_GONE = 410
 
 _NOT_SET: Any = object()
-
-
-def _lease() -> timedelta:
-    # Longer than the Celery hard time limit, so a live worker always finishes (or is killed)
-    # before another may take the row over: one attempt is never sent by two workers.
-    return timedelta(seconds=int(getattr(settings, "CELERY_TASK_TIME_LIMIT", 90)) + 30)
 
 
 def _batches(deliveries: list[tuple[Any, Any]]) -> list[list[str]]:
@@ -254,14 +248,26 @@ def _attempts_open(*, delivery_ids: list[uuid.UUID], token: uuid.UUID, now: date
 @transaction.atomic
 def _deliveries_claim(*, delivery_ids: list[uuid.UUID | str]) -> list[_Claim]:
     """Claim the due rows among `delivery_ids` under one token and open an attempt row for each; in
-    event order. Rows that are not due, finished or held by another worker are left alone."""
+    event order. Rows that are not due, finished or held by another worker are left alone, and so
+    are the rows of a webhook at its concurrency limit (webhooks.capacity): those wait, unqueued."""
     now = timezone.now()
     token = uuid.uuid4()
+    due = Delivery.objects.filter(_claimable(now), pk__in=delivery_ids)
+    wanted = set(due.order_by().values_list("webhook_id", "webhook__organization_id").distinct())
+    admitted = capacity.admitted_webhooks(pairs=wanted, now=now)
+    if len(admitted) < len(wanted):
+        # Over a concurrency limit: left due and unqueued, so the next dispatch (or the end of one
+        # of the webhook's batches) queues them again.
+        deferred = due.exclude(webhook_id__in=admitted).update(enqueued_at=None)
+        logger.info(
+            "webhook deliveries deferred: endpoint or organization at its concurrency limit",
+            extra={"deliveries": deferred, "webhook_ids": sorted(str(w) for w, _ in wanted if w not in admitted)},
+        )
     # The conditional UPDATE is the lock: of two workers racing for one row, one updates it and
     # the other matches nothing.
-    claimed = Delivery.objects.filter(_claimable(now), pk__in=delivery_ids).update(
+    claimed = due.filter(webhook_id__in=admitted).update(
         status=Delivery.Status.SENDING,
-        claimed_until=now + _lease(),
+        claimed_until=now + capacity.lease(),
         claim_token=token,
         attempts=F("attempts") + 1,
         enqueued_at=None,
@@ -533,7 +539,7 @@ def _webhook_send(claims: list[_Claim], *, deadline: float, may_stop: bool) -> i
     return sent
 
 
-def webhook_deliver_batch(*, delivery_ids: list[uuid.UUID | str]) -> list[uuid.UUID]:
+def webhook_deliver_batch(*, delivery_ids: list[uuid.UUID | str], queue_waiting: bool = True) -> list[uuid.UUID]:
     """Make one attempt at each due delivery among `delivery_ids`: in event order, over one
     keep-alive connection per webhook. Rows that are not due, finished or held by another worker
     are skipped, so running it twice is harmless. Returns the ids of the deliveries it claimed
@@ -541,6 +547,9 @@ def webhook_deliver_batch(*, delivery_ids: list[uuid.UUID | str]) -> list[uuid.U
 
     After WEBHOOK_BATCH_SECONDS no new request is started (at least one always is): the deliveries
     not sent go back to pending, due now, as if never claimed, and are queued again.
+
+    A webhook over a concurrency limit (see webhooks.capacity) is not served; with `queue_waiting`,
+    a batch that ends queues the next due rows of its webhook (they may have waited for its slot).
     """
     deadline = time.monotonic() + float(settings.WEBHOOK_BATCH_SECONDS)
     claims = _deliveries_claim(delivery_ids=delivery_ids)
@@ -550,13 +559,28 @@ def webhook_deliver_batch(*, delivery_ids: list[uuid.UUID | str]) -> list[uuid.U
     sent = 0
     for webhook_claims in by_webhook.values():
         sent += _webhook_send(webhook_claims, deadline=deadline, may_stop=sent > 0)
+    if queue_waiting:
+        for webhook_id in by_webhook:
+            _queue_waiting(webhook_id)
     return [claim.delivery_id for claim in claims]
 
 
-def webhook_deliver(*, delivery_id: uuid.UUID | str) -> Delivery | None:
+def _queue_waiting(webhook_id: uuid.UUID) -> None:
+    """This batch's slot is free again: queue a share of the webhook's waiting rows for it. A
+    share, not a whole batch, so that when the webhook's batches end together, the rows that
+    waited go out over all its slots at once rather than over one or two."""
+    now = timezone.now()
+    waiting = deliveries_due(now=now).filter(webhook_id=webhook_id, enqueued_at__isnull=True).count()
+    if waiting:
+        share = -(-waiting // int(settings.WEBHOOK_ENDPOINT_CONCURRENCY))
+        deliveries_dispatch_due(limit=min(share, int(settings.WEBHOOK_DELIVERY_BATCH_SIZE)), webhook_ids=[webhook_id])
+
+
+def webhook_deliver(*, delivery_id: uuid.UUID | str, queue_waiting: bool = True) -> Delivery | None:
     """Make one attempt at a due delivery (a batch of one). Returns None when there was nothing to
-    do (not due, finished, or another worker holds it), so running it twice is harmless."""
-    if not webhook_deliver_batch(delivery_ids=[delivery_id]):
+    do (not due, finished, another worker holds it, or its endpoint is at its concurrency limit),
+    so running it twice is harmless."""
+    if not webhook_deliver_batch(delivery_ids=[delivery_id], queue_waiting=queue_waiting):
         return None
     return Delivery.objects.get(pk=delivery_id)
 
@@ -566,18 +590,22 @@ def deliveries_due(*, now: datetime | None = None) -> QuerySet[Delivery]:
     return Delivery.objects.filter(_claimable(now)).order_by("next_attempt_at")
 
 
-def deliveries_dispatch_due(*, limit: int = 500) -> int:
-    """Queue a task for every batch of due deliveries not already queued recently; returns how
-    many deliveries.
+def deliveries_dispatch_due(*, limit: int = 500, webhook_ids: list[uuid.UUID] | None = None) -> int:
+    """Queue a task for every batch of due deliveries not already queued recently (of these
+    webhooks only, if given); returns how many deliveries.
 
-    Covers retries that came due, rows whose task was lost with the broker, and rows whose
-    worker died mid-attempt (its lease ran out). Only queues: a slow endpoint delays nobody.
+    Covers retries that came due, rows whose task was lost with the broker, rows deferred by a
+    concurrency limit, and rows whose worker died mid-attempt (its lease ran out). Only queues: a
+    slow endpoint delays nobody.
     """
     from webhooks.tasks import deliver_webhooks
 
     now = timezone.now()
     not_recently_queued = Q(enqueued_at__isnull=True) | Q(enqueued_at__lt=now - REENQUEUE_AFTER)
-    candidates = list(deliveries_due(now=now).filter(not_recently_queued).values_list("webhook_id", "pk")[:limit])
+    due = deliveries_due(now=now).filter(not_recently_queued)
+    if webhook_ids is not None:
+        due = due.filter(webhook_id__in=webhook_ids)
+    candidates = list(due.values_list("webhook_id", "pk")[:limit])
     queued = 0
     for batch in _batches(candidates):
         # Conditional UPDATE, so two dispatchers running at once queue each row once. When it did

@@ -7,6 +7,11 @@ while the `Host` header, TLS SNI and certificate check keep using the URL's host
 are never followed and proxies from the environment are ignored (urllib3 reads no environment).
 Every failure becomes an `AttemptResult`; callers never see an HTTP library's exception.
 
+`timeout` bounds the whole exchange (connect, request, headers and body together), not each socket
+read: the watchdog of `webhooks.deadline` cuts an endpoint that trickles its answer, so a request
+never holds a delivery thread longer than WEBHOOK_TIMEOUT_SECONDS. Only the first few KB of the body
+are read (we keep an excerpt).
+
 The requests go straight to urllib3's connection pool: `requests` adds about 0.6 ms of Python per
 request on top of it (header merging, cookies, hooks), more than the rest of a delivery in a
 batch, and nothing here needs what it adds.
@@ -19,10 +24,11 @@ from urllib.parse import urlsplit, urlunsplit
 
 import urllib3
 from requests.utils import get_encoding_from_headers
-from urllib3 import HTTPConnectionPool, HTTPSConnectionPool
+from urllib3 import HTTPConnectionPool
 from urllib3.exceptions import NewConnectionError, ProtocolError, SSLError
 
 from core.urlpolicy import DeliveryTarget, UrlPolicyError, resolve_delivery_target
+from webhooks.deadline import ConnectionWatch, WatchedHTTPConnectionPool, WatchedHTTPSConnectionPool, watchdog
 
 EXCERPT_CHARS = 500
 USER_AGENT = "OnboardingLinks-Webhooks/1.0"
@@ -40,12 +46,13 @@ class AttemptResult:
         return self.status_code is not None and 200 <= self.status_code < 300
 
 
-def _pinned_pool(target: DeliveryTarget) -> HTTPConnectionPool:
-    """One connection to `target.address`, whatever the URL's host resolves to now."""
+def _pinned_pool(target: DeliveryTarget, watch: ConnectionWatch) -> HTTPConnectionPool:
+    """One connection to `target.address`, whatever the URL's host resolves to now; its sockets
+    are registered with `watch`, so a deadline can cut them."""
     if target.scheme == "https":
         import certifi
 
-        return HTTPSConnectionPool(
+        return WatchedHTTPSConnectionPool(
             host=target.address,
             port=target.port,
             server_hostname=target.host,
@@ -53,8 +60,9 @@ def _pinned_pool(target: DeliveryTarget) -> HTTPConnectionPool:
             cert_reqs="CERT_REQUIRED",
             ca_certs=certifi.where(),
             maxsize=1,
+            watch=watch,
         )
-    return HTTPConnectionPool(host=target.address, port=target.port, maxsize=1)
+    return WatchedHTTPConnectionPool(host=target.address, port=target.port, maxsize=1, watch=watch)
 
 
 def _excerpt(response: urllib3.BaseHTTPResponse) -> str:
@@ -68,11 +76,17 @@ def _excerpt(response: urllib3.BaseHTTPResponse) -> str:
     return "".join(c if c.isprintable() or c in "\n\t" else " " for c in text)[:EXCERPT_CHARS]
 
 
+def _timed_out(timeout: float, status_code: int | None) -> str:
+    if status_code is None:
+        return f"Timed out after {timeout:g} s."
+    return f"Timed out after {timeout:g} s: the endpoint answered {status_code} but did not finish its body in time."
+
+
 def _describe(exc: Exception, timeout: float) -> str:
     if isinstance(exc, NewConnectionError):  # before the timeouts: urllib3 derives it from them
         return "Could not connect to the endpoint."
     if isinstance(exc, urllib3.exceptions.TimeoutError):
-        return f"Timed out after {timeout:g} s."
+        return _timed_out(timeout, None)
     if isinstance(exc, SSLError):
         return "TLS handshake or certificate verification failed."
     if isinstance(exc, ProtocolError | OSError):
@@ -103,8 +117,10 @@ class Sender:
             "Accept-Encoding": "gzip, deflate",
             "Connection": "keep-alive",
         }
-        self._timeout = urllib3.Timeout(connect=timeout, read=timeout)
-        self._pool = _pinned_pool(target)
+        # `total` only trims the first read to what connecting left; the watchdog enforces it.
+        self._timeout = urllib3.Timeout(total=timeout, connect=timeout, read=timeout)
+        self._watch = ConnectionWatch()
+        self._pool = _pinned_pool(target, self._watch)
 
     def post(self, *, body: bytes, headers: dict[str, str]) -> AttemptResult:
         started = time.monotonic()
@@ -114,6 +130,8 @@ class Sender:
 
         if self._pool is None:
             return AttemptResult(status_code=None, duration_ms=elapsed_ms(), error=self.refused)
+        exchange = watchdog.watch(self._watch, self.timeout)
+        status_code: int | None = None
         try:
             response = self._pool.urlopen(
                 "POST",
@@ -125,14 +143,21 @@ class Sender:
                 redirect=False,
                 preload_content=False,
             )
+            status_code = response.status
             try:
                 excerpt = _excerpt(response)
             finally:
                 response.close()
                 response.release_conn()
-            return AttemptResult(status_code=response.status, duration_ms=elapsed_ms(), response_excerpt=excerpt)
+            result = AttemptResult(status_code=status_code, duration_ms=elapsed_ms(), response_excerpt=excerpt)
         except Exception as exc:  # noqa: BLE001 - every failure is a failed attempt, including a soft time limit
-            return AttemptResult(status_code=None, duration_ms=elapsed_ms(), error=_describe(exc, self.timeout))
+            result = AttemptResult(status_code=None, duration_ms=elapsed_ms(), error=_describe(exc, self.timeout))
+        if exchange.finish():
+            # Cut by the deadline, whatever the cut read raised (or an excerpt cut short).
+            return AttemptResult(
+                status_code=None, duration_ms=elapsed_ms(), error=_timed_out(self.timeout, status_code)
+            )
+        return result
 
     def close(self) -> None:
         if self._pool is not None:

@@ -1,9 +1,15 @@
+import fcntl
 import socket
-from collections.abc import Iterator
+import tempfile
+from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
 
+from core.services_gate import require_postgres, require_redis_broker
+from onboarding_project.celery import app
 from webhooks.tests.helpers import KeepAliveReceiver
+from webhooks.tests.workers import Worker
 
 
 @pytest.fixture
@@ -49,3 +55,38 @@ def receiver_localhost(monkeypatch) -> list[str]:
 
     monkeypatch.setattr(socket, "getaddrinfo", fake_getaddrinfo)
     return lookups
+
+
+@pytest.fixture
+def one_worker_at_a_time() -> Iterator[None]:
+    """Parallel test processes (xdist) share the broker's queues but not the test database: a
+    worker started by one would take the other's tasks and find no rows. One test at a time."""
+    lock_path = Path(tempfile.gettempdir()) / "onboarding-webhooks-worker-tests.lock"
+    with open(lock_path, "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+@pytest.fixture
+def real_broker(tmp_path, one_worker_at_a_time) -> Iterator[Callable[..., Worker]]:
+    """Starts real worker processes (`Worker`'s arguments) on the test database and the Redis
+    broker; they are stopped at the end of the test."""
+    require_postgres()
+    require_redis_broker()
+    previous = app.conf.task_always_eager
+    app.conf.task_always_eager = False
+    app.control.purge()  # stale messages of earlier runs would only be no-ops, but keep the queue clean
+    workers: list[Worker] = []
+
+    def start(**options) -> Worker:
+        worker = Worker(tmp_path / f"worker-{len(workers)}.log", **options)
+        workers.append(worker)
+        return worker
+
+    yield start
+    for worker in workers:
+        worker.stop()
+    app.conf.task_always_eager = previous

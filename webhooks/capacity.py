@@ -1,0 +1,77 @@
+"""How long a claimed batch holds its rows, and how many delivery threads one endpoint and one
+organization may hold at once.
+
+A batch holds its claim (the lease) longer than it can possibly run: it starts no request after
+WEBHOOK_BATCH_SECONDS and each request ends by WEBHOOK_TIMEOUT_SECONDS (a true deadline, see
+`webhooks.deadline`), so a second attempt of a delivery never starts while its first is open; only
+a worker that really died lets its lease run out.
+
+The concurrency limits are counted in the database, across every worker process: a batch in flight
+is one claim token among the webhook's `sending` rows whose lease holds. The claim locks the
+organization's row while it counts, so two workers cannot both take the last slot. A batch over
+a limit claims nothing and leaves its rows due, unqueued (the dispatcher queues them again on its
+next run), and a batch that ends queues its webhook's waiting rows at once. So a slow endpoint holds
+at most WEBHOOK_ENDPOINT_CONCURRENCY threads, an organization at most WEBHOOK_ORGANIZATION_CONCURRENCY,
+and everyone else's deliveries keep flowing.
+"""
+
+import uuid
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db.models import Count, Q
+
+from organizations.models import Organization
+from webhooks.models import Delivery
+
+# Room for the batch's own database writes after its last request.
+LEASE_MARGIN_SECONDS = 30
+
+
+def batch_max_seconds() -> float:
+    """The longest a batch can send: its last request starts by WEBHOOK_BATCH_SECONDS and ends by
+    WEBHOOK_TIMEOUT_SECONDS later."""
+    return float(settings.WEBHOOK_BATCH_SECONDS) + float(settings.WEBHOOK_TIMEOUT_SECONDS)
+
+
+def lease() -> timedelta:
+    return timedelta(seconds=batch_max_seconds() + LEASE_MARGIN_SECONDS)
+
+
+def _in_flight(now: datetime) -> Q:
+    return Q(status=Delivery.Status.SENDING, claimed_until__gte=now)
+
+
+def admitted_webhooks(*, pairs: Iterable[tuple[uuid.UUID, uuid.UUID]], now: datetime) -> set[uuid.UUID]:
+    """Of the (webhook id, organization id) pairs a batch wants to send to, the webhooks it may
+    serve now without going over either limit. Call it inside the claim's transaction: it locks
+    the organizations' rows until the claim commits."""
+    pairs = sorted(set(pairs))
+    if not pairs:
+        return set()
+    org_ids = sorted({org_id for _, org_id in pairs})
+    # FOR NO KEY UPDATE: claims of one organization wait for each other, while inserts that only
+    # reference the organization (events, deliveries) do not wait for the claims.
+    list(Organization.objects.select_for_update(no_key=True).filter(pk__in=org_ids).order_by("pk").values_list("pk"))
+    in_flight = Delivery.objects.filter(_in_flight(now)).order_by()
+    per_webhook = dict(
+        in_flight.filter(webhook_id__in=[w for w, _ in pairs])
+        .values("webhook_id")
+        .annotate(batches=Count("claim_token", distinct=True))
+        .values_list("webhook_id", "batches")
+    )
+    per_org = dict(
+        in_flight.filter(webhook__organization_id__in=org_ids)
+        .values("webhook__organization_id")
+        .annotate(batches=Count("claim_token", distinct=True))
+        .values_list("webhook__organization_id", "batches")
+    )
+    endpoint_limit = int(settings.WEBHOOK_ENDPOINT_CONCURRENCY)
+    org_limit = int(settings.WEBHOOK_ORGANIZATION_CONCURRENCY)
+    # This batch would be one more, for the webhook and for its organization.
+    return {
+        webhook_id
+        for webhook_id, org_id in pairs
+        if per_webhook.get(webhook_id, 0) < endpoint_limit and per_org.get(org_id, 0) < org_limit
+    }

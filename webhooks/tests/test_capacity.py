@@ -1,0 +1,128 @@
+"""The lease of a claim outlasts the longest batch, and the per-endpoint and per-organization
+concurrency limits are counted in the database: over a limit, a batch claims nothing and its rows
+wait, due, for a slot."""
+
+import uuid
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from core.events import MESSAGE_RECEIVED
+from webhooks import capacity, services
+from webhooks.models import Delivery
+from webhooks.services import deliveries_dispatch_due, event_publish, webhook_deliver
+from webhooks.tests.factories import OutgoingWebhookFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def publish(webhook) -> Delivery:
+    """One event whose task does not run (the test's transaction never commits)."""
+    return event_publish(organization=webhook.organization, type=MESSAGE_RECEIVED, data={}).deliveries.get(
+        webhook=webhook
+    )
+
+
+def hold_slot(webhook) -> Delivery:
+    """A batch of another worker, in flight: a `sending` row under its own token, its lease holding."""
+    delivery = publish(webhook)
+    Delivery.objects.filter(pk=delivery.pk).update(
+        status=Delivery.Status.SENDING,
+        claim_token=uuid.uuid4(),
+        claimed_until=timezone.now() + timedelta(minutes=1),
+        attempts=1,
+    )
+    return delivery
+
+
+def test_the_lease_outlasts_the_longest_batch_the_settings_allow(settings):
+    settings.WEBHOOK_BATCH_SECONDS, settings.WEBHOOK_TIMEOUT_SECONDS = 20.0, 5.0
+    assert capacity.batch_max_seconds() == 25.0
+    assert capacity.lease() == timedelta(seconds=25 + capacity.LEASE_MARGIN_SECONDS)
+
+
+def test_a_claim_holds_its_rows_for_the_lease(settings):
+    settings.WEBHOOK_BATCH_SECONDS, settings.WEBHOOK_TIMEOUT_SECONDS = 20.0, 5.0
+    delivery = publish(OutgoingWebhookFactory())
+
+    assert [c.delivery_id for c in services._deliveries_claim(delivery_ids=[delivery.pk])] == [delivery.pk]
+    delivery.refresh_from_db()
+    assert delivery.claimed_until - delivery.last_attempt_at == timedelta(seconds=25 + capacity.LEASE_MARGIN_SECONDS)
+
+
+def test_an_endpoint_at_its_limit_sends_nothing_and_its_delivery_waits_due(receiver, settings):
+    settings.WEBHOOK_ENDPOINT_CONCURRENCY = 2
+    webhook = OutgoingWebhookFactory(url=receiver.url())
+    hold_slot(webhook), hold_slot(webhook)
+    waiting = publish(webhook)
+
+    assert webhook_deliver(delivery_id=waiting.pk) is None
+    waiting.refresh_from_db()
+    assert (waiting.status, waiting.attempts, waiting.enqueued_at) == (Delivery.Status.PENDING, 0, None)
+    assert receiver.received == []
+    assert not waiting.attempt_log.exists()
+    # Unqueued, so the next dispatch queues it again.
+    assert deliveries_dispatch_due(webhook_ids=[webhook.pk]) == 1
+
+
+def test_another_endpoint_of_the_organization_is_not_held_up(receiver, settings):
+    settings.WEBHOOK_ENDPOINT_CONCURRENCY = 1
+    busy = OutgoingWebhookFactory(url=receiver.url("/busy"))
+    hold_slot(busy)
+    other = OutgoingWebhookFactory(organization=busy.organization, url=receiver.url("/other"))
+
+    assert webhook_deliver(delivery_id=publish(other).pk).status == Delivery.Status.SUCCEEDED
+    assert [r.path for r in receiver.received] == ["/other"]
+
+
+def test_an_organization_at_its_limit_waits_while_another_organization_is_served(receiver, settings):
+    settings.WEBHOOK_ENDPOINT_CONCURRENCY, settings.WEBHOOK_ORGANIZATION_CONCURRENCY = 4, 2
+    first = OutgoingWebhookFactory(url=receiver.url("/a1"))
+    second = OutgoingWebhookFactory(organization=first.organization, url=receiver.url("/a2"))
+    hold_slot(first), hold_slot(second)
+    third = OutgoingWebhookFactory(organization=first.organization, url=receiver.url("/a3"))
+    elsewhere = OutgoingWebhookFactory(url=receiver.url("/b"))
+
+    assert webhook_deliver(delivery_id=publish(third).pk) is None
+    assert webhook_deliver(delivery_id=publish(elsewhere).pk).status == Delivery.Status.SUCCEEDED
+    assert [r.path for r in receiver.received] == ["/b"]
+
+
+def test_an_expired_lease_frees_its_slot(receiver, settings):
+    settings.WEBHOOK_ENDPOINT_CONCURRENCY = 1
+    webhook = OutgoingWebhookFactory(url=receiver.url())
+    held = hold_slot(webhook)
+    Delivery.objects.filter(pk=held.pk).update(claimed_until=timezone.now() - timedelta(seconds=1))
+
+    assert webhook_deliver(delivery_id=publish(webhook).pk).status == Delivery.Status.SUCCEEDED
+
+
+def test_a_batch_that_ends_sends_the_webhooks_waiting_deliveries(receiver, settings):
+    settings.WEBHOOK_ENDPOINT_CONCURRENCY = 1
+    webhook = OutgoingWebhookFactory(url=receiver.url())
+    held = hold_slot(webhook)
+    waiting = publish(webhook)
+    assert webhook_deliver(delivery_id=waiting.pk) is None  # deferred while the slot is taken
+    Delivery.objects.filter(pk=held.pk).update(status=Delivery.Status.SUCCEEDED, claim_token=None)
+
+    # The next batch of the webhook runs, and at its end queues (here: runs) the one that waited.
+    assert webhook_deliver(delivery_id=publish(webhook).pk).status == Delivery.Status.SUCCEEDED
+    waiting.refresh_from_db()
+    assert waiting.status == Delivery.Status.SUCCEEDED
+    assert len(receiver.received) == 2
+
+
+def test_a_batch_that_ends_queues_a_share_of_the_waiting_rows_not_all_of_them(receiver, settings, monkeypatch):
+    from webhooks.tasks import deliver_webhooks
+
+    settings.WEBHOOK_ENDPOINT_CONCURRENCY = 2
+    webhook = OutgoingWebhookFactory(url=receiver.url())
+    waiting = [publish(webhook) for _ in range(5)]
+    Delivery.objects.filter(pk__in=[d.pk for d in waiting]).update(enqueued_at=None)  # deferred
+    queued: list[list[str]] = []
+    monkeypatch.setattr(deliver_webhooks, "delay", lambda delivery_ids: queued.append(delivery_ids))
+
+    assert webhook_deliver(delivery_id=publish(webhook).pk).status == Delivery.Status.SUCCEEDED
+    # Five waiting over two slots: this slot takes three; the other slot's batch takes the rest.
+    assert [len(batch) for batch in queued] == [3]

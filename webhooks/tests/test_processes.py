@@ -1,0 +1,40 @@
+"""Signup completions never share a worker pool that webhook deliveries can exhaust: in the
+Procfile and in `make run` (scripts/run_dev.py), the default queue and the deliveries' queue are
+consumed by separate worker processes, the deliveries' one a thread pool."""
+
+import importlib.util
+
+from django.conf import settings
+
+from onboarding_project.celery import app
+from webhooks.tests.workers import BASE_DIR, procfile_command
+
+
+def _run_dev_commands() -> dict[str, list[str]]:
+    spec = importlib.util.spec_from_file_location("run_dev", BASE_DIR / "scripts" / "run_dev.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.COMMANDS
+
+
+def _queues_by_worker(commands: dict[str, list[str]]) -> dict[str, set[str]]:
+    return {
+        name: set(command[command.index("-Q") + 1].split(","))
+        for name, command in commands.items()
+        if "worker" in command
+    }
+
+
+def test_make_run_consumes_completions_and_deliveries_in_separate_workers():
+    commands = _run_dev_commands()
+    queues = _queues_by_worker(commands)
+    assert sorted(queues.values(), key=sorted) == [{app.conf.task_default_queue}, {settings.WEBHOOK_QUEUE}]
+    deliveries = next(name for name, q in queues.items() if q == {settings.WEBHOOK_QUEUE})
+    assert "--pool=threads" in commands[deliveries]
+
+
+def test_the_procfile_consumes_completions_and_deliveries_in_separate_workers():
+    commands = {name: procfile_command(name, {}) for name in ("worker", "webhooks")}
+    assert _queues_by_worker(commands) == {"worker": {"celery"}, "webhooks": {"webhooks"}}
+    assert "--pool=threads" in commands["webhooks"]
+    assert "--pool=threads" not in commands["worker"]
