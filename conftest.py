@@ -11,7 +11,7 @@ from core.testing import Receiver
 @pytest.fixture(autouse=True)
 def _test_defaults(settings) -> Iterator[None]:
     """Unit tests run Celery tasks inline (integration tests start a real worker and turn this
-    off); the API rate limit is out of the way unless a test sets one."""
+    off); the API and hosted page rate limits are out of the way unless a test sets one."""
     from core import urlpolicy
     from onboarding_project.celery import app
     from organizations import keycache
@@ -23,6 +23,7 @@ def _test_defaults(settings) -> Iterator[None]:
     keycache.clear_local()
 
     settings.API_RATE_LIMIT = "100000/minute"
+    settings.SIGNUP_CALLBACK_RATE_LIMIT = settings.SIGNUP_CLIENT_RATE_LIMIT = "100000/minute"
     # A key prefix of its own per test: a shared Redis cache (CI) carries nothing between tests
     # or between parallel workers.
     settings.CACHES = {

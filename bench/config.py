@@ -92,11 +92,15 @@ class BenchEnv:
             ENCRYPTION_KEYS=_ENCRYPTION_KEY,
             ALLOWED_HOSTS="127.0.0.1,localhost",
             PUBLIC_BASE_URL=self.base_url,
-            # Sandbox mode: no Meta app. Loopback receivers need private targets allowed.
+            # Sandbox mode, chosen explicitly (DEBUG is off): no Meta app. Loopback receivers need
+            # private targets allowed.
             META_APP_ID="",
+            META_SANDBOX="true",
             WEBHOOK_ALLOW_PRIVATE_TARGETS="true",
             # The rate limiter is not what is measured: off (one key makes thousands of requests/s).
             API_RATE_LIMIT="0",
+            SIGNUP_CALLBACK_RATE_LIMIT="0",
+            SIGNUP_CLIENT_RATE_LIMIT="0",
             LOG_LEVEL=os.environ.get("BENCH_LOG_LEVEL", "INFO"),
             PYTHONUNBUFFERED="1",
         )

@@ -1,6 +1,9 @@
 from django.conf import settings
-from django.core.checks import Error, Tags, register
+from django.core.checks import Error, Tags, Warning, register
 from django.core.exceptions import ImproperlyConfigured
+
+# How a production start without a Meta app is named among the missing settings.
+NO_META_APP = "META_APP_ID and META_APP_SECRET (or META_SANDBOX=true to serve the sandbox)"
 
 
 def missing_production_settings() -> list[str]:
@@ -17,7 +20,15 @@ def missing_production_settings() -> list[str]:
         missing.append("ENCRYPTION_KEYS")
     if not settings.ALLOWED_HOSTS:
         missing.append("ALLOWED_HOSTS")
+    # Without a Meta app and without an explicit choice of the sandbox, production would serve the
+    # sandbox to anyone: fault injection, a published inbound secret, unlimited fake phones.
+    if not settings.META_SANDBOX and not (settings.META_APP_ID and settings.META_APP_SECRET):
+        missing.append(NO_META_APP)
     return missing
+
+
+def _missing_message(missing: list[str]) -> str:
+    return f"DEBUG is off but these settings are not set: {', '.join(missing)}."
 
 
 @register(Tags.security)
@@ -27,7 +38,7 @@ def production_settings_check(app_configs: object = None, **kwargs: object) -> l
         return []
     return [
         Error(
-            f"DEBUG is off but these settings are not set: {', '.join(missing)}.",
+            _missing_message(missing),
             hint="Set them in the environment (see README, Configuration) or set DEBUG=true for development.",
             id="onboarding.E001",
         )
@@ -41,7 +52,21 @@ def sandbox_check(app_configs: object = None, **kwargs: object) -> list[Error]:
     return []
 
 
+@register(Tags.security, deploy=True)
+def sandbox_in_production_check(app_configs: object = None, **kwargs: object) -> list[Warning]:
+    if settings.META_SANDBOX and not settings.DEBUG:
+        return [
+            Warning(
+                "META_SANDBOX is on with DEBUG off: /_sandbox/ (the fake Graph API, its fault injection and "
+                "dialog) is served to anyone, without authentication.",
+                hint="Set META_APP_ID and META_APP_SECRET and unset META_SANDBOX for a real deployment.",
+                id="onboarding.W001",
+            )
+        ]
+    return []
+
+
 def assert_production_ready() -> None:
     missing = missing_production_settings()
     if missing:
-        raise ImproperlyConfigured(f"DEBUG is off but these settings are not set: {', '.join(missing)}.")
+        raise ImproperlyConfigured(_missing_message(missing))

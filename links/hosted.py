@@ -6,7 +6,6 @@ authorization (the completion checks every id against the exchanged token).
 """
 
 import functools
-import json
 import re
 from collections.abc import Callable
 from typing import Any
@@ -20,12 +19,14 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from django.views.decorators.csrf import ensure_csrf_cookie
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET
 from rest_framework import serializers
 
 from core.api.errors import ApplicationError, flatten_validation_detail, json_error
 from core.api.serializers import StrictSerializer
+from core.jsonbounds import JsonInputError, parse_json
 from links.completion import FINISH, FINISH_EVENTS
+from links.hosted_guard import json_methods, limit_callbacks_per_link, limit_per_client
 from links.models import OnboardingLink
 from links.signup import link_signup_callback, signup_status
 from organizations.models import DEFAULT_ACCENT_COLOR, Organization
@@ -143,6 +144,7 @@ _KNOWN_ERRORS = frozenset(
         gettext_noop("The WhatsApp Business Account could not be read."),
         gettext_noop("The phone number could not be read."),
         gettext_noop("Our app could not subscribe to the WhatsApp Business Account's webhooks."),
+        gettext_noop("The signup dialog reported an error."),
     ]
 )
 _KNOWN_ERROR_PREFIXES = [
@@ -259,24 +261,29 @@ class CallbackInput(StrictSerializer):
     )
     cancelled = serializers.BooleanField(required=False)
     error = serializers.CharField(max_length=500, required=False)
+    # Meta's `error_code` from the dialog's error event: kept for operators, never shown as sent.
+    errorCode = serializers.RegexField(r"^\d{1,9}$", required=False)
     currentStep = serializers.CharField(max_length=64, required=False)
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         outcomes = [bool(attrs.get("code")), bool(attrs.get("cancelled")), bool(attrs.get("error"))]
         if sum(outcomes) != 1:
             raise serializers.ValidationError("Send exactly one of code, cancelled: true, or error.")
+        if "errorCode" in attrs and not attrs.get("error"):
+            raise serializers.ValidationError({"errorCode": ["Only sent with error."]})
         return attrs
 
 
-@require_POST
+@json_methods("POST")
+@limit_per_client
+@limit_callbacks_per_link
 @with_language
 def signup_callback(request: HttpRequest, link_id: Any) -> HttpResponse:
-    if not (request.content_type or "").startswith("application/json"):
-        return json_error(415, "unsupported_media_type", "Send the callback as application/json.")
+    # Content type and size were checked before CSRF (links.hosted_guard.SignupCallbackGuardMiddleware).
     try:
-        body = json.loads(request.body or b"{}")
-    except ValueError:
-        return json_error(400, "validation_error", "The request body is not valid JSON.", {"body": ["Invalid JSON."]})
+        body = parse_json(request.body or b"{}", unique_keys=True)
+    except JsonInputError as exc:
+        return json_error(400, "validation_error", "The request body is not valid JSON.", {"body": [str(exc)]})
     if _link_or_none(link_id) is None:
         return json_error(404, "not_found", "No onboarding link with this id.")
     payload = CallbackInput(data=body if isinstance(body, dict) else None)
@@ -293,7 +300,8 @@ def signup_callback(request: HttpRequest, link_id: Any) -> HttpResponse:
     return JsonResponse(body, status=answer.http_status)
 
 
-@require_GET
+@json_methods("GET", "HEAD")
+@limit_per_client
 @with_language
 def signup_status_view(request: HttpRequest, link_id: Any) -> HttpResponse:
     link = _link_or_none(link_id)

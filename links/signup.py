@@ -114,19 +114,42 @@ def link_signup_cancel(*, link_id: uuid.UUID, detail: str = "") -> OnboardingLin
     return link
 
 
+# What the customer (event, redirect) and the page are told when the dialog reports an error. The
+# end-user's browser sends the dialog's text and code, so neither is repeated to anyone but operators.
+DIALOG_ERROR_MESSAGE = "The signup dialog reported an error."
+MAX_REPORTED_ERROR_LENGTH = 300
+
+
+def dialog_error_message(error_code: int | None) -> str:
+    """Our own message for an error Meta's dialog reported (one for every code, until Meta documents
+    codes worth telling apart)."""
+    return DIALOG_ERROR_MESSAGE
+
+
 @transaction.atomic
-def link_signup_error(*, link_id: uuid.UUID, message: str) -> OnboardingLink:
-    """The dialog reported an error: the link goes to `error` (the end-user may try again)."""
+def link_signup_error(*, link_id: uuid.UUID, reported: str, error_code: int | None = None) -> OnboardingLink:
+    """The dialog reported an error: a pending link goes to `error` (the end-user may try again),
+    with one failed attempt and one `onboarding_link.failed` event. A link already in `error` has
+    had its failure published: the report changes nothing, however often it is sent."""
     now = timezone.now()
-    message = f"Signup reported an error: {message}"[:300]
-    changed = OnboardingLink.objects.filter(pk=link_id, status__in=RETRYABLE, expires_at__gt=now).update(
+    message = dialog_error_message(error_code)
+    changed = OnboardingLink.objects.filter(pk=link_id, status=Status.PENDING, expires_at__gt=now).update(
         status=Status.ERROR, error=message
     )
+    link = OnboardingLink.objects.select_related("organization").filter(pk=link_id).first()
     if not changed:
+        if link is not None and link.effective_status == Status.ERROR:
+            return link
         raise _refuse(link_id)
-    link = OnboardingLink.objects.select_related("organization").get(pk=link_id)
+    # The raw text stays on the attempt row, length-capped, for the admin's timeline only.
+    raw = reported.strip()[:MAX_REPORTED_ERROR_LENGTH]
     SignupAttempt.objects.create(
-        link=link, status=SignupAttempt.Status.FAILED, event="ERROR", error=message, steps=[_step("failed", message)]
+        link=link,
+        status=SignupAttempt.Status.FAILED,
+        event="ERROR",
+        error=raw,
+        error_code=error_code,
+        steps=[_step("failed", f"the dialog reported: {raw}")],
     )
     event_publish(
         organization=link.organization,
@@ -143,7 +166,8 @@ def link_signup_callback(*, link_id: uuid.UUID, data: dict[str, Any]) -> Callbac
         link_signup_start(link_id=link_id, code=data["code"], event=data["event"], session=session)
         return CallbackAnswer(202, {"status": "processing"})
     if data.get("error"):
-        link = link_signup_error(link_id=link_id, message=data["error"])
+        code = int(data["errorCode"]) if data.get("errorCode") else None
+        link = link_signup_error(link_id=link_id, reported=data["error"], error_code=code)
         return CallbackAnswer(200, signup_status(link))
     link = link_signup_cancel(link_id=link_id, detail=data.get("currentStep") or "")
     redirect_to = signup_redirect_url(link, success=False, error=CANCELLED_MESSAGE)

@@ -2,7 +2,8 @@ from django.urls import path, re_path
 
 from meta.sandbox import views as sandbox
 
-# Declared always, answered only in sandbox mode (each view 404s otherwise, checked per request).
+# Routed only in sandbox mode (onboarding_project/urls.py); each view also 404s unless the sandbox
+# is on, checked per request.
 urlpatterns = [
     path("_sandbox/graph/_faults", sandbox.faults, name="sandbox-faults"),
     path("_sandbox/dialog/complete", sandbox.dialog_complete, name="sandbox-dialog-complete"),

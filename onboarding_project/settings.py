@@ -62,6 +62,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "core.middleware.ApiGuardMiddleware",
+    "links.hosted_guard.SignupCallbackGuardMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -155,6 +156,11 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = API_MAX_BODY_BYTES
 
 # "N/second|minute|hour|day" per API key; empty or "0" disables the limit.
 API_RATE_LIMIT = env.str("API_RATE_LIMIT", default="600/minute")
+# The hosted page's JSON endpoints (core.api.throttling's counters, same rate syntax): callbacks per
+# link (a real end-user sends a handful), and callback + status requests per client address (the
+# page polls the status once a second while a signup runs).
+SIGNUP_CALLBACK_RATE_LIMIT = env.str("SIGNUP_CALLBACK_RATE_LIMIT", default="10/minute")
+SIGNUP_CLIENT_RATE_LIMIT = env.str("SIGNUP_CLIENT_RATE_LIMIT", default="300/minute")
 IDEMPOTENCY_TTL = timedelta(hours=24)
 
 REST_FRAMEWORK = {
@@ -303,8 +309,10 @@ META_GRAPH_CALLS_PER_WABA_PER_HOUR = env.int("META_GRAPH_CALLS_PER_WABA_PER_HOUR
 WABA_LOOKUP_TTL_SECONDS = env.int("WABA_LOOKUP_TTL_SECONDS", default=300)
 PHONE_HEALTH_TTL_SECONDS = env.int("PHONE_HEALTH_TTL_SECONDS", default=60)
 PHONE_HEALTH_STALE_SECONDS = env.int("PHONE_HEALTH_STALE_SECONDS", default=1800)
-# Sandbox mode (fake Graph API served by this app) whenever no real Meta app is configured.
-META_SANDBOX = not META_APP_ID
+# Sandbox mode (fake Graph API and dialog served by this app under /_sandbox/) is an explicit choice:
+# on by default only in development without a Meta app. Production (DEBUG off) with neither a Meta
+# app nor META_SANDBOX=true refuses to start (core.checks); /_sandbox/ is not even routed when off.
+META_SANDBOX = env.bool("META_SANDBOX", default=DEBUG and not META_APP_ID)
 META_GRAPH_BASE_URL = env.str(
     "META_GRAPH_BASE_URL",
     default=f"{PUBLIC_BASE_URL}/_sandbox/graph" if META_SANDBOX else "https://graph.facebook.com",
@@ -317,7 +325,8 @@ X_FRAME_OPTIONS = "DENY"
 CSRF_FAILURE_VIEW = "core.views.csrf_failure"
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env.bool("BEHIND_TLS_PROXY", default=False) else None
+BEHIND_TLS_PROXY = env.bool("BEHIND_TLS_PROXY", default=False)
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if BEHIND_TLS_PROXY else None
 # Deployments behind TLS: HSTS and the http -> https redirect, off by default (plain-http development
 # and tests). /healthz stays reachable over http: load balancers probe it before TLS.
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0)
@@ -327,6 +336,11 @@ SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=False)
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 if SECURE_HSTS_SECONDS < 0:
     raise ImproperlyConfigured("SECURE_HSTS_SECONDS must be 0 (off) or a positive number of seconds.")
+# How many proxies in front of the web process append to X-Forwarded-For (core.clientaddr): the
+# client address is the entry the outermost of them wrote; the ones left of it are the client's own.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=1 if BEHIND_TLS_PROXY else 0)
+if TRUSTED_PROXY_COUNT < 0:
+    raise ImproperlyConfigured("TRUSTED_PROXY_COUNT must be 0 or more.")
 
 # --- Logging --------------------------------------------------------------------------------
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularJSONAPIView, SpectacularSwaggerView
@@ -21,10 +22,12 @@ urlpatterns = [
     re_path(r"^v1$", core_views.api_not_found),
     path("docs/", SpectacularSwaggerView.as_view(url_name="openapi-schema"), name="api-docs"),
     path("admin/", admin.site.urls),
-    path("", include("meta.urls")),
     path("", include("links.hosted_urls")),
     path("", include("phones.inbound_urls")),
 ]
+# The sandbox (fake Graph API, fault injection, its dialog) is not routed at all unless chosen.
+if settings.META_SANDBOX and not settings.META_APP_ID:
+    urlpatterns.append(path("", include("meta.urls")))
 
 handler400 = "core.views.api_bad_request"
 handler500 = "core.views.api_server_error"

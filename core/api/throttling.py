@@ -30,25 +30,33 @@ def _count(key: str, period: int) -> int:
         return cache.incr(key)  # another request created it meanwhile
 
 
+def over_limit(name: str, rate: str) -> float | None:
+    """Count one request against `name`'s fixed window of `rate`; the seconds until the window ends
+    when that request is over the limit, else None. One counter, atomic in the shared cache (Redis
+    when configured), for every limit of the service."""
+    parsed = parse_rate(rate)
+    if parsed is None:
+        return None
+    limit, period = parsed
+    now = time.time()
+    window = int(now // period)
+    try:
+        count = _count(f"ratelimit:{name}:{window}", period)
+    except Exception:  # noqa: BLE001 - the shared cache is down: serve (unlimited) rather than fail
+        logger.warning("Rate limit not applied: the shared cache is unavailable")
+        return None
+    return (window + 1) * period - now if count > limit else None
+
+
 class ApiKeyRateThrottle(BaseThrottle):
-    """A fixed window counter per API key, atomic in the shared cache (Redis when configured)."""
+    """A fixed window counter per API key."""
 
     def allow_request(self, request: Request, view: object) -> bool:
-        parsed = parse_rate(settings.API_RATE_LIMIT)
         api_key = getattr(request, "auth", None)
-        if parsed is None or api_key is None:
+        if api_key is None:
             return True
-        limit, period = parsed
-        now = time.time()
-        window = int(now // period)
-        key = f"ratelimit:{api_key.pk}:{window}"
-        self._wait = (window + 1) * period - now
-        try:
-            count = _count(key, period)
-        except Exception:  # noqa: BLE001 - the shared cache is down: serve (unlimited) rather than fail
-            logger.warning("Rate limit not applied: the shared cache is unavailable")
-            return True
-        return count <= limit
+        self._wait = over_limit(str(api_key.pk), settings.API_RATE_LIMIT)
+        return self._wait is None
 
-    def wait(self) -> float:
+    def wait(self) -> float | None:
         return self._wait

@@ -14,6 +14,7 @@ import pytest
 import requests
 from cryptography.fernet import Fernet
 
+from core.checks import NO_META_APP
 from core.services_gate import port_open
 from core.testing import procfile as read_procfile
 
@@ -35,6 +36,7 @@ APP_SETTINGS = (
     "META_CONFIG_ID",
     "META_WEBHOOK_VERIFY_TOKEN",
     "META_GRAPH_BASE_URL",
+    "META_SANDBOX",
     "PORT",
 )
 
@@ -64,6 +66,8 @@ def production_env(tmp_path: Path, port: int) -> dict[str, str]:
         DATABASE_URL=f"sqlite:///{tmp_path / 'production.sqlite3'}",
         CELERY_BROKER_URL="memory://",
         PUBLIC_BASE_URL="https://onboarding.example.com",
+        META_APP_ID="1234567890",
+        META_APP_SECRET="production-app-secret",
         WEB_CONCURRENCY="1",
         GUNICORN_THREADS="2",
     )
@@ -155,19 +159,52 @@ def test_release_then_web_serve_the_api_with_debug_off(tmp_path, started):
         f"{base}/v1/onboarding-links?externalId={'x' * 6000}", headers={"Authorization": f"Bearer {secret}"}, timeout=10
     )
     assert long_query.status_code == 400 and list(long_query.json()["error"]["details"]) == ["externalId"]
+    # A Meta app is configured: the sandbox is not there.
+    assert requests.get(f"{base}/_sandbox/graph/_faults", timeout=10).status_code == 404
 
 
 def test_web_refuses_to_start_and_names_the_missing_settings(tmp_path):
-    env = platform_env(PORT=str(free_port()), SECRET_KEY="production-secret-key-" + "x" * 40)
+    env = platform_env(
+        PORT=str(free_port()), SECRET_KEY="production-secret-key-" + "x" * 40, META_APP_ID="1", META_APP_SECRET="s"
+    )
     result = run(procfile()["web"], env, timeout=60)
     assert result.returncode != 0
     assert "DEBUG is off but these settings are not set: ENCRYPTION_KEYS, ALLOWED_HOSTS." in result.stderr
 
 
-def test_web_refuses_to_start_with_nothing_set_and_names_all_three(tmp_path):
+def test_web_refuses_to_start_with_nothing_set_and_names_them_all(tmp_path):
     result = run(procfile()["web"], platform_env(PORT=str(free_port())), timeout=60)
     assert result.returncode != 0
-    assert "these settings are not set: SECRET_KEY, ENCRYPTION_KEYS, ALLOWED_HOSTS." in result.stderr
+    assert f"these settings are not set: SECRET_KEY, ENCRYPTION_KEYS, ALLOWED_HOSTS, {NO_META_APP}." in result.stderr
+
+
+def test_web_refuses_to_start_in_production_without_a_meta_app_or_the_sandbox_chosen(tmp_path):
+    """Finding 7: DEBUG off and no META_APP_ID used to serve the sandbox (fault injection, forged
+    inbound webhooks) to anyone. Now the start fails with one line that says why."""
+    env = production_env(tmp_path, free_port())
+    del env["META_APP_ID"], env["META_APP_SECRET"]
+    result = run(procfile()["web"], env, timeout=60)
+    assert result.returncode != 0
+    reason = f"DEBUG is off but these settings are not set: {NO_META_APP}."
+    assert [line for line in result.stderr.splitlines() if reason in line], result.stderr[-2000:]
+
+
+def test_the_sandbox_chosen_in_production_serves_and_check_deploy_warns(tmp_path, started):
+    port = free_port()
+    env = production_env(tmp_path, port)
+    del env["META_APP_ID"], env["META_APP_SECRET"]
+    env["META_SANDBOX"] = "true"
+    check = run("python manage.py check --deploy", env)
+    assert "onboarding.W001" in check.stdout + check.stderr and "META_SANDBOX is on with DEBUG off" in check.stderr
+    assert run(procfile()["release"], env).returncode == 0
+    server = started(procfile()["web"], env)
+    deadline = time.time() + 30
+    while not port_open("127.0.0.1", port):
+        assert server.poll() is None, server.stdout.read()
+        assert time.time() < deadline, "gunicorn did not start"
+        time.sleep(0.2)
+    answer = requests.get(f"http://127.0.0.1:{port}/_sandbox/graph/v25.0/debug_token", timeout=10)
+    assert answer.status_code == 400 and answer.json()["error"]["code"] == 104  # the fake Graph answers
 
 
 @pytest.mark.parametrize(("process", "queue"), [("worker", "celery"), ("webhooks", "webhooks")])

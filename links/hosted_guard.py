@@ -1,0 +1,103 @@
+"""What the hosted page's JSON endpoints refuse before any work: oversized or non-JSON callback
+bodies, too many requests, unknown methods and malformed link ids, each in the API's error format.
+
+The body checks run as a middleware placed before Django's CSRF middleware, because that one reads
+a form-encoded body (`request.POST`) before any view runs: an oversized form would otherwise be
+Django's HTML 400, and a form is no callback anyway.
+"""
+
+import functools
+import re
+from collections.abc import Callable
+from typing import Any
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
+
+from core.api.errors import json_error
+from core.api.throttling import over_limit
+from core.clientaddr import client_address
+
+# A valid callback is at most about 20 KB (four lists of 100 ids, a 2 KB code, a 500-character
+# error); the cap leaves room for JSON escapes and refuses anything bigger before it is read.
+MAX_CALLBACK_BYTES = 64 * 1024
+_CALLBACK_PATH = re.compile(r"^/signup/[^/]+/callback/?$")
+
+
+def _is_json(request: HttpRequest) -> bool:
+    return (request.META.get("CONTENT_TYPE") or "").split(";")[0].strip().lower() == "application/json"
+
+
+class SignupCallbackGuardMiddleware:
+    """`POST /signup/{id}/callback` takes only `application/json` bodies of at most MAX_CALLBACK_BYTES."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.method == "POST" and _CALLBACK_PATH.match(request.path_info):
+            if not _is_json(request):
+                return json_error(415, "unsupported_media_type", "Send the callback as application/json.")
+            try:
+                length = int(request.META.get("CONTENT_LENGTH") or 0)
+            except ValueError:
+                length = MAX_CALLBACK_BYTES + 1
+            if length > MAX_CALLBACK_BYTES:
+                return json_error(
+                    413, "payload_too_large", f"The callback body is larger than {MAX_CALLBACK_BYTES} bytes."
+                )
+        return self.get_response(request)
+
+
+def json_methods(*methods: str) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
+    """Like Django's require_http_methods, with the 405 in the error format."""
+
+    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @functools.wraps(view)
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if request.method not in methods:
+                return json_error(
+                    405, "method_not_allowed", f'Method "{request.method}" not allowed.', Allow=", ".join(methods)
+                )
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
+def _rate_limited(wait: float) -> JsonResponse:
+    return json_error(
+        429,
+        "rate_limited",
+        "Too many requests. Retry after the number of seconds in Retry-After.",
+        Retry_After=str(max(1, round(wait))),
+    )
+
+
+def limit_per_client(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """SIGNUP_CLIENT_RATE_LIMIT requests per client address, across every link."""
+
+    @functools.wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        wait = over_limit(f"signup-client:{client_address(request)}", settings.SIGNUP_CLIENT_RATE_LIMIT)
+        return _rate_limited(wait) if wait is not None else view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def limit_callbacks_per_link(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """SIGNUP_CALLBACK_RATE_LIMIT callbacks per link, whoever sends them."""
+
+    @functools.wraps(view)
+    def wrapper(request: HttpRequest, link_id: Any, *args: Any, **kwargs: Any) -> HttpResponse:
+        wait = over_limit(f"signup-callback:{link_id}", settings.SIGNUP_CALLBACK_RATE_LIMIT)
+        return _rate_limited(wait) if wait is not None else view(request, link_id, *args, **kwargs)
+
+    return wrapper
+
+
+@csrf_exempt  # a malformed id is a 404 for every method, never a CSRF 403 (nothing can change)
+def malformed_link_id(request: HttpRequest, *args: Any, **kwargs: Any) -> JsonResponse:
+    return json_error(404, "not_found", "No onboarding link with this id.")
