@@ -101,9 +101,7 @@ def metadata_value(data: Any) -> dict[str, Any]:
             continue
         if isinstance(value, str):
             if len(value) > METADATA_MAX_VALUE_LENGTH:
-                problems.append(
-                    f"Key {_shorten(key)}: strings must be at most {METADATA_MAX_VALUE_LENGTH} characters."
-                )
+                problems.append(f"Key {_shorten(key)}: strings must be at most {METADATA_MAX_VALUE_LENGTH} characters.")
             elif problem := _text_problem(value):
                 problems.append(f"Key {_shorten(key)}: strings {problem}.")
         elif isinstance(value, float) and not math.isfinite(value):
@@ -257,9 +255,7 @@ def create_body_fast(data: Any) -> dict[str, Any] | None:
         return None
     if "expiresInSeconds" in data:
         value = data["expiresInSeconds"]
-        if value is not None and not (
-            type(value) is int and EXPIRES_IN_MIN_SECONDS <= value <= EXPIRES_IN_MAX_SECONDS
-        ):
+        if value is not None and not (type(value) is int and EXPIRES_IN_MIN_SECONDS <= value <= EXPIRES_IN_MAX_SECONDS):
             return None
         out["expires_in_seconds"] = value
     # OnboardingLinkCreateSerializer.validate's rules: any problem is DRF's to report.

@@ -34,7 +34,13 @@ logger = logging.getLogger(__name__)
 FINISH = "FINISH"
 FINISH_ONLY_WABA = "FINISH_ONLY_WABA"
 FINISH_COEXISTENCE = "FINISH_WHATSAPP_BUSINESS_APP_ONBOARDING"
-FINISH_EVENTS = (FINISH, FINISH_ONLY_WABA, FINISH_COEXISTENCE)
+FINISH_OBO_MIGRATION = "FINISH_OBO_MIGRATION"
+FINISH_GRANT_ONLY_API_ACCESS = "FINISH_GRANT_ONLY_API_ACCESS"
+FINISH_EVENTS = (FINISH, FINISH_ONLY_WABA, FINISH_COEXISTENCE, FINISH_OBO_MIGRATION, FINISH_GRANT_ONLY_API_ACCESS)
+# Numbers that already work on Meta's side: a WhatsApp Business app number (coexistence), a number
+# migrated from another partner (OBO migration) or one whose business only grants us API access.
+# Registering again would set a new two-step PIN under the business's feet.
+ALREADY_REGISTERED = (FINISH_COEXISTENCE, FINISH_OBO_MIGRATION, FINISH_GRANT_ONLY_API_ACCESS)
 LEASE = timedelta(minutes=5)
 CODE_LIFETIME = timedelta(seconds=30)
 MAX_ERROR_LENGTH = 300
@@ -221,8 +227,8 @@ def step_subscribe(attempt: SignupAttempt, graph: GraphClient) -> None:
 
 
 def step_register(attempt: SignupAttempt, graph: GraphClient) -> None:
-    if attempt.event == FINISH_COEXISTENCE:
-        _record(attempt, "register", "skipped: number stays on the WhatsApp Business app", registered=True)
+    if attempt.event in ALREADY_REGISTERED:
+        _record(attempt, "register", f"skipped: the number is already registered ({attempt.event})", registered=True)
         return
     if not attempt.pin:
         attempt.pin = f"{secrets.randbelow(10**6):06d}"
@@ -258,6 +264,13 @@ def _phone_uuid(attempt: SignupAttempt) -> str:
 
 def step_webhook(attempt: SignupAttempt, graph: GraphClient) -> None:
     phone_uuid = _phone_uuid(attempt)
+    if attempt.event == FINISH_GRANT_ONLY_API_ACCESS:
+        # The business keeps its own integration and only lets us call the API: overriding the
+        # number's webhook would take its messages away from it. The app-level webhook still gets them.
+        _record(
+            attempt, "webhook", "skipped: API access only, the number's own webhook is kept", inbound_configured=False
+        )
+        return
     url = f"{settings.PUBLIC_BASE_URL}/webhook/phone/{phone_uuid}"
     try:
         graph.set_phone_webhook(attempt.state["meta_phone_id"], attempt.access_token, url, inbound_verify_token())

@@ -25,6 +25,7 @@ from rest_framework import serializers
 
 from core.api.errors import ApplicationError, flatten_validation_detail, json_error
 from core.api.serializers import StrictSerializer
+from links import embedded_signup
 from links.completion import FINISH, FINISH_EVENTS
 from links.models import OnboardingLink
 from links.signup import link_signup_callback, signup_status
@@ -32,24 +33,6 @@ from organizations.models import DEFAULT_ACCENT_COLOR, Organization
 
 META_ID = r"^\d{1,40}$"
 MAX_IDS = 100
-
-# Only Meta's SDK may run or frame here; nobody may frame us. `strict-origin` sends our origin,
-# never the path with the link id, to third parties.
-_CSP = "; ".join(
-    [
-        "default-src 'self'",
-        "script-src 'self' https://connect.facebook.net",
-        "connect-src 'self' https://*.facebook.com https://connect.facebook.net",
-        "frame-src https://*.facebook.com",
-        "img-src 'self' data: https:",
-        "style-src 'self'",
-        "object-src 'none'",
-        "base-uri 'none'",
-        "form-action 'self'",
-        "frame-ancestors 'none'",
-    ]
-)
-
 
 # Meta's SDK in the page's language (its dialog follows it).
 _SDK_LOCALES = {"en": "en_US", "es": "es_LA", "pt-br": "pt_BR"}
@@ -164,7 +147,7 @@ def end_user_error(message: str | None) -> str | None:
 
 
 def _secure(response: HttpResponse) -> HttpResponse:
-    response["Content-Security-Policy"] = _CSP
+    response["Content-Security-Policy"] = embedded_signup.signup_csp()
     response["Referrer-Policy"] = "strict-origin"
     response["X-Frame-Options"] = "DENY"
     response["Cache-Control"] = "no-store"
@@ -186,11 +169,10 @@ def _page_config(link: OnboardingLink, language: str | None) -> dict[str, Any]:
     return {
         "callbackUrl": reverse("signup-callback", args=[link.id]) + query,
         "statusUrl": reverse("signup-status", args=[link.id]) + query,
-        "sandbox": settings.META_SANDBOX,
-        "sandboxDialogUrl": "/_sandbox/dialog/complete",
-        "appId": settings.META_APP_ID,
-        "configId": settings.META_CONFIG_ID,
+        "appId": embedded_signup.app_id(),
         "graphVersion": settings.META_GRAPH_VERSION,
+        "messageOrigins": embedded_signup.message_origins(),
+        "flows": embedded_signup.page_flows(link),
         "messages": {
             "genericError": _("Something went wrong. Please try again."),
             "network": _("We could not reach the server. Check your connection and try again."),
@@ -198,7 +180,7 @@ def _page_config(link: OnboardingLink, language: str | None) -> dict[str, Any]:
             "dialogError": _("The signup dialog reported an error."),
             "noCode": _("Facebook did not return an authorization. Please try again."),
             "sdkMissing": _("Facebook could not be loaded. Disable blockers for this page and try again."),
-            "sandboxError": _("Sandbox: the end-user reported an error in the signup dialog."),
+            "windowClosed": _("The Facebook window closed or was blocked. Allow pop-ups and try again."),
         },
     }
 
@@ -221,8 +203,7 @@ def signup_page(request: HttpRequest, link_id: Any) -> HttpResponse:
         "logo_url": organization.logo_url,
         "theme_url": _theme_url(organization),
         **_language_context(),
-        "sdk_locale": _SDK_LOCALES.get(translation.get_language() or "", "en_US"),
-        "sandbox": settings.META_SANDBOX,
+        "sdk_url": embedded_signup.sdk_url(_SDK_LOCALES.get(translation.get_language() or "", "en_US")),
         "config": _page_config(link, _override_language(request)),
     }
     return _secure(render(request, "links/signup.html", context))
@@ -259,7 +240,10 @@ class CallbackInput(StrictSerializer):
     )
     cancelled = serializers.BooleanField(required=False)
     error = serializers.CharField(max_length=500, required=False)
-    currentStep = serializers.CharField(max_length=64, required=False)
+    currentStep = serializers.RegexField(r"^[A-Z0-9_]{1,64}$", required=False)
+    # Meta's error code and session id of a dialog error (support quotes them to Meta).
+    errorCode = serializers.IntegerField(min_value=0, max_value=2**31 - 1, required=False)
+    sessionId = serializers.RegexField(r"^[A-Za-z0-9_-]{1,64}$", required=False)
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         outcomes = [bool(attrs.get("code")), bool(attrs.get("cancelled")), bool(attrs.get("error"))]

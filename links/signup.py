@@ -115,8 +115,12 @@ def link_signup_cancel(*, link_id: uuid.UUID, detail: str = "") -> OnboardingLin
 
 
 @transaction.atomic
-def link_signup_error(*, link_id: uuid.UUID, message: str) -> OnboardingLink:
-    """The dialog reported an error: the link goes to `error` (the end-user may try again)."""
+def link_signup_error(
+    *, link_id: uuid.UUID, message: str, error_code: int | None = None, session_id: str = ""
+) -> OnboardingLink:
+    """The dialog reported an error: the link goes to `error` (the end-user may try again).
+
+    Meta's error code and session id are kept on the attempt: support quotes them to Meta."""
     now = timezone.now()
     message = f"Signup reported an error: {message}"[:300]
     changed = OnboardingLink.objects.filter(pk=link_id, status__in=RETRYABLE, expires_at__gt=now).update(
@@ -125,8 +129,14 @@ def link_signup_error(*, link_id: uuid.UUID, message: str) -> OnboardingLink:
     if not changed:
         raise _refuse(link_id)
     link = OnboardingLink.objects.select_related("organization").get(pk=link_id)
+    detail = f"{message} (Meta session id {session_id})" if session_id else message
     SignupAttempt.objects.create(
-        link=link, status=SignupAttempt.Status.FAILED, event="ERROR", error=message, steps=[_step("failed", message)]
+        link=link,
+        status=SignupAttempt.Status.FAILED,
+        event="ERROR",
+        error=message,
+        error_code=error_code,
+        steps=[_step("failed", detail)],
     )
     event_publish(
         organization=link.organization,
@@ -143,8 +153,14 @@ def link_signup_callback(*, link_id: uuid.UUID, data: dict[str, Any]) -> Callbac
         link_signup_start(link_id=link_id, code=data["code"], event=data["event"], session=session)
         return CallbackAnswer(202, {"status": "processing"})
     if data.get("error"):
-        link = link_signup_error(link_id=link_id, message=data["error"])
+        link = link_signup_error(
+            link_id=link_id,
+            message=data["error"],
+            error_code=data.get("errorCode"),
+            session_id=data.get("sessionId") or "",
+        )
         return CallbackAnswer(200, signup_status(link))
-    link = link_signup_cancel(link_id=link_id, detail=data.get("currentStep") or "")
+    step = data.get("currentStep")
+    link = link_signup_cancel(link_id=link_id, detail=f"cancelled at {step}" if step else "")
     redirect_to = signup_redirect_url(link, success=False, error=CANCELLED_MESSAGE)
     return CallbackAnswer(200, {"status": link.effective_status, "redirectTo": redirect_to, "error": None})

@@ -282,6 +282,9 @@ PHONE_HEALTH_TTL_SECONDS = env.int("PHONE_HEALTH_TTL_SECONDS", default=60)
 PHONE_HEALTH_STALE_SECONDS = env.int("PHONE_HEALTH_STALE_SECONDS", default=1800)
 # Sandbox mode (fake Graph API served by this app) whenever no real Meta app is configured.
 META_SANDBOX = not META_APP_ID
+# The sandbox's Embedded Signup window is served on a second origin of this server, as Meta's is
+# on www.facebook.com; empty: PUBLIC_BASE_URL with 127.0.0.1 and localhost swapped.
+SANDBOX_DIALOG_ORIGIN = env.str("SANDBOX_DIALOG_ORIGIN", default="")
 META_GRAPH_BASE_URL = env.str(
     "META_GRAPH_BASE_URL",
     default=f"{PUBLIC_BASE_URL}/_sandbox/graph" if META_SANDBOX else "https://graph.facebook.com",
@@ -291,6 +294,9 @@ META_GRAPH_BASE_URL = env.str(
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 X_FRAME_OPTIONS = "DENY"
+# Not Django's default "same-origin": that severs the cross-origin popup Meta's login opens from
+# the hosted page (window.opener becomes null, so the session event never arrives).
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin-allow-popups"
 CSRF_FAILURE_VIEW = "core.views.csrf_failure"
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG

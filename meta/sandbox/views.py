@@ -96,7 +96,9 @@ def dialog_complete(request: HttpRequest) -> HttpResponse:
     try:
         body = _json_body(request)
         return JsonResponse(
-            sandbox_dialog_complete(str(body.get("outcome") or "success"), str(body.get("event") or "FINISH"))
+            sandbox_dialog_complete(
+                str(body.get("outcome") or "success"), str(body.get("event") or "FINISH"), int(body.get("phones") or 1)
+            )
         )
-    except (UnknownOutcome, ValueError) as exc:
+    except (UnknownOutcome, TypeError, ValueError) as exc:
         return json_error(400, "validation_error", str(exc))
