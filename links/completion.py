@@ -23,6 +23,7 @@ from django.utils import timezone
 from core import logging as log_context
 from core.timefmt import isoformat_ms
 from links.models import OnboardingLink, SignupAttempt
+from links.phone_choice import PhoneChoiceNeeded, attempt_await_phone, phone_choice
 from meta.graph import GraphClient, GraphError, GraphPermanentError, GraphTransientError, graph_client
 from meta.graph.client import waba_ids_from_debug_token
 from phones.models import Phone
@@ -163,30 +164,41 @@ def _accessible(call: Callable[[], Any], message: str) -> Any:
         raise SignupFailed(message, graph_error=exc) from None
 
 
+MAX_WABAS_IN_REACH = 10
+
+
 def step_resolve(attempt: SignupAttempt, graph: GraphClient) -> None:
     """Find the WABA and phone, and check the token can really access them (the browser's ids
-    are hints, never authorization)."""
+    are hints, never authorization). No phone named and several in reach: the end-user picks."""
     token = attempt.access_token
     session = attempt.session
-    waba_id = session.get("wabaId")
-    if not waba_id:
+    waba_ids = [session["wabaId"]] if session.get("wabaId") else []
+    if not waba_ids:
         granted = _accessible(lambda: graph.debug_token(token), "Meta did not say which account was shared.")
-        candidates = waba_ids_from_debug_token(granted)
-        if not candidates:
+        waba_ids = waba_ids_from_debug_token(granted)[:MAX_WABAS_IN_REACH]
+        if not waba_ids:
             raise SignupFailed("No WhatsApp Business Account was shared during signup.")
-        waba_id = candidates[0]
-    phones = _accessible(
-        lambda: graph.list_phone_numbers(waba_id, token),
-        "The WhatsApp Business Account from the signup is not accessible with the permissions granted.",
-    )
-    by_id = {str(p.get("id")): p for p in phones}
+    in_reach = [
+        (waba_id, phone)
+        for waba_id in waba_ids
+        for phone in _accessible(
+            lambda waba_id=waba_id: graph.list_phone_numbers(waba_id, token),
+            "The WhatsApp Business Account from the signup is not accessible with the permissions granted.",
+        )
+    ]
     phone_id = session.get("phoneNumberId")
-    if phone_id and phone_id not in by_id:
-        raise SignupFailed("The phone number from the signup does not belong to the shared WhatsApp Business Account.")
-    if not phone_id:
-        if not phones:
-            raise SignupFailed("The shared WhatsApp Business Account has no phone number. Add one and try again.")
-        phone_id = str(phones[0].get("id"))
+    if phone_id:
+        in_reach = [(waba_id, phone) for waba_id, phone in in_reach if str(phone.get("id")) == phone_id]
+        if not in_reach:
+            raise SignupFailed(
+                "The phone number from the signup does not belong to the shared WhatsApp Business Account."
+            )
+    elif not in_reach:
+        raise SignupFailed("The shared WhatsApp Business Account has no phone number. Add one and try again.")
+    elif len(in_reach) > 1:
+        raise PhoneChoiceNeeded([phone_choice(waba_id, phone) for waba_id, phone in in_reach])
+    waba_id, phone = in_reach[0]
+    phone_id = str(phone.get("id"))
     _record(attempt, "resolve", f"WABA {waba_id}, phone {phone_id}", meta_waba_id=waba_id, meta_phone_id=phone_id)
 
 
@@ -460,6 +472,8 @@ def link_complete(*, attempt_id: uuid.UUID | str, graph: GraphClient | None = No
             if not _done(attempt, name):
                 step(attempt, graph)
         link_finalize(attempt=attempt)
+    except PhoneChoiceNeeded as exc:
+        attempt_await_phone(attempt=attempt, choices=exc.choices)
     except SignupFailed as exc:
         link_fail(attempt=attempt, message=exc.message, graph_error=exc.graph_error)
     except GraphPermanentError as exc:

@@ -28,6 +28,7 @@ from core.api.serializers import StrictSerializer
 from links import embedded_signup
 from links.completion import FINISH, FINISH_EVENTS
 from links.models import OnboardingLink
+from links.phone_choice import waiting_attempt
 from links.signup import link_signup_callback, signup_status
 from organizations.models import DEFAULT_ACCENT_COLOR, Organization
 
@@ -169,6 +170,7 @@ def _page_config(link: OnboardingLink, language: str | None) -> dict[str, Any]:
     return {
         "callbackUrl": reverse("signup-callback", args=[link.id]) + query,
         "statusUrl": reverse("signup-status", args=[link.id]) + query,
+        "phonesUrl": reverse("signup-phone-numbers", args=[link.id]) + query,
         "appId": embedded_signup.app_id(),
         "graphVersion": settings.META_GRAPH_VERSION,
         "messageOrigins": embedded_signup.message_origins(),
@@ -285,6 +287,8 @@ def signup_status_view(request: HttpRequest, link_id: Any) -> HttpResponse:
         return json_error(404, "not_found", "No onboarding link with this id.")
     status = signup_status(link)
     status["error"] = end_user_error(status["error"])  # redirectTo keeps the stored English
+    # Several numbers in reach and none named by Meta: the page asks the end-user (links.phone_choice).
+    status["choosePhone"] = status["status"] == "processing" and waiting_attempt(link.id) is not None
     response = JsonResponse(status)
     response["Cache-Control"] = "no-store"
     return response

@@ -98,6 +98,7 @@ class SignupAttempt(models.Model):
 
     class Status(models.TextChoices):
         RUNNING = "running"
+        AWAITING_PHONE = "awaiting_phone"  # several numbers in reach, none named: the end-user picks
         SUCCEEDED = "succeeded"
         FAILED = "failed"
         CANCELLED = "cancelled"

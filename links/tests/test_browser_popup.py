@@ -10,6 +10,8 @@ from links.models import OnboardingLink, SignupAttempt
 from links.tests.chromium import Tab
 from links.tests.signup_browser import choose, chromium, click_outcome, open_popup, origin  # noqa: F401
 from links.tests.test_browser import MY_APP_PAGE, api_link, create_link, page_url, redirect_params, state
+from meta.models import SandboxCall, SandboxPhone
+from phones.models import Phone
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -96,3 +98,134 @@ def test_with_cross_origin_opener_policy_same_origin_the_popup_cannot_report_bac
         assert "closed or was blocked" in seen["notice"] and seen["button_enabled"] is True
     assert not SignupAttempt.objects.filter(link_id=link["id"]).exists()
     assert OnboardingLink.objects.get(pk=link["id"]).status == "pending"
+
+
+def graph_calls() -> set[str]:
+    """The kinds of Graph calls the service made to the sandbox ("POST register", ...)."""
+    return set(SandboxCall.objects.values_list("kind", flat=True))
+
+
+@pytest.mark.parametrize(
+    ("event", "registers", "overrides_webhook"),
+    [
+        ("FINISH", True, True),
+        ("FINISH_ONLY_WABA", True, True),
+        ("FINISH_WHATSAPP_BUSINESS_APP_ONBOARDING", False, True),  # the number stays on the app
+        ("FINISH_OBO_MIGRATION", False, True),  # already registered with the previous partner
+        ("FINISH_GRANT_ONLY_API_ACCESS", False, False),  # the business keeps its own integration
+    ],
+)
+def test_each_finish_type_completes_as_meta_describes_it(
+    live_server, tab, api_client, receiver, event, registers, overrides_webhook
+):
+    link = create_link(api_client, receiver, redirectUrl=None)
+    url = page_url(live_server, link)
+
+    def flow(page):
+        popup = open_popup(page, url)
+        choose(popup, event=event)
+        with page.expect_request("**/callback") as callback:
+            click_outcome(popup, "success")
+        page.locator("[data-for=completed]").wait_for(state="visible")
+        return json.loads(callback.value.post_data)
+
+    body = tab.do(flow)
+    assert body["event"] == event and body["code"] and body["wabaId"]
+    data = api_link(api_client, link["id"])
+    assert data["status"] == "completed" and data["isPhoneRegistered"] is True
+    calls = graph_calls()
+    assert ("POST register" in calls) is registers, calls
+    phone = Phone.objects.get(pk=data["phoneNumberId"])
+    assert phone.inbound_webhook_configured is overrides_webhook
+    assert phone.is_on_biz_app is (event == "FINISH_WHATSAPP_BUSINESS_APP_ONBOARDING")
+    assert tab.problems() == []
+
+
+@pytest.mark.parametrize("timing", ["before", "after", "never"])
+def test_the_session_event_may_come_before_the_code_after_it_or_never(live_server, tab, api_client, receiver, timing):
+    link = create_link(api_client, receiver, redirectUrl=None)
+    url = page_url(live_server, link)
+
+    def flow(page):
+        popup = open_popup(page, url)
+        choose(popup, session=timing)
+        with page.expect_request("**/callback", timeout=8000) as callback:
+            click_outcome(popup, "success")
+        page.locator("[data-for=completed]").wait_for(state="visible")
+        return json.loads(callback.value.post_data)
+
+    body = tab.do(flow)
+    if timing == "never":
+        assert sorted(body) == ["code"]  # nothing guessed by the page: the server resolves the number
+    else:
+        assert body["event"] == "FINISH" and body["phoneNumberId"].isdigit()
+    data = api_link(api_client, link["id"])
+    assert data["status"] == "completed" and data["isPhoneRegistered"] is True
+    if timing != "never":
+        assert Phone.objects.get(pk=data["phoneNumberId"]).meta_phone_number_id == body["phoneNumberId"]
+    assert tab.problems() == []
+
+
+@pytest.mark.parametrize(("event", "timing"), [("FINISH", "never"), ("FINISH_ONLY_WABA", "before")])
+def test_with_several_numbers_and_none_named_the_end_user_picks_one(
+    live_server, tab, api_client, receiver, event, timing
+):
+    link = create_link(api_client, receiver, redirectUrl=None)
+    url = page_url(live_server, link)
+
+    def flow(page):
+        popup = open_popup(page, url)
+        choose(popup, event=event, session=timing, phones=3)
+        click_outcome(popup, "success")
+        page.locator("[data-for=choose-phone]").wait_for(state="visible")
+        options = page.locator("#phone-choices label")
+        seen = {
+            "choices": [options.nth(i).inner_text() for i in range(options.count())],
+            "button_before": page.locator("#use-phone").is_enabled(),
+        }
+        page.locator("#phone-choices label").nth(2).click()
+        seen["picked"] = page.locator("#phone-choices input").nth(2).get_attribute("value")
+        with page.expect_response("**/phone-numbers") as answer:
+            page.locator("#use-phone").click()
+        seen["pick_status"] = answer.value.status
+        page.locator("[data-for=completed]").wait_for(state="visible")
+        return seen
+
+    seen = tab.do(flow)
+    assert len(seen["choices"]) == 3 and seen["button_before"] is False
+    names = [SandboxPhone.objects.get(id=phone_id).verified_name for phone_id in [seen["picked"]]]
+    assert any(names[0] in choice for choice in seen["choices"])
+    assert all("+1 555-0" in choice for choice in seen["choices"])
+    assert seen["pick_status"] == 202
+    data = api_link(api_client, link["id"])
+    assert data["status"] == "completed"
+    # The number the end-user picked (the third), not the WABA's first one.
+    assert Phone.objects.get(pk=data["phoneNumberId"]).meta_phone_number_id == seen["picked"]
+    assert SandboxPhone.objects.get(id=seen["picked"]).registered is True
+    assert SandboxPhone.objects.filter(waba__phones__id=seen["picked"]).count() == 3  # one WABA, three numbers
+    assert SandboxPhone.objects.filter(registered=True).count() == 1  # only the picked one was registered
+    assert tab.problems() == []
+
+
+def test_cancel_at_a_step_and_an_error_keep_metas_details_for_support(live_server, tab, api_client, receiver):
+    link = create_link(api_client, receiver, redirectUrl=None)
+    url = page_url(live_server, link)
+
+    def flow(page):
+        popup = open_popup(page, url)
+        choose(popup, step="PHONE_NUMBER_VERIFICATION")
+        with page.expect_response("**/callback"):
+            click_outcome(popup, "cancel")
+        page.locator("#pending-notice").filter(has_text="cancelled").wait_for()
+        with page.expect_request("**/callback") as callback:
+            click_outcome(open_popup(page), "error")
+        page.locator("[data-for=error]").wait_for(state="visible")
+        return json.loads(callback.value.post_data)
+
+    error_body = tab.do(flow)
+    assert error_body["errorCode"] == "524126" and error_body["sessionId"]
+    cancelled, failed = SignupAttempt.objects.filter(link_id=link["id"]).order_by("created_at")
+    assert cancelled.steps[0]["detail"] == "cancelled at PHONE_NUMBER_VERIFICATION"
+    assert failed.error_code == 524126
+    assert f"Meta session id {error_body['sessionId']}" in failed.steps[0]["detail"]
+    assert api_link(api_client, link["id"])["status"] == "error"

@@ -81,6 +81,7 @@
       .then(function (response) { return response.json(); })
       .then(function (data) {
         if (data.redirectTo) { go(data.redirectTo); return; }
+        if (data.choosePhone) { showPhoneChoice(); return; }
         if (data.status === "processing") { window.setTimeout(poll, POLL_MS); return; }
         if (data.status === "error") { showError(data.error); return; }
         setState(data.status);
@@ -108,6 +109,55 @@
       showError(config.messages.network);
     });
   }
+
+  // ---- The number picker: several numbers in reach and Meta named none; the end-user picks. ----
+  var phoneChoices = document.getElementById("phone-choices");
+  var usePhoneButton = document.getElementById("use-phone");
+
+  function renderPhoneChoices(choices) {
+    Array.prototype.forEach.call(phoneChoices.querySelectorAll("label"), function (label) { label.remove(); });
+    choices.forEach(function (choice) {
+      var label = document.createElement("label");
+      var input = document.createElement("input");
+      input.type = "radio";
+      input.name = "phone-number";
+      input.value = choice.id;
+      var text = document.createElement("span");
+      text.textContent = choice.displayPhoneNumber;
+      var detail = document.createElement("span");
+      detail.className = "choice-detail";
+      detail.textContent = choice.verifiedName;
+      text.appendChild(detail);
+      label.appendChild(input);
+      label.appendChild(text);
+      phoneChoices.appendChild(label);
+    });
+  }
+
+  function showPhoneChoice() {
+    fetch(config.phonesUrl, { credentials: "same-origin", cache: "no-store" })
+      .then(function (response) {
+        return response.json().then(function (data) { return { status: response.status, data: data }; });
+      })
+      .then(function (answer) {
+        if (answer.status !== 200) { window.setTimeout(poll, POLL_MS); return; } // picked meanwhile
+        renderPhoneChoices(answer.data.data || []);
+        usePhoneButton.disabled = true; // until the end-user picks: nothing is chosen for them
+        setState("choose-phone");
+      }, function () { showError(config.messages.network); });
+  }
+
+  phoneChoices.addEventListener("change", function () { usePhoneButton.disabled = false; });
+  usePhoneButton.addEventListener("click", function () {
+    var checked = phoneChoices.querySelector("input:checked");
+    if (!checked) { return; }
+    usePhoneButton.disabled = true;
+    setState("processing");
+    postJson(config.phonesUrl, { phoneNumberId: checked.value }).then(function (answer) {
+      if (answer.status === 202 || answer.status === 409) { poll(); return; }
+      showError(config.messages.genericError);
+    }, function () { showError(config.messages.network); });
+  });
 
   // ---- One launch of Embedded Signup: code and session event may arrive in either order, or
   // the event never (then the server asks the end-user which number, rather than guessing). ----
