@@ -54,9 +54,14 @@ def login_options(*, feature_type: str = "") -> dict[str, Any]:
     }
 
 
+# A link's allowedFlows -> Meta's featureType ("" is Embedded Signup's default Cloud API flow).
+FLOW_FEATURE_TYPES = {"cloud_api": "", "whatsapp_business_app": COEXISTENCE_FEATURE_TYPE}
+
+
 def page_flows(link: Any) -> list[dict[str, Any]]:
     """The flows the end-user may take on this link, each with its `FB.login` options."""
-    return [{"flow": "cloud_api", "loginOptions": login_options()}]
+    flows = [flow for flow in link.allowed_flows if flow in FLOW_FEATURE_TYPES] or ["cloud_api"]
+    return [{"flow": flow, "loginOptions": login_options(feature_type=FLOW_FEATURE_TYPES[flow])} for flow in flows]
 
 
 def _sources() -> dict[str, str]:

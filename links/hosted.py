@@ -180,6 +180,7 @@ def _page_config(link: OnboardingLink, language: str | None) -> dict[str, Any]:
             "network": _("We could not reach the server. Check your connection and try again."),
             "cancelled": _("Signup was cancelled. You can start again whenever you are ready."),
             "dialogError": _("The signup dialog reported an error."),
+            "chooseFlow": _("Tell us first which kind of number you are connecting."),
             "noCode": _("Facebook did not return an authorization. Please try again."),
             "sdkMissing": _("Facebook could not be loaded. Disable blockers for this page and try again."),
             "windowClosed": _("The Facebook window closed or was blocked. Allow pop-ups and try again."),
@@ -197,6 +198,7 @@ def signup_page(request: HttpRequest, link_id: Any) -> HttpResponse:
     if link.opened_at is None:  # the first open, for the admin's timeline (one conditional UPDATE, once)
         OnboardingLink.objects.filter(pk=link.pk, opened_at__isnull=True).update(opened_at=timezone.now())
     organization = link.organization
+    config = _page_config(link, _override_language(request))
     context = {
         "link": link,
         "state": link.effective_status,
@@ -206,7 +208,8 @@ def signup_page(request: HttpRequest, link_id: Any) -> HttpResponse:
         "theme_url": _theme_url(organization),
         **_language_context(),
         "sdk_url": embedded_signup.sdk_url(_SDK_LOCALES.get(translation.get_language() or "", "en_US")),
-        "config": _page_config(link, _override_language(request)),
+        "config": config,
+        "flows": [flow["flow"] for flow in config["flows"]],
     }
     return _secure(render(request, "links/signup.html", context))
 

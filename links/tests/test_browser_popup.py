@@ -229,3 +229,55 @@ def test_cancel_at_a_step_and_an_error_keep_metas_details_for_support(live_serve
     assert failed.error_code == 524126
     assert f"Meta session id {error_body['sessionId']}" in failed.steps[0]["detail"]
     assert api_link(api_client, link["id"])["status"] == "error"
+
+
+def test_with_both_flows_allowed_the_page_asks_and_launches_coexistence_with_metas_feature_type(
+    live_server, tab, api_client, receiver
+):
+    link = create_link(api_client, receiver, redirectUrl=None, allowedFlows=["cloud_api", "whatsapp_business_app"])
+    url = page_url(live_server, link)
+
+    def flow(page):
+        page.goto(url)
+        page.locator("#connect-whatsapp").click()  # no answer yet: no popup, a short question
+        seen = {"notice": page.inner_text("#pending-notice"), "pages": len(page.context.pages)}
+        page.get_by_label("A number I already use on the WhatsApp Business app").check()
+        popup = open_popup(page)
+        seen["popup_url"] = popup.url
+        seen["request"] = popup.inner_text("#sandbox-request")
+        seen["default_event"] = popup.input_value("#sandbox-event")
+        choose(popup, session="never")  # the page still knows which flow it launched
+        with page.expect_request("**/callback", timeout=8000) as callback:
+            click_outcome(popup, "success")
+        page.locator("[data-for=completed]").wait_for(state="visible")
+        seen["callback"] = json.loads(callback.value.post_data)
+        return seen
+
+    seen = tab.do(flow)
+    assert seen["notice"] == "Tell us first which kind of number you are connecting." and seen["pages"] == 1
+    assert "feature_type=whatsapp_business_app_onboarding" in seen["popup_url"]
+    assert "coexistence" in seen["request"] and seen["default_event"] == "FINISH_WHATSAPP_BUSINESS_APP_ONBOARDING"
+    assert sorted(seen["callback"]) == ["code", "event"]
+    assert seen["callback"]["event"] == "FINISH_WHATSAPP_BUSINESS_APP_ONBOARDING"
+    data = api_link(api_client, link["id"])
+    assert data["status"] == "completed"
+    assert Phone.objects.get(pk=data["phoneNumberId"]).is_on_biz_app is True
+    assert "POST register" not in graph_calls()
+    assert tab.problems() == []
+
+
+def test_a_wrong_fb_login_call_fails_loudly_without_a_popup(live_server, tab, api_client, receiver):
+    """The fake SDK checks the call as Meta documents it, so a regression in signup.js shows here."""
+    link = create_link(api_client, receiver, redirectUrl=None)
+    url = page_url(live_server, link)
+
+    def flow(page):
+        page.goto(url)
+        page.evaluate("window.FB.login(function () {}, {config_id: '1', response_type: 'token', extras: {}})")
+        page.wait_for_timeout(300)
+        return len(page.context.pages)
+
+    assert tab.do(flow) == 1
+    assert [p for p in tab.problems() if "FB (sandbox SDK)" in p] == [
+        'console.error: FB (sandbox SDK): response_type must be "code".'
+    ]

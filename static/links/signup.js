@@ -247,16 +247,19 @@
     window.FB.init({ appId: config.appId, autoLogAppEvents: true, xfbml: false, version: config.graphVersion });
   };
 
+  // With several flows allowed the end-user says which (the question above the button); else the one.
   function chosenFlow() {
+    if (config.flows.length === 1) { return config.flows[0]; }
     var checked = document.querySelector('input[name="signup-flow"]:checked');
-    var name = checked ? checked.value : config.flows[0].flow;
-    return config.flows.filter(function (flow) { return flow.flow === name; })[0] || config.flows[0];
+    var name = checked ? checked.value : null;
+    return config.flows.filter(function (flow) { return flow.flow === name; })[0] || null;
   }
 
   // Called synchronously from the click: a popup opened later would be blocked.
   function launchSignup() {
     if (!window.FB) { pendingNotice.textContent = config.messages.sdkMissing; connectButton.disabled = false; return; }
     var flow = chosenFlow();
+    if (!flow) { pendingNotice.textContent = config.messages.chooseFlow; connectButton.disabled = false; return; }
     var current = newLaunch(flow.flow);
     window.FB.login(function (response) {
       if (response && response.authResponse && response.authResponse.code) {
