@@ -281,3 +281,61 @@ def test_a_wrong_fb_login_call_fails_loudly_without_a_popup(live_server, tab, ap
     assert [p for p in tab.problems() if "FB (sandbox SDK)" in p] == [
         'console.error: FB (sandbox SDK): response_type must be "code".'
     ]
+
+
+# Records what the page hands Meta's SDK (live mode; the network is closed, the browser answers).
+RECORDING_SDK = """
+window.FB = {
+  init: function (options) { window.__fbInit = options; },
+  login: function (callback, options) { window.__fbLogin = options; window.__fbCallback = callback; },
+};
+window.fbAsyncInit();
+"""
+
+
+def test_live_mode_loads_metas_sdk_and_calls_fb_login_with_exactly_the_documented_options(
+    live_server, tab, api_client, receiver, settings
+):
+    settings.META_SANDBOX = False
+    settings.META_APP_ID = "1234567890"
+    settings.META_CONFIG_ID = "987654321"
+    link = create_link(api_client, receiver, redirectUrl=None)
+    url = page_url(live_server, link)
+
+    def sdk(route):
+        route.fulfill(
+            status=200, content_type="text/javascript", body=RECORDING_SDK, headers={"access-control-allow-origin": "*"}
+        )
+
+    def flow(page):
+        sdk_requests = []
+        page.route(
+            "https://connect.facebook.net/**", lambda route: (sdk_requests.append(route.request.url), sdk(route))
+        )
+        page.goto(url)
+        page.locator("#connect-whatsapp").click()
+        # A session event from any origin but Meta's is ignored by the page.
+        page.evaluate(
+            "window.postMessage(JSON.stringify({type: 'WA_EMBEDDED_SIGNUP', event: 'CANCEL', data: {}}), '*')"
+        )
+        page.wait_for_timeout(300)
+        return {
+            "sdk": sdk_requests,
+            "init": page.evaluate("window.__fbInit"),
+            "login": page.evaluate("window.__fbLogin"),
+            "state": state(page),
+            "button_enabled": page.locator("#connect-whatsapp").is_enabled(),
+        }
+
+    seen = tab.do(flow)
+    assert seen["sdk"] == ["https://connect.facebook.net/en_US/sdk.js"]
+    assert seen["init"] == {"appId": "1234567890", "autoLogAppEvents": True, "xfbml": False, "version": "v25.0"}
+    assert seen["login"] == {
+        "config_id": "987654321",
+        "response_type": "code",
+        "override_default_response_type": True,
+        "extras": {"setup": {}, "sessionInfoVersion": "3"},
+    }
+    assert seen["state"] == "pending" and seen["button_enabled"] is False  # still waiting for Meta
+    assert not SignupAttempt.objects.exists()
+    assert tab.problems() == []
