@@ -149,6 +149,7 @@ class OnboardingLinkAdmin(IdSearchMixin, admin.ModelAdmin):
         "hosted_url",
         "webhook_url",
         "webhook_events",
+        "allowed_flows",
         "phone",
         "waba",
         "is_phone_registered",
@@ -181,7 +182,10 @@ class OnboardingLinkAdmin(IdSearchMixin, admin.ModelAdmin):
         ),
         ("Timeline", {"fields": ["timeline"]}),
         ("Connected", {"fields": ["phone", "waba", "is_phone_registered", "outgoing_webhook"]}),
-        ("Set by the customer", {"fields": ["metadata", "redirect_url", "webhook_url", "webhook_events"]}),
+        (
+            "Set by the customer",
+            {"fields": ["metadata", "redirect_url", "webhook_url", "webhook_events", "allowed_flows"]},
+        ),
     ]
     ordering = ["-created_at", "-id"]
     actions = ["expire_now"]

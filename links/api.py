@@ -34,7 +34,7 @@ from core.text import disguising_problem, validate_no_disguising_characters
 from core.timefmt import isoformat_ms
 from core.urlpolicy import MAX_URL_LENGTH, UrlPolicyError, validate_redirect_url, validate_webhook_url
 from links import selectors, services
-from links.models import OnboardingLink
+from links.models import OnboardingLink, SignupFlow
 from links.selectors import LinkRow
 
 Status = OnboardingLink.Status
@@ -105,9 +105,7 @@ def metadata_value(data: Any) -> dict[str, Any]:
             continue
         if isinstance(value, str):
             if len(value) > METADATA_MAX_VALUE_LENGTH:
-                problems.append(
-                    f"Key {_shorten(key)}: strings must be at most {METADATA_MAX_VALUE_LENGTH} characters."
-                )
+                problems.append(f"Key {_shorten(key)}: strings must be at most {METADATA_MAX_VALUE_LENGTH} characters.")
             elif problem := _text_problem(value):
                 problems.append(f"Key {_shorten(key)}: strings {problem}.")
         elif isinstance(value, float) and not math.isfinite(value):
@@ -147,6 +145,33 @@ def event_types_value(data: Any) -> list[str]:
 
 # Python's str.strip() also strips U+001C..U+001F and U+0085, which JSON Schema's \s leaves.
 NOT_ONLY_WHITESPACE = r"[^\s\x1c-\x1f\x85]"
+def allowed_flows_value(data: Any) -> list[str]:
+    """`allowedFlows` as validated (AllowedFlowsField), or a ValidationError."""
+    if not isinstance(data, list) or not data:
+        raise serializers.ValidationError(f"Must be a non-empty list of: {', '.join(SignupFlow.values)}.")
+    unknown = [item for item in data if not isinstance(item, str) or item not in SignupFlow.values]
+    if unknown:
+        shown = ", ".join(_shorten(str(item)) for item in unknown[:5])
+        raise serializers.ValidationError(f"Unknown flows: {shown}. Known flows: {', '.join(SignupFlow.values)}.")
+    return list(dict.fromkeys(data))
+
+
+@extend_schema_field(
+    {
+        "type": "array",
+        "minItems": 1,
+        "items": {"type": "string", "enum": list(SignupFlow.values)},
+        "default": ["cloud_api"],
+    }
+)
+class AllowedFlowsField(serializers.Field):
+    """A non-empty list of signup flows; duplicates are dropped, first occurrence kept."""
+
+    def to_internal_value(self, data: Any) -> list[str]:
+        return allowed_flows_value(data)
+
+    def to_representation(self, value: list[str]) -> list[str]:
+        return list(value)
 
 
 class OnboardingLinkCreateSerializer(StrictSerializer):
@@ -184,6 +209,15 @@ class OnboardingLinkCreateSerializer(StrictSerializer):
         required=False,
         allow_null=True,
         help_text="Lifetime of the link; defaults to the deployment's LINK_DEFAULT_TTL_SECONDS (7 days).",
+    )
+    allowedFlows = AllowedFlowsField(
+        source="allowed_flows",
+        required=False,
+        allow_null=True,
+        help_text=(
+            'Flows the end-user may take: "cloud_api" (Embedded Signup\'s default) and/or "whatsapp_business_app" '
+            '(coexistence: the number stays on the WhatsApp Business app). Default ["cloud_api"].'
+        ),
     )
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
@@ -267,13 +301,13 @@ def create_body_fast(data: Any) -> dict[str, Any] | None:
                 out[target] = value
         if "webhookEvents" in data:
             out["webhook_events"] = None if data["webhookEvents"] is None else event_types_value(data["webhookEvents"])
+        if "allowedFlows" in data:
+            out["allowed_flows"] = None if data["allowedFlows"] is None else allowed_flows_value(data["allowedFlows"])
     except serializers.ValidationError:
         return None
     if "expiresInSeconds" in data:
         value = data["expiresInSeconds"]
-        if value is not None and not (
-            type(value) is int and EXPIRES_IN_MIN_SECONDS <= value <= EXPIRES_IN_MAX_SECONDS
-        ):
+        if value is not None and not (type(value) is int and EXPIRES_IN_MIN_SECONDS <= value <= EXPIRES_IN_MAX_SECONDS):
             return None
         out["expires_in_seconds"] = value
     # OnboardingLinkCreateSerializer.validate's rules: any problem is DRF's to report.
@@ -308,6 +342,10 @@ class OnboardingLinkSerializer(serializers.Serializer):
     expiresAt = TimestampField(source="expires_at")
     error = serializers.CharField(allow_null=True)
     outgoingWebhookId = serializers.UUIDField(source="outgoing_webhook_id", allow_null=True)
+    # Issue 14: which signup flows the hosted page offers.
+    allowedFlows = serializers.ListField(
+        source="allowed_flows", child=serializers.ChoiceField(choices=SignupFlow.choices)
+    )
 
     @extend_schema_field(serializers.CharField(allow_null=True, help_text="E.164, once the phone is connected."))
     def get_phoneNumber(self, link: OnboardingLink | LinkRow) -> str | None:
@@ -351,6 +389,7 @@ def link_data(link: OnboardingLink | LinkRow) -> dict[str, Any]:
         "expiresAt": isoformat_ms(link.expires_at),
         "error": link.error,
         "outgoingWebhookId": None if link.outgoing_webhook_id is None else str(link.outgoing_webhook_id),
+        "allowedFlows": list(link.allowed_flows),
     }
 
 

@@ -23,6 +23,7 @@ from django.utils import timezone
 from core import logging as log_context
 from core.timefmt import isoformat_ms
 from links.models import OnboardingLink, SignupAttempt
+from links.phone_choice import PhoneChoiceNeeded, attempt_await_phone, phone_choice
 from meta.graph import GraphClient, GraphError, GraphPermanentError, GraphTransientError, graph_client
 from meta.graph.client import waba_ids_from_debug_token
 from phones.models import Phone
@@ -34,7 +35,13 @@ logger = logging.getLogger(__name__)
 FINISH = "FINISH"
 FINISH_ONLY_WABA = "FINISH_ONLY_WABA"
 FINISH_COEXISTENCE = "FINISH_WHATSAPP_BUSINESS_APP_ONBOARDING"
-FINISH_EVENTS = (FINISH, FINISH_ONLY_WABA, FINISH_COEXISTENCE)
+FINISH_OBO_MIGRATION = "FINISH_OBO_MIGRATION"
+FINISH_GRANT_ONLY_API_ACCESS = "FINISH_GRANT_ONLY_API_ACCESS"
+FINISH_EVENTS = (FINISH, FINISH_ONLY_WABA, FINISH_COEXISTENCE, FINISH_OBO_MIGRATION, FINISH_GRANT_ONLY_API_ACCESS)
+# Numbers that already work on Meta's side: a WhatsApp Business app number (coexistence), a number
+# migrated from another partner (OBO migration) or one whose business only grants us API access.
+# Registering again would set a new two-step PIN under the business's feet.
+ALREADY_REGISTERED = (FINISH_COEXISTENCE, FINISH_OBO_MIGRATION, FINISH_GRANT_ONLY_API_ACCESS)
 LEASE = timedelta(minutes=5)
 CODE_LIFETIME = timedelta(seconds=30)
 MAX_ERROR_LENGTH = 300
@@ -157,30 +164,41 @@ def _accessible(call: Callable[[], Any], message: str) -> Any:
         raise SignupFailed(message, graph_error=exc) from None
 
 
+MAX_WABAS_IN_REACH = 10
+
+
 def step_resolve(attempt: SignupAttempt, graph: GraphClient) -> None:
     """Find the WABA and phone, and check the token can really access them (the browser's ids
-    are hints, never authorization)."""
+    are hints, never authorization). No phone named and several in reach: the end-user picks."""
     token = attempt.access_token
     session = attempt.session
-    waba_id = session.get("wabaId")
-    if not waba_id:
+    waba_ids = [session["wabaId"]] if session.get("wabaId") else []
+    if not waba_ids:
         granted = _accessible(lambda: graph.debug_token(token), "Meta did not say which account was shared.")
-        candidates = waba_ids_from_debug_token(granted)
-        if not candidates:
+        waba_ids = waba_ids_from_debug_token(granted)[:MAX_WABAS_IN_REACH]
+        if not waba_ids:
             raise SignupFailed("No WhatsApp Business Account was shared during signup.")
-        waba_id = candidates[0]
-    phones = _accessible(
-        lambda: graph.list_phone_numbers(waba_id, token),
-        "The WhatsApp Business Account from the signup is not accessible with the permissions granted.",
-    )
-    by_id = {str(p.get("id")): p for p in phones}
+    in_reach = [
+        (waba_id, phone)
+        for waba_id in waba_ids
+        for phone in _accessible(
+            lambda waba_id=waba_id: graph.list_phone_numbers(waba_id, token),
+            "The WhatsApp Business Account from the signup is not accessible with the permissions granted.",
+        )
+    ]
     phone_id = session.get("phoneNumberId")
-    if phone_id and phone_id not in by_id:
-        raise SignupFailed("The phone number from the signup does not belong to the shared WhatsApp Business Account.")
-    if not phone_id:
-        if not phones:
-            raise SignupFailed("The shared WhatsApp Business Account has no phone number. Add one and try again.")
-        phone_id = str(phones[0].get("id"))
+    if phone_id:
+        in_reach = [(waba_id, phone) for waba_id, phone in in_reach if str(phone.get("id")) == phone_id]
+        if not in_reach:
+            raise SignupFailed(
+                "The phone number from the signup does not belong to the shared WhatsApp Business Account."
+            )
+    elif not in_reach:
+        raise SignupFailed("The shared WhatsApp Business Account has no phone number. Add one and try again.")
+    elif len(in_reach) > 1:
+        raise PhoneChoiceNeeded([phone_choice(waba_id, phone) for waba_id, phone in in_reach])
+    waba_id, phone = in_reach[0]
+    phone_id = str(phone.get("id"))
     _record(attempt, "resolve", f"WABA {waba_id}, phone {phone_id}", meta_waba_id=waba_id, meta_phone_id=phone_id)
 
 
@@ -221,8 +239,8 @@ def step_subscribe(attempt: SignupAttempt, graph: GraphClient) -> None:
 
 
 def step_register(attempt: SignupAttempt, graph: GraphClient) -> None:
-    if attempt.event == FINISH_COEXISTENCE:
-        _record(attempt, "register", "skipped: number stays on the WhatsApp Business app", registered=True)
+    if attempt.event in ALREADY_REGISTERED:
+        _record(attempt, "register", f"skipped: the number is already registered ({attempt.event})", registered=True)
         return
     if not attempt.pin:
         attempt.pin = f"{secrets.randbelow(10**6):06d}"
@@ -258,6 +276,13 @@ def _phone_uuid(attempt: SignupAttempt) -> str:
 
 def step_webhook(attempt: SignupAttempt, graph: GraphClient) -> None:
     phone_uuid = _phone_uuid(attempt)
+    if attempt.event == FINISH_GRANT_ONLY_API_ACCESS:
+        # The business keeps its own integration and only lets us call the API: overriding the
+        # number's webhook would take its messages away from it. The app-level webhook still gets them.
+        _record(
+            attempt, "webhook", "skipped: API access only, the number's own webhook is kept", inbound_configured=False
+        )
+        return
     url = f"{settings.PUBLIC_BASE_URL}/webhook/phone/{phone_uuid}"
     try:
         graph.set_phone_webhook(attempt.state["meta_phone_id"], attempt.access_token, url, inbound_verify_token())
@@ -447,6 +472,8 @@ def link_complete(*, attempt_id: uuid.UUID | str, graph: GraphClient | None = No
             if not _done(attempt, name):
                 step(attempt, graph)
         link_finalize(attempt=attempt)
+    except PhoneChoiceNeeded as exc:
+        attempt_await_phone(attempt=attempt, choices=exc.choices)
     except SignupFailed as exc:
         link_fail(attempt=attempt, message=exc.message, graph_error=exc.graph_error)
     except GraphPermanentError as exc:

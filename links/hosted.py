@@ -25,32 +25,16 @@ from rest_framework import serializers
 from core.api.errors import ApplicationError, flatten_validation_detail, json_error
 from core.api.serializers import StrictSerializer
 from core.jsonbounds import JsonInputError, parse_json
+from links import embedded_signup
 from links.completion import FINISH, FINISH_EVENTS
 from links.hosted_guard import json_methods, limit_callbacks_per_link, limit_per_client
 from links.models import OnboardingLink
+from links.phone_choice import waiting_attempt
 from links.signup import link_signup_callback, signup_status
 from organizations.models import DEFAULT_ACCENT_COLOR, Organization
 
 META_ID = r"^\d{1,40}$"
 MAX_IDS = 100
-
-# Only Meta's SDK may run or frame here; nobody may frame us. `strict-origin` sends our origin,
-# never the path with the link id, to third parties.
-_CSP = "; ".join(
-    [
-        "default-src 'self'",
-        "script-src 'self' https://connect.facebook.net",
-        "connect-src 'self' https://*.facebook.com https://connect.facebook.net",
-        "frame-src https://*.facebook.com",
-        "img-src 'self' data: https:",
-        "style-src 'self'",
-        "object-src 'none'",
-        "base-uri 'none'",
-        "form-action 'self'",
-        "frame-ancestors 'none'",
-    ]
-)
-
 
 # Meta's SDK in the page's language (its dialog follows it).
 _SDK_LOCALES = {"en": "en_US", "es": "es_LA", "pt-br": "pt_BR"}
@@ -166,7 +150,7 @@ def end_user_error(message: str | None) -> str | None:
 
 
 def _secure(response: HttpResponse) -> HttpResponse:
-    response["Content-Security-Policy"] = _CSP
+    response["Content-Security-Policy"] = embedded_signup.signup_csp()
     response["Referrer-Policy"] = "strict-origin"
     response["X-Frame-Options"] = "DENY"
     response["Cache-Control"] = "no-store"
@@ -188,19 +172,20 @@ def _page_config(link: OnboardingLink, language: str | None) -> dict[str, Any]:
     return {
         "callbackUrl": reverse("signup-callback", args=[link.id]) + query,
         "statusUrl": reverse("signup-status", args=[link.id]) + query,
-        "sandbox": settings.META_SANDBOX,
-        "sandboxDialogUrl": "/_sandbox/dialog/complete",
-        "appId": settings.META_APP_ID,
-        "configId": settings.META_CONFIG_ID,
+        "phonesUrl": reverse("signup-phone-numbers", args=[link.id]) + query,
+        "appId": embedded_signup.app_id(),
         "graphVersion": settings.META_GRAPH_VERSION,
+        "messageOrigins": embedded_signup.message_origins(),
+        "flows": embedded_signup.page_flows(link),
         "messages": {
             "genericError": _("Something went wrong. Please try again."),
             "network": _("We could not reach the server. Check your connection and try again."),
             "cancelled": _("Signup was cancelled. You can start again whenever you are ready."),
             "dialogError": _("The signup dialog reported an error."),
+            "chooseFlow": _("Tell us first which kind of number you are connecting."),
             "noCode": _("Facebook did not return an authorization. Please try again."),
             "sdkMissing": _("Facebook could not be loaded. Disable blockers for this page and try again."),
-            "sandboxError": _("Sandbox: the end-user reported an error in the signup dialog."),
+            "windowClosed": _("The Facebook window closed or was blocked. Allow pop-ups and try again."),
         },
     }
 
@@ -215,6 +200,7 @@ def signup_page(request: HttpRequest, link_id: Any) -> HttpResponse:
     if link.opened_at is None:  # the first open, for the admin's timeline (one conditional UPDATE, once)
         OnboardingLink.objects.filter(pk=link.pk, opened_at__isnull=True).update(opened_at=timezone.now())
     organization = link.organization
+    config = _page_config(link, _override_language(request))
     context = {
         "link": link,
         "state": link.effective_status,
@@ -223,9 +209,9 @@ def signup_page(request: HttpRequest, link_id: Any) -> HttpResponse:
         "logo_url": organization.logo_url,
         "theme_url": _theme_url(organization),
         **_language_context(),
-        "sdk_locale": _SDK_LOCALES.get(translation.get_language() or "", "en_US"),
-        "sandbox": settings.META_SANDBOX,
-        "config": _page_config(link, _override_language(request)),
+        "sdk_url": embedded_signup.sdk_url(_SDK_LOCALES.get(translation.get_language() or "", "en_US")),
+        "config": config,
+        "flows": [flow["flow"] for flow in config["flows"]],
     }
     return _secure(render(request, "links/signup.html", context))
 
@@ -261,9 +247,11 @@ class CallbackInput(StrictSerializer):
     )
     cancelled = serializers.BooleanField(required=False)
     error = serializers.CharField(max_length=500, required=False)
-    # Meta's `error_code` from the dialog's error event: kept for operators, never shown as sent.
+    currentStep = serializers.RegexField(r"^[A-Z0-9_]{1,64}$", required=False)
+    # Meta's error code and session id of a dialog error: kept for operators (support quotes them
+    # to Meta), never shown as sent.
     errorCode = serializers.RegexField(r"^\d{1,9}$", required=False)
-    currentStep = serializers.CharField(max_length=64, required=False)
+    sessionId = serializers.RegexField(r"^[A-Za-z0-9_-]{1,64}$", required=False)
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         outcomes = [bool(attrs.get("code")), bool(attrs.get("cancelled")), bool(attrs.get("error"))]
@@ -309,6 +297,8 @@ def signup_status_view(request: HttpRequest, link_id: Any) -> HttpResponse:
         return json_error(404, "not_found", "No onboarding link with this id.")
     status = signup_status(link)
     status["error"] = end_user_error(status["error"])  # redirectTo keeps the stored English
+    # Several numbers in reach and none named by Meta: the page asks the end-user (links.phone_choice).
+    status["choosePhone"] = status["status"] == "processing" and waiting_attempt(link.id) is not None
     response = JsonResponse(status)
     response["Cache-Control"] = "no-store"
     return response

@@ -10,6 +10,17 @@ from core.crypto import EncryptedTextField
 from links.fields import OrderedJSONField
 
 
+class SignupFlow(models.TextChoices):
+    """What the end-user may do on the hosted page (a link's `allowedFlows`)."""
+
+    CLOUD_API = "cloud_api"  # Embedded Signup's default flow: a number moves to Cloud API
+    WHATSAPP_BUSINESS_APP = "whatsapp_business_app"  # coexistence: the number stays on the app
+
+
+def default_allowed_flows() -> list[str]:
+    return [SignupFlow.CLOUD_API.value]
+
+
 class ShownLink:
     """What clients are shown of a link, derived from its columns: for the model and for the plain
     rows the list reads (links.selectors.LinkRow), which have `status`, `expires_at` and `id` too."""
@@ -53,6 +64,7 @@ class OnboardingLink(ShownLink, models.Model):
     webhook_url = models.CharField(max_length=2048, null=True, blank=True)
     webhook_secret = EncryptedTextField(null=True, blank=True)
     webhook_events = models.JSONField(default=list, blank=True)
+    allowed_flows = models.JSONField(default=default_allowed_flows, blank=True)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING)
     error = models.CharField(max_length=500, null=True, blank=True)
     phone = models.ForeignKey(
@@ -98,6 +110,7 @@ class SignupAttempt(models.Model):
 
     class Status(models.TextChoices):
         RUNNING = "running"
+        AWAITING_PHONE = "awaiting_phone"  # several numbers in reach, none named: the end-user picks
         SUCCEEDED = "succeeded"
         FAILED = "failed"
         CANCELLED = "cancelled"

@@ -52,6 +52,7 @@ class LinkRow(ShownLink):
     is_phone_registered: bool | None
     webhook_url: str | None
     webhook_events: list
+    allowed_flows: list
     created_at: datetime
     completed_at: datetime | None
     expires_at: datetime
@@ -109,7 +110,8 @@ _LINK_JSON = f"""json_build_object(
     'completedAt', {_utc_ms("l.completed_at")},
     'expiresAt', {_utc_ms("l.expires_at")},
     'error', l.error,
-    'outgoingWebhookId', l.outgoing_webhook_id
+    'outgoingWebhookId', l.outgoing_webhook_id,
+    'allowedFlows', l.allowed_flows
 )"""
 _PAGE_JSON = f"""coalesce(json_agg({_LINK_JSON} ORDER BY l.created_at DESC, l.id DESC), '[]')::text"""
 

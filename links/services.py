@@ -12,7 +12,7 @@ from core import logging as log_context
 from core.api.errors import ConflictError, NotFoundError
 from core.db import HotInsert
 from core.timefmt import isoformat_ms
-from links.models import OnboardingLink
+from links.models import OnboardingLink, default_allowed_flows
 from organizations.models import Organization
 from webhooks.services import events_publish
 
@@ -41,6 +41,7 @@ def link_create(
     webhook_secret: str | None = None,
     webhook_events: list[str] | None = None,
     expires_in_seconds: int | None = None,
+    allowed_flows: list[str] | None = None,
 ) -> OnboardingLink:
     """Create a pending link. The returned instance carries the plaintext webhook secret, shown once.
 
@@ -62,6 +63,7 @@ def link_create(
             webhook_url=webhook_url,
             webhook_secret=webhook_secret if webhook_url else None,
             webhook_events=list(dict.fromkeys(webhook_events or [])) if webhook_url else [],
+            allowed_flows=list(dict.fromkeys(allowed_flows or default_allowed_flows())),
             created_at=now,
             expires_at=now + timedelta(seconds=ttl),
         )

@@ -127,10 +127,14 @@ def dialog_error_message(error_code: int | None) -> str:
 
 
 @transaction.atomic
-def link_signup_error(*, link_id: uuid.UUID, reported: str, error_code: int | None = None) -> OnboardingLink:
+def link_signup_error(
+    *, link_id: uuid.UUID, reported: str, error_code: int | None = None, session_id: str = ""
+) -> OnboardingLink:
     """The dialog reported an error: a pending link goes to `error` (the end-user may try again),
     with one failed attempt and one `onboarding_link.failed` event. A link already in `error` has
-    had its failure published: the report changes nothing, however often it is sent."""
+    had its failure published: the report changes nothing, however often it is sent.
+
+    Meta's error code and session id are kept on the attempt: support quotes them to Meta."""
     now = timezone.now()
     message = dialog_error_message(error_code)
     changed = OnboardingLink.objects.filter(pk=link_id, status=Status.PENDING, expires_at__gt=now).update(
@@ -143,13 +147,14 @@ def link_signup_error(*, link_id: uuid.UUID, reported: str, error_code: int | No
         raise _refuse(link_id)
     # The raw text stays on the attempt row, length-capped, for the admin's timeline only.
     raw = reported.strip()[:MAX_REPORTED_ERROR_LENGTH]
+    detail = f"the dialog reported: {raw}" + (f" (Meta session id {session_id})" if session_id else "")
     SignupAttempt.objects.create(
         link=link,
         status=SignupAttempt.Status.FAILED,
         event="ERROR",
         error=raw,
         error_code=error_code,
-        steps=[_step("failed", f"the dialog reported: {raw}")],
+        steps=[_step("failed", detail)],
     )
     event_publish(
         organization=link.organization,
@@ -167,8 +172,11 @@ def link_signup_callback(*, link_id: uuid.UUID, data: dict[str, Any]) -> Callbac
         return CallbackAnswer(202, {"status": "processing"})
     if data.get("error"):
         code = int(data["errorCode"]) if data.get("errorCode") else None
-        link = link_signup_error(link_id=link_id, reported=data["error"], error_code=code)
+        link = link_signup_error(
+            link_id=link_id, reported=data["error"], error_code=code, session_id=data.get("sessionId") or ""
+        )
         return CallbackAnswer(200, signup_status(link))
-    link = link_signup_cancel(link_id=link_id, detail=data.get("currentStep") or "")
+    step = data.get("currentStep")
+    link = link_signup_cancel(link_id=link_id, detail=f"cancelled at {step}" if step else "")
     redirect_to = signup_redirect_url(link, success=False, error=CANCELLED_MESSAGE)
     return CallbackAnswer(200, {"status": link.effective_status, "redirectTo": redirect_to, "error": None})

@@ -313,6 +313,9 @@ PHONE_HEALTH_STALE_SECONDS = env.int("PHONE_HEALTH_STALE_SECONDS", default=1800)
 # on by default only in development without a Meta app. Production (DEBUG off) with neither a Meta
 # app nor META_SANDBOX=true refuses to start (core.checks); /_sandbox/ is not even routed when off.
 META_SANDBOX = env.bool("META_SANDBOX", default=DEBUG and not META_APP_ID)
+# The sandbox's Embedded Signup window is served on a second origin of this server, as Meta's is
+# on www.facebook.com; empty: PUBLIC_BASE_URL with 127.0.0.1 and localhost swapped.
+SANDBOX_DIALOG_ORIGIN = env.str("SANDBOX_DIALOG_ORIGIN", default="")
 META_GRAPH_BASE_URL = env.str(
     "META_GRAPH_BASE_URL",
     default=f"{PUBLIC_BASE_URL}/_sandbox/graph" if META_SANDBOX else "https://graph.facebook.com",
@@ -322,6 +325,9 @@ META_GRAPH_BASE_URL = env.str(
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 X_FRAME_OPTIONS = "DENY"
+# Not Django's default "same-origin": that severs the cross-origin popup Meta's login opens from
+# the hosted page (window.opener becomes null, so the session event never arrives).
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin-allow-popups"
 CSRF_FAILURE_VIEW = "core.views.csrf_failure"
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG

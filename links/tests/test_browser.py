@@ -1,4 +1,5 @@
-"""The hosted signup page in headless Chromium (issue 5): real clicks through the sandbox dialog.
+"""The hosted signup page in headless Chromium (issue 5): real clicks through the sandbox's
+Embedded Signup popup, which the fake Facebook SDK opens on a second origin (issue 14).
 
 The page is served by pytest-django's live server; the Graph client talks to the sandbox over
 real HTTP (`sandbox_graph`); the customer's redirect target is answered by Playwright itself, so
@@ -15,9 +16,9 @@ import pytest
 from django.conf import settings
 from django.utils import timezone
 
-from core.services_gate import require, require_chromium
 from links.models import OnboardingLink
-from links.tests.chromium import Chromium, Tab
+from links.tests.chromium import Tab
+from links.tests.signup_browser import choose, chromium, click_outcome, open_popup, origin  # noqa: F401
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -27,25 +28,8 @@ SHOTS = Path(settings.BASE_DIR) / "test-artifacts" / "screenshots"
 XSS_NAME = "<img src=x onerror=alert(1)>"
 
 
-def _playwright_importable() -> bool:
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:
-        return False
-    return True
-
-
-@pytest.fixture(scope="module")
-def chromium() -> Iterator[Chromium]:
-    executable = require_chromium()
-    require(_playwright_importable(), "the playwright Python package is not installed")
-    browser = Chromium(executable)
-    yield browser
-    browser.close()
-
-
 @pytest.fixture
-def tab(chromium, sandbox_graph) -> Iterator[Tab]:
+def tab(chromium, sandbox_graph) -> Iterator[Tab]:  # noqa: F811
     tab = chromium.new_tab(fake_sites={"https://myapp.example/**": MY_APP_PAGE})
     yield tab
     tab.close()
@@ -92,12 +76,6 @@ def redirect_params(url: str) -> list[tuple[str, str]]:
     return parse_qsl(parts.query, keep_blank_values=True)
 
 
-def open_dialog(page, url: str) -> None:
-    page.goto(url)
-    page.locator("#connect-whatsapp").click()
-    page.locator("#sandbox-dialog").wait_for(state="visible")
-
-
 def test_success_redirects_with_exactly_the_documents_parameters(live_server, tab, api_client, receiver):
     link = create_link(api_client, receiver)
     url = page_url(live_server, link)
@@ -109,15 +87,14 @@ def test_success_redirects_with_exactly_the_documents_parameters(live_server, ta
         seen = {"name": page.inner_text("#link-name"), "requester": page.inner_text(".requester")}
         seen["start_state"] = state(page)
         shot(page, "01-pending")
-        page.locator("#connect-whatsapp").click()
-        page.locator("#sandbox-dialog").wait_for(state="visible")
-        seen["dialog_modal"] = page.evaluate("document.getElementById('sandbox-dialog').matches(':modal')")
-        shot(page, "02-sandbox-dialog")
-        page.locator("[data-sandbox-outcome=success]").click()
+        popup = open_popup(page)
+        seen["popup_origin"] = popup.evaluate("location.origin")
+        shot(popup, "02-sandbox-dialog")
+        click_outcome(popup, "success")
         page.locator("[data-for=processing]").wait_for(state="visible")
         page.wait_for_timeout(50)  # let the spinner paint
         shot(page, "03-processing")
-        seen["dialog_open_while_processing"] = page.evaluate("document.getElementById('sandbox-dialog').open")
+        seen["popup_closed"] = popup.is_closed()
         page.wait_for_timeout(50)
         assert len(held) == 1
         seen["callback_body"] = json.loads(held[0].request.post_data)
@@ -132,8 +109,8 @@ def test_success_redirects_with_exactly_the_documents_parameters(live_server, ta
     assert seen["name"] == "Acme Corp"
     assert "asks you to connect a WhatsApp Business number" in seen["requester"]
     assert seen["start_state"] == "pending"
-    assert seen["dialog_modal"] is True
-    assert seen["dialog_open_while_processing"] is False
+    assert seen["popup_origin"] != origin(url)
+    assert seen["popup_closed"] is True
     body = seen["callback_body"]
     assert body["code"] and body["event"] == "FINISH"
     assert body["wabaId"].isdigit() and body["phoneNumberId"].isdigit() and body["businessId"].isdigit()
@@ -160,9 +137,9 @@ def test_cancel_redirects_with_status_error_and_the_link_stays_pending(live_serv
     url = page_url(live_server, link)
 
     def flow(page):
-        open_dialog(page, url)
+        popup = open_popup(page, url)
         with page.expect_request("**/callback") as callback, page.expect_navigation(url="https://myapp.example/**"):
-            page.locator("[data-sandbox-outcome=cancel]").click()
+            click_outcome(popup, "cancel")
         return json.loads(callback.value.post_data), page.url
 
     body, final_url = tab.do(flow)
@@ -178,54 +155,68 @@ def test_cancel_redirects_with_status_error_and_the_link_stays_pending(live_serv
     assert tab.problems() == []
 
 
-def test_escape_closes_the_dialog_as_a_cancel(live_server, tab, api_client, receiver):
-    link = create_link(api_client, receiver, redirectUrl=None)
+def test_closing_the_popup_leaves_the_link_pending_and_the_button_usable(live_server, tab, api_client, receiver):
+    link = create_link(api_client, receiver)
     url = page_url(live_server, link)
 
     def flow(page):
-        open_dialog(page, url)
-        with page.expect_response("**/callback") as answer:
-            page.keyboard.press("Escape")
-        page.locator("#pending-notice").filter(has_text="cancelled").wait_for()
+        callbacks = []
+        page.on("request", lambda request: "/callback" in request.url and callbacks.append(request.post_data))
+        popup = open_popup(page, url)
+        popup.close()  # the end-user closes Facebook's window without finishing
+        page.locator("#pending-notice").filter(has_text="closed").wait_for()
         return {
-            "callback": json.loads(answer.value.request.post_data),
+            "callbacks": callbacks,
             "state": state(page),
             "button_enabled": page.locator("#connect-whatsapp").is_enabled(),
             "notice": page.inner_text("#pending-notice"),
+            "url": page.url,
         }
 
     seen = tab.do(flow)
-    assert seen["callback"] == {"cancelled": True}
+    assert seen["callbacks"] == [] and seen["url"] == url  # nothing happened: no report, no redirect
     assert seen["state"] == "pending" and seen["button_enabled"]
-    assert seen["notice"] == "Signup was cancelled. You can start again whenever you are ready."
+    assert seen["notice"] == "The Facebook window closed or was blocked. Allow pop-ups and try again."
+    assert api_link(api_client, link["id"])["status"] == "pending"
+    assert tab.problems() == []
+
+
+def test_a_blocked_popup_leaves_the_link_pending_and_the_button_usable(live_server, tab, api_client, receiver):
+    link = create_link(api_client, receiver)
+    url = page_url(live_server, link)
+
+    def flow(page):
+        page.add_init_script("window.open = function () { return null; };")  # what a popup blocker does
+        page.goto(url)
+        page.locator("#connect-whatsapp").click()
+        page.locator("#pending-notice").filter(has_text="blocked").wait_for()
+        return state(page), page.locator("#connect-whatsapp").is_enabled(), len(page.context.pages)
+
+    assert tab.do(flow) == ("pending", True, 1)
     assert api_link(api_client, link["id"])["status"] == "pending"
 
 
-def test_a_failed_launch_does_not_report_again_on_the_next_cancel(live_server, tab, api_client, receiver):
+def test_a_closed_launch_does_not_report_again_on_the_next_cancel(live_server, tab, api_client, receiver):
     link = create_link(api_client, receiver, redirectUrl=None)
     url = page_url(live_server, link)
 
     def flow(page):
         callbacks = []
         page.on("request", lambda request: "/callback" in request.url and callbacks.append(request.post_data))
-        page.route("**/_sandbox/dialog/complete", lambda route: route.abort())  # the popup fails once
-        open_dialog(page, url)
-        page.locator("[data-sandbox-outcome=success]").click()
-        page.locator("[data-for=error]").wait_for(state="visible")
-        network_message = page.inner_text("#error-message")
-        page.unroute("**/_sandbox/dialog/complete")
-        page.locator("#try-again").click()
-        page.locator("#sandbox-dialog").wait_for(state="visible")
+        open_popup(page, url).close()
+        page.locator("#pending-notice").filter(has_text="closed").wait_for()
+        popup = open_popup(page)
+        choose(popup, step="WABA_PHONE_PROFILE_PICKER")
         with page.expect_response("**/callback"):
-            page.keyboard.press("Escape")
-        page.wait_for_timeout(300)  # room for a second, duplicate report
-        return network_message, callbacks
+            click_outcome(popup, "cancel")
+        page.locator("#pending-notice").filter(has_text="cancelled").wait_for()
+        page.wait_for_timeout(600)  # room for a second, duplicate report
+        return callbacks, page.inner_text("#pending-notice")
 
-    network_message, callbacks = tab.do(flow)
-    assert network_message == "We could not reach the server. Check your connection and try again."
-    assert [json.loads(body) for body in callbacks] == [{"cancelled": True}]
+    callbacks, notice = tab.do(flow)
+    assert [json.loads(body) for body in callbacks] == [{"cancelled": True, "currentStep": "WABA_PHONE_PROFILE_PICKER"}]
+    assert notice == "Signup was cancelled. You can start again whenever you are ready."
     assert api_link(api_client, link["id"])["status"] == "pending"
-    assert [p for p in tab.problems() if "ERR_FAILED" not in p] == []
 
 
 def test_a_dialog_error_redirects_with_the_error_and_marks_the_link(live_server, tab, api_client, receiver):
@@ -233,9 +224,9 @@ def test_a_dialog_error_redirects_with_the_error_and_marks_the_link(live_server,
     url = page_url(live_server, link)
 
     def flow(page):
-        open_dialog(page, url)
+        popup = open_popup(page, url)
         with page.expect_navigation(url="https://myapp.example/**"):
-            page.locator("[data-sandbox-outcome=error]").click()
+            click_outcome(popup, "error")
         return page.url
 
     params = redirect_params(tab.do(flow))
@@ -252,8 +243,7 @@ def test_without_redirect_success_is_shown_inline(live_server, tab, api_client, 
     url = page_url(live_server, link)
 
     def flow(page):
-        open_dialog(page, url)
-        page.locator("[data-sandbox-outcome=success]").click()
+        click_outcome(open_popup(page, url), "success")
         page.locator("[data-for=completed]").wait_for(state="visible")
         shot(page, "04-completed")
         return {"url": page.url, "text": page.inner_text("[data-for=completed]"), "state": state(page)}
@@ -270,9 +260,9 @@ def test_without_redirect_an_exchange_error_shows_the_error_and_try_again_works(
     url = page_url(live_server, link)
 
     def fail(page):
-        open_dialog(page, url)
-        page.select_option("#sandbox-scenario", "sandbox_exchange_error")
-        page.locator("[data-sandbox-outcome=success]").click()
+        popup = open_popup(page, url)
+        choose(popup, scenario="sandbox_exchange_error")
+        click_outcome(popup, "success")
         page.locator("[data-for=error]").wait_for(state="visible")
         shot(page, "05-error")
         return {
@@ -288,10 +278,11 @@ def test_without_redirect_an_exchange_error_shows_the_error_and_try_again_works(
     assert seen["message"] == data["error"] and seen["message"]
 
     def retry(page):
-        page.locator("#try-again").click()
-        page.locator("#sandbox-dialog").wait_for(state="visible")
-        page.select_option("#sandbox-scenario", "sandbox_success")
-        page.locator("[data-sandbox-outcome=success]").click()
+        with page.expect_popup() as popup_info:
+            page.locator("#try-again").click()
+        popup = popup_info.value
+        choose(popup, scenario="sandbox_success")
+        click_outcome(popup, "success")
         page.locator("[data-for=completed]").wait_for(state="visible")
         return state(page)
 
@@ -305,10 +296,10 @@ def test_the_only_waba_finish_variant_sends_only_the_waba(live_server, tab, api_
     url = page_url(live_server, link)
 
     def flow(page):
-        open_dialog(page, url)
-        page.select_option("#sandbox-event", "FINISH_ONLY_WABA")
+        popup = open_popup(page, url)
+        choose(popup, event="FINISH_ONLY_WABA")
         with page.expect_request("**/callback") as callback:
-            page.locator("[data-sandbox-outcome=success]").click()
+            click_outcome(popup, "success")
         page.locator("[data-for=completed]").wait_for(state="visible")
         return json.loads(callback.value.post_data)
 
@@ -352,15 +343,16 @@ def test_the_dialog_fits_a_phone_screen(live_server, tab, api_client, receiver):
         page.set_viewport_size({"width": 360, "height": 740})
         page.goto(url)
         shot(page, "08-mobile-pending")
-        page.locator("#connect-whatsapp").click()
-        page.select_option("#sandbox-event", "FINISH_WHATSAPP_BUSINESS_APP_ONBOARDING")
-        shot(page, "09-mobile-dialog")
-        box = page.locator("#sandbox-dialog").bounding_box()
-        return box, page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+        popup = open_popup(page)
+        popup.set_viewport_size({"width": 360, "height": 740})
+        choose(popup, event="FINISH_WHATSAPP_BUSINESS_APP_ONBOARDING")
+        shot(popup, "09-mobile-dialog")
+        box = popup.locator("#sandbox-dialog").bounding_box()
+        return box, popup.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
 
     box, (scroll_width, inner_width) = tab.do(flow)
     assert scroll_width <= inner_width
-    assert box["x"] >= 0 and box["x"] + box["width"] <= 360 and box["y"] >= 0 and box["y"] + box["height"] <= 740
+    assert box["x"] >= 0 and box["x"] + box["width"] <= 360
 
 
 def test_an_expired_link_shows_the_expired_state(live_server, tab, api_client, receiver):
@@ -436,11 +428,13 @@ def test_the_page_sends_the_security_headers(live_server, tab, api_client, recei
     for directive in headers["content-security-policy"].split(";"):
         name, *values = directive.split()
         directives[name] = values
-    assert directives["script-src"] == ["'self'", "https://connect.facebook.net"]
+    # Sandbox mode: the fake SDK's origin where live mode has connect.facebook.net (test_signup_live).
+    assert directives["script-src"] == ["'self'", origin(url).replace("localhost", "127.0.0.1")]
     assert directives["default-src"] == ["'self'"]
     assert directives["frame-ancestors"] == ["'none'"]
     assert directives["object-src"] == ["'none'"]
     assert not any("unsafe" in value for values in directives.values() for value in values)
     assert headers["referrer-policy"] == "strict-origin"
+    assert headers["cross-origin-opener-policy"] == "same-origin-allow-popups"
     assert headers["x-frame-options"] == "DENY"
     assert "no-store" in headers["cache-control"]

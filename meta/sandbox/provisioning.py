@@ -48,8 +48,9 @@ def provision_page(*, business: SandboxBusiness) -> SandboxPage:
 
 
 @transaction.atomic
-def provision_assets(*, scenario: str, event: str = FinishEvent.FINISH) -> SandboxPhone:
-    """A new business with one WABA and one phone shaped by the magic code and finish event."""
+def provision_assets(*, scenario: str, event: str = FinishEvent.FINISH, phones: int = 1) -> SandboxPhone:
+    """A new business with one WABA and `phones` phones shaped by the magic code and finish event
+    (the first one is returned: the number the end-user picked in the dialog)."""
     name = secrets.choice(_NAMES)
     business = _create_with_fresh_id(SandboxBusiness, name=name)
     waba = _create_with_fresh_id(
@@ -61,16 +62,20 @@ def provision_assets(*, scenario: str, event: str = FinishEvent.FINISH) -> Sandb
     health = {Scenario.LIMITED: SandboxPhone.Health.LIMITED, Scenario.BLOCKED: SandboxPhone.Health.BLOCKED}
     quality = {Scenario.LIMITED: "YELLOW", Scenario.BLOCKED: "RED"}
     coexistence = event == FinishEvent.COEXISTENCE
-    return _create_phone(
-        waba,
-        verified_name=name,
-        health=health.get(scenario, SandboxPhone.Health.AVAILABLE),
-        quality_rating=quality.get(scenario, "GREEN"),
-        fail_register=scenario == Scenario.REGISTER_ERROR,
-        # A WhatsApp Business app number is already registered on Meta's side (coexistence).
-        is_on_biz_app=coexistence,
-        registered=coexistence,
-    )
+    created = [
+        _create_phone(
+            waba,
+            verified_name=name if index == 0 else f"{name} {index + 1}",
+            health=health.get(scenario, SandboxPhone.Health.AVAILABLE),
+            quality_rating=quality.get(scenario, "GREEN"),
+            fail_register=scenario == Scenario.REGISTER_ERROR,
+            is_on_biz_app=coexistence,
+            # Coexistence, OBO migration and API-access-only numbers already work on Meta's side.
+            registered=event in FinishEvent.ALREADY_REGISTERED,
+        )
+        for index in range(phones)
+    ]
+    return created[0]
 
 
 def issue_code(*, scenario: str, business: SandboxBusiness) -> SandboxCode:

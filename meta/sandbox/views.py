@@ -90,13 +90,25 @@ def faults(request: HttpRequest) -> HttpResponse:
     return JsonResponse(_fault_as_json(fault), status=201)
 
 
+def _phone_count(body: dict[str, Any]) -> int:
+    """How many numbers the dialog's WABA gets (an integer; absent or null means one)."""
+    value = body.get("phones")
+    if value is None:
+        return 1
+    if isinstance(value, bool) or not isinstance(value, int | str) or not str(value).isdigit():
+        raise ValueError("phones must be a whole number.")
+    return int(value)
+
+
 @sandbox_only
 @require_http_methods(["POST"])
 def dialog_complete(request: HttpRequest) -> HttpResponse:
     try:
         body = _json_body(request)
         return JsonResponse(
-            sandbox_dialog_complete(str(body.get("outcome") or "success"), str(body.get("event") or "FINISH"))
+            sandbox_dialog_complete(
+                str(body.get("outcome") or "success"), str(body.get("event") or "FINISH"), _phone_count(body)
+            )
         )
-    except (UnknownOutcome, ValueError) as exc:
+    except (UnknownOutcome, TypeError, ValueError) as exc:
         return json_error(400, "validation_error", str(exc))

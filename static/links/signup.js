@@ -1,6 +1,7 @@
-/* Hosted signup page: runs Meta Embedded Signup (or the sandbox dialog), reports the outcome to
- * POST /signup/{id}/callback and follows GET /signup/{id}/status until the link settles.
- * No build step, no dependencies. Configuration comes from the #signup-config JSON block. */
+/* Hosted signup page: runs Meta Embedded Signup through the JS SDK's FB.login, reports the outcome
+ * to POST /signup/{id}/callback and follows GET /signup/{id}/status until the link settles.
+ * One code path: in sandbox mode the server hands this script the sandbox's SDK and dialog origin
+ * instead of Meta's. No build step, no dependencies. Configuration: the #signup-config JSON block. */
 (function () {
   "use strict";
 
@@ -80,6 +81,7 @@
       .then(function (response) { return response.json(); })
       .then(function (data) {
         if (data.redirectTo) { go(data.redirectTo); return; }
+        if (data.choosePhone) { showPhoneChoice(); return; }
         if (data.status === "processing") { window.setTimeout(poll, POLL_MS); return; }
         if (data.status === "error") { showError(data.error); return; }
         setState(data.status);
@@ -108,11 +110,62 @@
     });
   }
 
-  // ---- One launch of the dialog: code and session event may arrive in either order. ----
+  // ---- The number picker: several numbers in reach and Meta named none; the end-user picks. ----
+  var phoneChoices = document.getElementById("phone-choices");
+  var usePhoneButton = document.getElementById("use-phone");
+
+  function renderPhoneChoices(choices) {
+    Array.prototype.forEach.call(phoneChoices.querySelectorAll("label"), function (label) { label.remove(); });
+    choices.forEach(function (choice) {
+      var label = document.createElement("label");
+      var input = document.createElement("input");
+      input.type = "radio";
+      input.name = "phone-number";
+      input.value = choice.id;
+      var text = document.createElement("span");
+      text.textContent = choice.displayPhoneNumber;
+      var detail = document.createElement("span");
+      detail.className = "choice-detail";
+      detail.textContent = choice.verifiedName;
+      text.appendChild(detail);
+      label.appendChild(input);
+      label.appendChild(text);
+      phoneChoices.appendChild(label);
+    });
+  }
+
+  function showPhoneChoice() {
+    fetch(config.phonesUrl, { credentials: "same-origin", cache: "no-store" })
+      .then(function (response) {
+        return response.json().then(function (data) { return { status: response.status, data: data }; });
+      })
+      .then(function (answer) {
+        if (answer.status !== 200) { window.setTimeout(poll, POLL_MS); return; } // picked meanwhile
+        renderPhoneChoices(answer.data.data || []);
+        usePhoneButton.disabled = true; // until the end-user picks: nothing is chosen for them
+        setState("choose-phone");
+      }, function () { showError(config.messages.network); });
+  }
+
+  phoneChoices.addEventListener("change", function () { usePhoneButton.disabled = false; });
+  usePhoneButton.addEventListener("click", function () {
+    var checked = phoneChoices.querySelector("input:checked");
+    if (!checked) { return; }
+    usePhoneButton.disabled = true;
+    setState("processing");
+    postJson(config.phonesUrl, { phoneNumberId: checked.value }).then(function (answer) {
+      if (answer.status === 202 || answer.status === 409) { poll(); return; }
+      showError(config.messages.genericError);
+    }, function () { showError(config.messages.network); });
+  });
+
+  // ---- One launch of Embedded Signup: code and session event may arrive in either order, or
+  // the event never (then the server asks the end-user which number, rather than guessing). ----
+  var COEXISTENCE_EVENT = "FINISH_WHATSAPP_BUSINESS_APP_ONBOARDING";
   var launch = null;
 
-  function newLaunch() {
-    launch = { code: null, session: null, done: false, timer: null };
+  function newLaunch(flow) {
+    launch = { flow: flow, code: null, session: null, done: false, timer: null };
     return launch;
   }
 
@@ -132,6 +185,8 @@
       if (d.dataset_ids) { body.datasetIds = d.dataset_ids.map(String); }
       if (d.catalog_ids) { body.catalogIds = d.catalog_ids.map(String); }
       if (d.instagram_account_ids) { body.instagramAccountIds = d.instagram_account_ids.map(String); }
+    } else if (current.flow === "whatsapp_business_app") {
+      body.event = COEXISTENCE_EVENT; // the end-user chose the WhatsApp Business app flow
     }
     setState("processing");
     report(body);
@@ -142,6 +197,16 @@
     current.done = true;
     window.clearTimeout(current.timer);
     report(body);
+  }
+
+  // The window closed (or never opened) without a code: nothing happened, nothing to report.
+  function windowGone(current) {
+    if (current.done) { return; }
+    current.done = true;
+    window.clearTimeout(current.timer);
+    connectButton.disabled = false;
+    pendingNotice.textContent = config.messages.windowClosed;
+    setState("pending");
   }
 
   function onCode(current, code) {
@@ -156,28 +221,21 @@
     if (event.indexOf("FINISH") === 0) {
       current.session = message;
       if (current.code) { finish(current); }
-    } else if (event === "CANCEL" && data.error_message) {
-      abandon(current, { error: String(data.error_message).slice(0, 500) });
+    } else if ((event === "CANCEL" && data.error_message) || event.toUpperCase() === "ERROR") {
+      var error = { error: String(data.error_message || config.messages.dialogError).slice(0, 500) };
+      if (data.error_code) { error.errorCode = String(data.error_code).slice(0, 32); }
+      if (data.session_id) { error.sessionId = String(data.session_id).slice(0, 64); }
+      abandon(current, error);
     } else if (event === "CANCEL") {
       var cancel = { cancelled: true };
       if (data.current_step) { cancel.currentStep = String(data.current_step).slice(0, 64); }
       abandon(current, cancel);
-    } else if (event.toUpperCase() === "ERROR") {
-      abandon(current, { error: String(data.error_message || config.messages.dialogError).slice(0, 500) });
     }
   }
 
-  // ---- Live mode: Meta's SDK and the WA_EMBEDDED_SIGNUP window message. ----
-  function isFacebookOrigin(origin) {
-    try {
-      var url = new URL(origin);
-      return url.protocol === "https:" &&
-        (url.hostname === "facebook.com" || url.hostname.slice(-13) === ".facebook.com");
-    } catch (e) { return false; }
-  }
-
+  // Session-info messages come from the Embedded Signup window, on the origins the server names.
   window.addEventListener("message", function (event) {
-    if (config.sandbox || !launch || !isFacebookOrigin(event.origin)) { return; }
+    if (!launch || config.messageOrigins.indexOf(event.origin) === -1) { return; }
     var message = event.data;
     if (typeof message === "string") {
       try { message = JSON.parse(message); } catch (e) { return; } // other SDK messages are not JSON
@@ -189,62 +247,35 @@
     window.FB.init({ appId: config.appId, autoLogAppEvents: true, xfbml: false, version: config.graphVersion });
   };
 
-  function launchLive() {
+  // With several flows allowed the end-user says which (the question above the button); else the one.
+  function chosenFlow() {
+    if (config.flows.length === 1) { return config.flows[0]; }
+    var checked = document.querySelector('input[name="signup-flow"]:checked');
+    var name = checked ? checked.value : null;
+    return config.flows.filter(function (flow) { return flow.flow === name; })[0] || null;
+  }
+
+  // Called synchronously from the click: a popup opened later would be blocked.
+  function launchSignup() {
     if (!window.FB) { pendingNotice.textContent = config.messages.sdkMissing; connectButton.disabled = false; return; }
-    var current = newLaunch();
+    var flow = chosenFlow();
+    if (!flow) { pendingNotice.textContent = config.messages.chooseFlow; connectButton.disabled = false; return; }
+    var current = newLaunch(flow.flow);
     window.FB.login(function (response) {
       if (response && response.authResponse && response.authResponse.code) {
         onCode(current, response.authResponse.code);
-      } else if (!current.session) {
-        abandon(current, { cancelled: true });
-      } else {
+      } else if (current.session) {
         abandon(current, { error: config.messages.noCode });
+      } else {
+        windowGone(current);
       }
-    }, {
-      config_id: config.configId,
-      response_type: "code",
-      override_default_response_type: true,
-      extras: { setup: {}, sessionInfoVersion: "3" },
-    });
-  }
-
-  // ---- Sandbox mode: the same flow, with a local dialog standing in for Meta's popup. ----
-  function launchSandbox() {
-    var dialog = document.getElementById("sandbox-dialog");
-    var current = newLaunch();
-    dialog.showModal();
-    dialog.onclick = function (event) {
-      var outcome = event.target.getAttribute && event.target.getAttribute("data-sandbox-outcome");
-      if (!outcome) { return; }
-      dialog.close();
-      if (outcome === "cancel") {
-        onSessionEvent(current, { type: "WA_EMBEDDED_SIGNUP", event: "CANCEL", data: { current_step: "PHONE_NUMBER_SETUP" } });
-        return;
-      }
-      if (outcome === "error") {
-        onSessionEvent(current, { type: "WA_EMBEDDED_SIGNUP", event: "CANCEL",
-          data: { error_message: config.messages.sandboxError, error_code: "524126" } });
-        return;
-      }
-      var scenario = document.getElementById("sandbox-scenario").value;
-      var finishEvent = document.getElementById("sandbox-event").value;
-      postJson(config.sandboxDialogUrl, { outcome: scenario, event: finishEvent }).then(function (answer) {
-        if (answer.status !== 200 || !answer.data.code) { showError(config.messages.genericError); return; }
-        onSessionEvent(current, answer.data); // shaped like Meta's WA_EMBEDDED_SIGNUP message
-        onCode(current, answer.data.code);
-      }, function () { showError(config.messages.network); });
-    };
-    // Escape closes the dialog: a cancel of this launch only (a property, so no earlier
-    // launch's handler stays attached and reports a second time).
-    dialog.oncancel = function () {
-      onSessionEvent(current, { type: "WA_EMBEDDED_SIGNUP", event: "CANCEL", data: {} });
-    };
+    }, flow.loginOptions);
   }
 
   function start() {
     connectButton.disabled = true;
     pendingNotice.textContent = "";
-    if (config.sandbox) { launchSandbox(); } else { launchLive(); }
+    launchSignup();
   }
 
   connectButton.addEventListener("click", start);
