@@ -196,6 +196,7 @@ SPECTACULAR_SETTINGS = {
     ],
     "ENUM_NAME_OVERRIDES": {
         "OnboardingLinkStatusEnum": "links.models.OnboardingLink.Status",
+        "SignupFlowEnum": "links.models.SignupFlow",
         "EventTypeEnum": "core.events.EVENT_TYPES",
         "PhoneStatusEnum": "phones.models.Phone.Status",
     },

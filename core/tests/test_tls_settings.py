@@ -91,6 +91,8 @@ def _check_deploy(**variables: str) -> str:
         ENCRYPTION_KEYS=Fernet.generate_key().decode(),
         ALLOWED_HOSTS="onboarding.example.com",
         PUBLIC_BASE_URL="https://onboarding.example.com",
+        META_APP_ID="1234567890",
+        META_APP_SECRET="deploy-check-app-secret",
         **variables,
     )
     done = subprocess.run(  # noqa: S603
