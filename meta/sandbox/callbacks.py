@@ -14,6 +14,7 @@ import urllib3
 
 from core.urlpolicy import UrlPolicyError, resolve_delivery_target
 from meta.sandbox import errors
+from webhooks.deadline import ConnectionWatch
 from webhooks.transport import _pinned_pool
 
 VERIFY_TIMEOUT_SECONDS = 5.0
@@ -41,7 +42,7 @@ def verify_callback(uri: str, verify_token: str) -> None:
         if q
     )
     path = urlunsplit(("", "", parts.path or "/", query, ""))
-    pool = _pinned_pool(target)
+    pool = _pinned_pool(target, ConnectionWatch())  # the verification GET has its own timeout
     try:
         response = pool.urlopen(
             "GET",
