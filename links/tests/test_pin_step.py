@@ -152,3 +152,20 @@ def test_the_pin_endpoint_needs_the_csrf_token_and_a_waiting_link(waiting, brows
     answer = send_pin(other, {"pin": "123456"})
     assert answer.status_code == 409 and answer.json()["error"]["code"] == "no_pin_needed"
     assert browser.client.get(f"/signup/{browser.link_id}/pin").status_code == 405
+
+
+def test_a_stored_pin_meta_refuses_is_kept_until_the_end_users_pin_is_accepted(sandbox_graph, browser_for):
+    first = OnboardingLinkFactory(redirect_url=None)
+    session = sandbox_dialog_complete("success")
+    onboard(browser_for, first, session)
+    old_pin = Phone.objects.get().pin
+    sandbox_phone = SandboxPhone.objects.get(pk=session["data"]["phone_number_id"])
+    SandboxPhone.objects.filter(pk=sandbox_phone.pk).update(pin="111111")  # reset in WhatsApp Manager
+
+    second = OnboardingLinkFactory(organization=first.organization, redirect_url=None)
+    browser = onboard(browser_for, second, same_number_again(sandbox_phone))
+    assert browser.status()["enterPin"] is True
+    assert Phone.objects.get().pin == old_pin  # not overwritten by a guess
+    assert send_pin(browser, {"pin": "111111"}).status_code == 202
+    second.refresh_from_db()
+    assert second.is_phone_registered is True and Phone.objects.get().pin == "111111"
