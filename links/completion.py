@@ -22,9 +22,9 @@ from django.utils import timezone
 
 from core import logging as log_context
 from core.timefmt import isoformat_ms
+from links import pin_step
 from links.models import OnboardingLink, SignupAttempt
 from links.phone_choice import PhoneChoiceNeeded, attempt_await_phone, phone_choice
-from links.pin_step import PIN_MISMATCH, TOO_MANY_TRIES, PinNeeded, pin_refused, stored_pin
 from meta.graph import GraphClient, GraphError, GraphPermanentError, GraphTransientError, graph_client
 from meta.graph.client import waba_ids_from_debug_token
 from phones.models import Phone
@@ -246,18 +246,29 @@ def step_register(attempt: SignupAttempt, graph: GraphClient) -> None:
         _record(attempt, "register", f"skipped: the number is already registered ({attempt.event})", registered=True)
         return
     if not attempt.pin:
-        stored = stored_pin(attempt)
+        stored = pin_step.stored_pin(attempt)
         attempt.pin = stored or f"{secrets.randbelow(10**6):06d}"
         attempt.state["pin_source"] = "stored" if stored else "generated"
         attempt.save(update_fields=["pin", "state", "updated_at"])  # same PIN if this step runs again
+    if not pin_step.register_budget_left(attempt):
+        attempt.pin = ""
+        _record(
+            attempt,
+            "register",
+            "not sent: Meta's registration limit",
+            registered=False,
+            registration_error=pin_step.BUDGET_SPENT,
+        )
+        return
+    pin_step.register_request_count(attempt)
     try:
         graph.register_phone(attempt.state["meta_phone_id"], attempt.access_token, attempt.pin)
     except GraphPermanentError as exc:
-        if exc.code == PIN_MISMATCH and pin_refused(attempt):
-            raise PinNeeded from None  # never retried with a PIN Meta refused: the end-user types it
+        if exc.code == pin_step.PIN_MISMATCH and pin_step.pin_refused(attempt):
+            raise pin_step.PinNeeded from None  # never retried with a PIN Meta refused: the end-user types it
         # Completed anyway, with isPhoneRegistered false: the customer can fix it and register later.
         attempt.pin = ""  # not the number's PIN: never stored on the phone
-        message = TOO_MANY_TRIES if exc.code == PIN_MISMATCH else exc.message[:MAX_ERROR_LENGTH]
+        message = pin_step.TOO_MANY_TRIES if exc.code == pin_step.PIN_MISMATCH else exc.message[:MAX_ERROR_LENGTH]
         _record(
             attempt,
             "register",
@@ -484,7 +495,7 @@ def link_complete(*, attempt_id: uuid.UUID | str, graph: GraphClient | None = No
         link_finalize(attempt=attempt)
     except PhoneChoiceNeeded as exc:
         attempt_await_phone(attempt=attempt, choices=exc.choices)
-    except PinNeeded:
+    except pin_step.PinNeeded:
         pass  # parked by links.pin_step.pin_refused until the end-user types the number's PIN
     except SignupFailed as exc:
         link_fail(attempt=attempt, message=exc.message, graph_error=exc.graph_error)

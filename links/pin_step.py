@@ -8,9 +8,10 @@ for the number (a re-onboarding), else a new random one; on 133005 it does not r
 any stored PIN: the attempt waits (`awaiting_pin`, link `processing`) until the end-user types
 the number's PIN on the hosted page (`POST /signup/{id}/pin`), and registers with that one.
 
-Meta limits registration requests per number (10 in a 72-hour window, then `133016`): after
-MAX_PIN_TRIES refused end-user PINs the link completes with `isPhoneRegistered: false` rather
-than spend the rest, and the business registers later with the right PIN.
+Meta limits registration requests per number (10 in a 72-hour moving window, then `133016` and no
+registration for 72 hours): after MAX_PIN_TRIES refused end-user PINs the link completes with
+`isPhoneRegistered: false` rather than spend the rest, and across attempts (new links for the same
+number) no request is sent once REGISTER_BUDGET of them were made in the window.
 """
 
 from __future__ import annotations
@@ -32,10 +33,17 @@ logger = logging.getLogger(__name__)
 
 PIN_MISMATCH = 133005  # Meta: "Two step verification PIN Mismatch"
 MAX_PIN_TRIES = 3  # end-user PINs per attempt: with our own first try, 4 of Meta's 10 per 72 hours
+REGISTER_BUDGET = 8  # of Meta's 10 per number in 72 hours: two left for the business's own tries
+REGISTER_WINDOW = timedelta(hours=72)
 PIN_PATTERN = re.compile(r"^\d{6}$")
 TOO_MANY_TRIES = (
     "The two-step verification PIN was refused too many times. Register the number later with its PIN, "
     "or reset the PIN in WhatsApp Manager."
+)
+
+BUDGET_SPENT = (
+    "This number had too many registration requests in the last 72 hours (Meta's limit). Register it "
+    "later with its two-step verification PIN."
 )
 
 
@@ -49,6 +57,22 @@ def stored_pin(attempt: SignupAttempt) -> str:
         organization_id=attempt.link.organization_id, meta_phone_number_id=attempt.state["meta_phone_id"]
     ).first()
     return phone.pin if phone is not None and phone.pin else ""
+
+
+def register_budget_left(attempt: SignupAttempt) -> bool:
+    """Whether one more `POST /register` for this number stays within REGISTER_BUDGET, counting
+    the requests every attempt (any link, any organization) made for it in the last 72 hours."""
+    since = timezone.now() - REGISTER_WINDOW
+    states = SignupAttempt.objects.filter(
+        created_at__gte=since, state__meta_phone_id=attempt.state["meta_phone_id"]
+    ).values_list("state", flat=True)[:200]
+    return sum(int(state.get("register_requests", 0)) for state in states) < REGISTER_BUDGET
+
+
+def register_request_count(attempt: SignupAttempt) -> None:
+    """Count one registration request before it is sent (a crash after it still counts)."""
+    attempt.state["register_requests"] = int(attempt.state.get("register_requests", 0)) + 1
+    attempt.save(update_fields=["state", "updated_at"])
 
 
 def pin_refused(attempt: SignupAttempt) -> bool:

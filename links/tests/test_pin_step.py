@@ -8,7 +8,7 @@ import logging
 import pytest
 
 from links.models import OnboardingLink, SignupAttempt
-from links.pin_step import MAX_PIN_TRIES, TOO_MANY_TRIES
+from links.pin_step import BUDGET_SPENT, MAX_PIN_TRIES, REGISTER_BUDGET, TOO_MANY_TRIES
 from links.tests.factories import OnboardingLinkFactory
 from meta.models import SandboxCall, SandboxPhone
 from meta.sandbox.constants import EXISTING_TWO_STEP_PIN
@@ -169,3 +169,20 @@ def test_a_stored_pin_meta_refuses_is_kept_until_the_end_users_pin_is_accepted(s
     assert send_pin(browser, {"pin": "111111"}).status_code == 202
     second.refresh_from_db()
     assert second.is_phone_registered is True and Phone.objects.get().pin == "111111"
+
+
+def test_no_registration_is_sent_once_the_number_spent_its_budget_of_metas_72_hour_limit(sandbox_graph, browser_for):
+    first = OnboardingLinkFactory(redirect_url=None)
+    session = sandbox_dialog_complete("success")
+    onboard(browser_for, first, session)
+    earlier = SignupAttempt.objects.get(link=first)
+    earlier.state["register_requests"] = REGISTER_BUDGET  # e.g. several links' PIN tries this week
+    earlier.save(update_fields=["state"])
+    sandbox_phone = SandboxPhone.objects.get(pk=session["data"]["phone_number_id"])
+
+    second = OnboardingLinkFactory(organization=first.organization, redirect_url=None)
+    onboard(browser_for, second, same_number_again(sandbox_phone))
+    second.refresh_from_db()
+    assert second.status == OnboardingLink.Status.COMPLETED and second.is_phone_registered is False
+    assert Phone.objects.get().registration_error == BUDGET_SPENT
+    assert register_calls() == 1  # only the first onboarding's
