@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from core import logging as log_context
 from core.timefmt import isoformat_ms
+from links import pin_step
 from links.models import OnboardingLink, SignupAttempt
 from links.phone_choice import PhoneChoiceNeeded, attempt_await_phone, phone_choice
 from meta.graph import GraphClient, GraphError, GraphPermanentError, GraphTransientError, graph_client
@@ -239,25 +240,45 @@ def step_subscribe(attempt: SignupAttempt, graph: GraphClient) -> None:
 
 
 def step_register(attempt: SignupAttempt, graph: GraphClient) -> None:
+    """Register with the PIN Meta has: ours from an earlier onboarding, the end-user's after a
+    133005, else a new random one (links.pin_step). A PIN reaches the phone only once accepted."""
     if attempt.event in ALREADY_REGISTERED:
         _record(attempt, "register", f"skipped: the number is already registered ({attempt.event})", registered=True)
         return
     if not attempt.pin:
-        attempt.pin = f"{secrets.randbelow(10**6):06d}"
-        attempt.save(update_fields=["pin", "updated_at"])  # same PIN if this step runs again
-    try:
-        graph.register_phone(attempt.state["meta_phone_id"], attempt.access_token, attempt.pin)
-    except GraphPermanentError as exc:
-        # Completed anyway, with isPhoneRegistered false: the customer can fix it and register later.
+        stored = pin_step.stored_pin(attempt)
+        attempt.pin = stored or f"{secrets.randbelow(10**6):06d}"
+        attempt.state["pin_source"] = "stored" if stored else "generated"
+        attempt.save(update_fields=["pin", "state", "updated_at"])  # same PIN if this step runs again
+    if not pin_step.register_budget_left(attempt):
+        attempt.pin = ""
         _record(
             attempt,
             "register",
-            f"registration failed: {exc.message[:200]}",
+            "not sent: Meta's registration limit",
             registered=False,
-            registration_error=exc.message[:MAX_ERROR_LENGTH],
+            registration_error=pin_step.BUDGET_SPENT,
         )
         return
-    _record(attempt, "register", "phone registered with a generated PIN", registered=True)
+    pin_step.register_request_count(attempt)
+    try:
+        graph.register_phone(attempt.state["meta_phone_id"], attempt.access_token, attempt.pin)
+    except GraphPermanentError as exc:
+        if exc.code == pin_step.PIN_MISMATCH and pin_step.pin_refused(attempt):
+            raise pin_step.PinNeeded from None  # never retried with a PIN Meta refused: the end-user types it
+        # Completed anyway, with isPhoneRegistered false: the customer can fix it and register later.
+        attempt.pin = ""  # not the number's PIN: never stored on the phone
+        message = pin_step.TOO_MANY_TRIES if exc.code == pin_step.PIN_MISMATCH else exc.message[:MAX_ERROR_LENGTH]
+        _record(
+            attempt,
+            "register",
+            f"registration failed: {message[:200]}",
+            registered=False,
+            registration_error=message,
+        )
+        return
+    source = attempt.state.get("pin_source", "generated")
+    _record(attempt, "register", f"phone registered with the {source} PIN", registered=True, pin_accepted=True)
 
 
 def _phone_uuid(attempt: SignupAttempt) -> str:
@@ -391,7 +412,7 @@ def link_finalize(*, attempt: SignupAttempt) -> OnboardingLink:
     phone.is_on_biz_app = attempt.event == FINISH_COEXISTENCE or bool(phone_facts.get("is_on_biz_app"))
     phone.is_registered = bool(state.get("registered"))
     phone.registration_error = state.get("registration_error", "")
-    if attempt.pin:
+    if attempt.pin and state.get("pin_accepted"):  # only a PIN Meta accepted (links.pin_step)
         phone.pin = attempt.pin
     phone.inbound_webhook_configured = bool(state.get("inbound_configured"))
     phone.status = Phone.Status.CONNECTED
@@ -474,6 +495,8 @@ def link_complete(*, attempt_id: uuid.UUID | str, graph: GraphClient | None = No
         link_finalize(attempt=attempt)
     except PhoneChoiceNeeded as exc:
         attempt_await_phone(attempt=attempt, choices=exc.choices)
+    except pin_step.PinNeeded:
+        pass  # parked by links.pin_step.pin_refused until the end-user types the number's PIN
     except SignupFailed as exc:
         link_fail(attempt=attempt, message=exc.message, graph_error=exc.graph_error)
     except GraphPermanentError as exc:

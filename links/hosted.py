@@ -30,6 +30,7 @@ from links.completion import FINISH, FINISH_EVENTS
 from links.hosted_guard import json_methods, limit_callbacks_per_link, limit_per_client
 from links.models import OnboardingLink
 from links.phone_choice import waiting_attempt
+from links.pin_step import waiting_for_pin
 from links.signup import link_signup_callback, signup_status
 from organizations.models import DEFAULT_ACCENT_COLOR, Organization
 
@@ -173,6 +174,7 @@ def _page_config(link: OnboardingLink, language: str | None) -> dict[str, Any]:
         "callbackUrl": reverse("signup-callback", args=[link.id]) + query,
         "statusUrl": reverse("signup-status", args=[link.id]) + query,
         "phonesUrl": reverse("signup-phone-numbers", args=[link.id]) + query,
+        "pinUrl": reverse("signup-pin", args=[link.id]) + query,
         "appId": embedded_signup.app_id(),
         "graphVersion": settings.META_GRAPH_VERSION,
         "messageOrigins": embedded_signup.message_origins(),
@@ -186,6 +188,8 @@ def _page_config(link: OnboardingLink, language: str | None) -> dict[str, Any]:
             "noCode": _("Facebook did not return an authorization. Please try again."),
             "sdkMissing": _("Facebook could not be loaded. Disable blockers for this page and try again."),
             "windowClosed": _("The Facebook window closed or was blocked. Allow pop-ups and try again."),
+            "pinRejected": _("That PIN is not the number's two-step verification PIN. Check it and try again."),
+            "pinInvalid": _("Enter the 6 digits of the PIN."),
         },
     }
 
@@ -299,6 +303,10 @@ def signup_status_view(request: HttpRequest, link_id: Any) -> HttpResponse:
     status["error"] = end_user_error(status["error"])  # redirectTo keeps the stored English
     # Several numbers in reach and none named by Meta: the page asks the end-user (links.phone_choice).
     status["choosePhone"] = status["status"] == "processing" and waiting_attempt(link.id) is not None
+    # Meta refused the PIN (133005): the page asks for the number's two-step PIN (links.pin_step).
+    pin_wait = waiting_for_pin(link.id) if status["status"] == "processing" else None
+    status["enterPin"] = pin_wait is not None
+    status["pinRejected"] = bool(pin_wait and pin_wait.state.get("pin_rejected"))
     response = JsonResponse(status)
     response["Cache-Control"] = "no-store"
     return response

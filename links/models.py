@@ -111,6 +111,7 @@ class SignupAttempt(models.Model):
     class Status(models.TextChoices):
         RUNNING = "running"
         AWAITING_PHONE = "awaiting_phone"  # several numbers in reach, none named: the end-user picks
+        AWAITING_PIN = "awaiting_pin"  # Meta refused our PIN (133005): the end-user types the number's own
         SUCCEEDED = "succeeded"
         FAILED = "failed"
         CANCELLED = "cancelled"

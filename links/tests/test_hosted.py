@@ -160,13 +160,22 @@ def test_dialog_error_marks_the_link_error_and_publishes_failed(browser):
 
 def test_status_endpoint_shapes(browser):
     pending = OnboardingLinkFactory()
-    assert browser(pending).status() == {"status": "pending", "redirectTo": None, "error": None, "choosePhone": False}
+    assert browser(pending).status() == {
+        "status": "pending",
+        "redirectTo": None,
+        "error": None,
+        "choosePhone": False,
+        "enterPin": False,
+        "pinRejected": False,
+    }
     failed = OnboardingLinkFactory(status=OnboardingLink.Status.ERROR, error="Meta refused", redirect_url=None)
     assert browser(failed).status() == {
         "status": "error",
         "redirectTo": None,
         "error": "Meta refused",
         "choosePhone": False,
+        "enterPin": False,
+        "pinRejected": False,
     }
     expired = OnboardingLinkFactory(past_expiry=True)
     assert browser(expired).status()["status"] == "expired"
@@ -338,7 +347,14 @@ def test_the_lang_choice_is_kept_by_the_scripts_calls(browser):
     assert config["callbackUrl"] == f"/signup/{link.id}/callback?lang=pt-br"
     assert config["messages"]["network"].startswith("Não foi possível acessar o servidor")
     status = Client().get(config["statusUrl"], HTTP_ACCEPT_LANGUAGE="es")
-    assert status.json() == {"status": "error", "redirectTo": None, "error": "Meta refused", "choosePhone": False}
+    assert status.json() == {
+        "status": "error",
+        "redirectTo": None,
+        "error": "Meta refused",
+        "choosePhone": False,
+        "enterPin": False,
+        "pinRejected": False,
+    }
     assert status["Content-Language"] == "pt-br"
     plain = json.loads(re.search(r'id="signup-config"[^>]*>(.*?)</script>', page_of(link)).group(1))
     assert plain["statusUrl"] == f"/signup/{link.id}/status"  # no override: Accept-Language decides

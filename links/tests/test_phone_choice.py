@@ -37,7 +37,14 @@ def pick(browser, body, **headers):
 
 def test_several_numbers_and_none_named_wait_for_the_end_users_pick(waiting):
     browser, link, session = waiting
-    assert browser.status() == {"status": "processing", "redirectTo": None, "error": None, "choosePhone": True}
+    assert browser.status() == {
+        "status": "processing",
+        "redirectTo": None,
+        "error": None,
+        "choosePhone": True,
+        "enterPin": False,
+        "pinRejected": False,
+    }
     attempt = SignupAttempt.objects.get(link=link)
     assert attempt.status == "awaiting_phone" and attempt.steps[-1]["step"] == "choose_phone"
     assert not Phone.objects.exists()  # nothing registered or re-pointed while nobody chose

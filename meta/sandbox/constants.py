@@ -15,8 +15,15 @@ class Scenario:
     REGISTER_ERROR = "sandbox_register_error"
     LIMITED = "sandbox_limited"
     BLOCKED = "sandbox_blocked"
+    # A number that already has two-step verification (moved from another provider): registering
+    # needs EXISTING_PIN, any other PIN is Meta's 133005.
+    EXISTING_PIN = "sandbox_existing_pin"
 
-    ALL = (SUCCESS, FLAKY, EXCHANGE_ERROR, REGISTER_ERROR, LIMITED, BLOCKED)
+    ALL = (SUCCESS, FLAKY, EXCHANGE_ERROR, REGISTER_ERROR, LIMITED, BLOCKED, EXISTING_PIN)
+
+
+# The two-step verification PIN of `sandbox_existing_pin` numbers (a fake: sandbox numbers only).
+EXISTING_TWO_STEP_PIN = "123456"
 
 
 class FinishEvent:

@@ -269,7 +269,16 @@ def register(request: HttpRequest, params: Params, phone_id: str) -> dict[str, A
     pin = str(params.get("pin") or "")
     if not re.fullmatch(r"\d{6}", pin):
         raise errors.invalid_param("Invalid parameter", details="pin must be a 6-digit string")
-    if phone.fail_register or (phone.pin and phone.pin != pin):
+    if phone.fail_register:
+        raise errors.GraphFailure(
+            400,
+            "(#133006) Phone number re-verification needed",
+            133006,
+            details="Phone number needs to be verified before registering.",
+        )
+    # The number's two-step PIN (set by its first registration, or already there): any other is
+    # Meta's mismatch, and the PIN stays what it was.
+    if phone.pin and phone.pin != pin:
         raise errors.GraphFailure(
             400, "(#133005) Two step verification PIN Mismatch", 133005, details="Two step verification PIN incorrect."
         )

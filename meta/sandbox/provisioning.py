@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from meta.models import SandboxBusiness, SandboxCode, SandboxPage, SandboxPhone, SandboxToken, SandboxWaba
 from meta.sandbox import errors
-from meta.sandbox.constants import ISSUED_CODE_TTL_SECONDS, FinishEvent, Scenario
+from meta.sandbox.constants import EXISTING_TWO_STEP_PIN, ISSUED_CODE_TTL_SECONDS, FinishEvent, Scenario
 
 _ALNUM = string.ascii_letters + string.digits
 _NAMES = ["Jasper's Market", "Lucky Shrub", "Blue Fern Bakery", "Cafe Aurora", "Northwind Bikes", "Pixel Plants"]
@@ -69,6 +69,7 @@ def provision_assets(*, scenario: str, event: str = FinishEvent.FINISH, phones: 
             health=health.get(scenario, SandboxPhone.Health.AVAILABLE),
             quality_rating=quality.get(scenario, "GREEN"),
             fail_register=scenario == Scenario.REGISTER_ERROR,
+            pin=EXISTING_TWO_STEP_PIN if scenario == Scenario.EXISTING_PIN else "",
             is_on_biz_app=coexistence,
             # Coexistence, OBO migration and API-access-only numbers already work on Meta's side.
             registered=event in FinishEvent.ALREADY_REGISTERED,

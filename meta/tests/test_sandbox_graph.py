@@ -6,7 +6,7 @@ import pytest
 import requests
 
 from meta.graph import GraphPermanentError, GraphTransientError, waba_ids_from_debug_token
-from meta.graph.client import messaging_limit
+from meta.graph.client import appsecret_proof, messaging_limit
 from meta.models import SandboxCall, SandboxCode, SandboxPhone
 from meta.sandbox.dialog import sandbox_dialog_complete
 
@@ -159,7 +159,8 @@ def test_register_error_fails_permanently_and_leaves_the_phone_unregistered(sand
     sandbox.subscribe_app(data["waba_id"], token)
     with pytest.raises(GraphPermanentError) as caught:
         sandbox.register_phone(data["phone_number_id"], token, "123456")
-    assert caught.value.code == 133005 and caught.value.details == "Two step verification PIN incorrect."
+    assert caught.value.code == 133006
+    assert caught.value.details == "Phone number needs to be verified before registering."
     assert sandbox.get_phone_number(data["phone_number_id"], token)["platform_type"] == "NOT_APPLICABLE"
 
 
@@ -316,3 +317,35 @@ def test_phones_answer_the_current_messaging_limit_field_not_the_deprecated_one(
     with pytest.raises(GraphPermanentError) as caught:
         client.get_phone_number(data["phone_number_id"], token, fields="id,messaging_limit_tier")
     assert "nonexisting field (messaging_limit_tier)" in caught.value.message
+
+
+# Meta's error for a PIN that is not the number's two-step verification PIN (Cloud API error codes:
+# 133005 "Two step verification PIN Mismatch"), in the Graph error envelope.
+META_PIN_MISMATCH = {
+    "error": {
+        "message": "(#133005) Two step verification PIN Mismatch",
+        "type": "OAuthException",
+        "code": 133005,
+        "error_data": {"messaging_product": "whatsapp", "details": "Two step verification PIN incorrect."},
+        "fbtrace_id": "AbCdEfGhIjK",
+    }
+}
+
+
+def test_a_number_with_an_existing_two_step_pin_registers_only_with_that_pin(sandbox, live_server, settings):
+    token, data = exchange(sandbox, "sandbox_existing_pin")
+    phone_id = data["phone_number_id"]
+    answer = requests.post(
+        f"{live_server.url}/_sandbox/graph/{settings.META_GRAPH_VERSION}/{phone_id}/register",
+        json={"messaging_product": "whatsapp", "pin": "654321"},
+        params={"appsecret_proof": appsecret_proof(token, sandbox.app_secret)},
+        headers={"Authorization": f"Bearer {token}"},
+        timeout=5,
+    )
+    assert answer.status_code == 400
+    body = answer.json()
+    body["error"]["fbtrace_id"] = META_PIN_MISMATCH["error"]["fbtrace_id"]
+    assert body == META_PIN_MISMATCH
+    assert SandboxPhone.objects.get(pk=phone_id).pin == "123456"  # a refused PIN changes nothing
+    assert sandbox.register_phone(phone_id, token, "123456") == {"success": True}
+    assert SandboxPhone.objects.get(pk=phone_id).registered is True

@@ -82,6 +82,7 @@
       .then(function (data) {
         if (data.redirectTo) { go(data.redirectTo); return; }
         if (data.choosePhone) { showPhoneChoice(); return; }
+        if (data.enterPin) { showPinStep(data.pinRejected); return; }
         if (data.status === "processing") { window.setTimeout(poll, POLL_MS); return; }
         if (data.status === "error") { showError(data.error); return; }
         setState(data.status);
@@ -155,6 +156,33 @@
     setState("processing");
     postJson(config.phonesUrl, { phoneNumberId: checked.value }).then(function (answer) {
       if (answer.status === 202 || answer.status === 409) { poll(); return; }
+      showError(config.messages.genericError);
+    }, function () { showError(config.messages.network); });
+  });
+
+  // ---- The two-step verification PIN: Meta refused ours (133005); the end-user types the number's. ----
+  var pinForm = document.getElementById("pin-form");
+  var pinInput = document.getElementById("pin-input");
+  var pinNotice = document.getElementById("pin-notice");
+
+  function showPinStep(rejected) {
+    pinInput.value = "";
+    pinNotice.textContent = rejected ? config.messages.pinRejected : "";
+    document.getElementById("use-pin").disabled = false;
+    setState("enter-pin");
+    pinInput.focus();
+  }
+
+  pinForm.addEventListener("submit", function (event) {
+    event.preventDefault();
+    var pin = pinInput.value.trim();
+    if (!/^[0-9]{6}$/.test(pin)) { pinNotice.textContent = config.messages.pinInvalid; return; }
+    document.getElementById("use-pin").disabled = true;
+    pinInput.value = ""; // the PIN stays nowhere on the page
+    setState("processing");
+    postJson(config.pinUrl, { pin: pin }).then(function (answer) {
+      if (answer.status === 202 || answer.status === 409) { window.setTimeout(poll, POLL_MS); return; }
+      if (answer.status === 400) { showPinStep(false); pinNotice.textContent = config.messages.pinInvalid; return; }
       showError(config.messages.genericError);
     }, function () { showError(config.messages.network); });
   });
