@@ -15,8 +15,10 @@ class Scenario:
     REGISTER_ERROR = "sandbox_register_error"
     LIMITED = "sandbox_limited"
     BLOCKED = "sandbox_blocked"
+    TOKEN_EXPIRING = "sandbox_token_expiring"  # noqa: S105 - a scenario name, not a secret
+    TOKEN_INVALIDATED = "sandbox_token_invalidated"  # noqa: S105 - a scenario name
 
-    ALL = (SUCCESS, FLAKY, EXCHANGE_ERROR, REGISTER_ERROR, LIMITED, BLOCKED)
+    ALL = (SUCCESS, FLAKY, EXCHANGE_ERROR, REGISTER_ERROR, LIMITED, BLOCKED, TOKEN_EXPIRING, TOKEN_INVALIDATED)
 
 
 class FinishEvent:
