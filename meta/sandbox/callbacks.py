@@ -14,6 +14,7 @@ import urllib3
 
 from core.urlpolicy import UrlPolicyError, resolve_delivery_target
 from meta.sandbox import errors
+from webhooks.deadline import ConnectionWatch, watchdog
 from webhooks.transport import _pinned_pool
 
 VERIFY_TIMEOUT_SECONDS = 5.0
@@ -41,7 +42,10 @@ def verify_callback(uri: str, verify_token: str) -> None:
         if q
     )
     path = urlunsplit(("", "", parts.path or "/", query, ""))
-    pool = _pinned_pool(target)
+    watch = ConnectionWatch()
+    pool = _pinned_pool(target, watch)
+    # Meta gives up on a callback that does not answer in time, however it trickles.
+    exchange = watchdog.watch(watch, VERIFY_TIMEOUT_SECONDS)
     try:
         response = pool.urlopen(
             "GET",
@@ -57,6 +61,7 @@ def verify_callback(uri: str, verify_token: str) -> None:
     except Exception as exc:  # noqa: BLE001 - every failure to answer is Meta's 2200
         raise _failure(f"curl_errno = 28; curl_error = {type(exc).__name__}") from None
     finally:
+        exchange.finish()
         pool.close()
     if response.status != 200:
         raise _failure(f"HTTP Status Code = {response.status}")
