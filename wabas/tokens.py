@@ -171,3 +171,16 @@ def tokens_warn_expiring() -> int:
         )
         count += 1
     return count
+
+
+def token_state(waba: Waba) -> str:
+    """One line for operators (admin): rejected, expiring within the warning window, or fine."""
+    if waba.token_invalid_reason:
+        return f"needs reconnection ({waba.token_invalid_reason})"
+    if not waba.token_sha256:
+        return "no token"
+    horizon = timezone.now() + timedelta(days=settings.TOKEN_EXPIRY_WARNING_DAYS)
+    ends = [t for t in (waba.token_expires_at, waba.data_access_expires_at) if t is not None]
+    if ends and min(ends) <= horizon:
+        return f"expires soon ({isoformat_ms(min(ends))})"
+    return f"valid until {isoformat_ms(min(ends))}" if ends else "valid, no expiry"

@@ -201,3 +201,19 @@ def test_warning_job_logs_one_line_per_token_expiring_within_the_window(organiza
     warned = [r for r in caplog.records if r.getMessage().startswith("business token expires soon")]
     assert sorted(r.waba_id for r in warned) == sorted([str(soon.pk), str(data.pk)])
     assert all("EAA" not in str(r.__dict__) for r in warned)
+
+
+def test_admin_lists_tokens_needing_reconnection_and_expiring_soon(admin_client, organization):
+    from phones.tests.factories import WabaFactory
+
+    now = timezone.now()
+    WabaFactory(organization=organization, name="Dead", token_sha256="a" * 64, token_invalid_reason="TOKEN_EXPIRED")
+    WabaFactory(organization=organization, name="Soon", token_sha256="b" * 64, token_expires_at=now + timedelta(days=2))
+    WabaFactory(organization=organization, name="Fine", token_sha256="c" * 64)
+
+    listing = admin_client.get("/admin/wabas/waba/").content.decode()
+    assert "needs reconnection (TOKEN_EXPIRED)" in listing and "expires soon (" in listing
+    assert "valid, no expiry" in listing
+    expiring = admin_client.get("/admin/wabas/waba/?token=expiring").content.decode()
+    assert "Soon" in expiring and "Dead" not in expiring and "Fine" not in expiring
+    assert "b" * 64 not in listing
