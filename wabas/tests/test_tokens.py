@@ -217,3 +217,7 @@ def test_admin_lists_tokens_needing_reconnection_and_expiring_soon(admin_client,
     expiring = admin_client.get("/admin/wabas/waba/?token=expiring").content.decode()
     assert "Soon" in expiring and "Dead" not in expiring and "Fine" not in expiring
     assert "b" * 64 not in listing
+
+
+def test_beat_runs_the_warning_job(settings):
+    assert settings.CELERY_BEAT_SCHEDULE["warn-expiring-tokens"]["task"] == warn_expiring_tokens.name
