@@ -29,6 +29,7 @@ from meta.graph import GraphClient, GraphError, GraphPermanentError, GraphTransi
 from meta.graph.client import waba_ids_from_debug_token
 from phones.models import Phone
 from wabas.models import Waba
+from wabas.tokens import lifetime_read, waba_token_set
 from webhooks.services import event_publish, webhook_create
 
 logger = logging.getLogger(__name__)
@@ -156,6 +157,9 @@ def step_exchange(attempt: SignupAttempt, graph: GraphClient) -> None:
     attempt.access_token = token
     attempt.code = ""  # single-use: nothing to keep
     _record(attempt, "exchange", "authorization code exchanged for a business token")
+    # After the step is recorded: the lifetime is best effort and must never repeat the exchange.
+    attempt.state["token_lifetime"] = lifetime_read(graph=graph, token=token, answer=answer)
+    attempt.save(update_fields=["state", "updated_at"])
 
 
 def _accessible(call: Callable[[], Any], message: str) -> Any:
@@ -393,7 +397,7 @@ def link_finalize(*, attempt: SignupAttempt) -> OnboardingLink:
     if isinstance(mm_status, dict):
         mm_status = mm_status.get("status", "")
     waba.marketing_messages_onboarding_status = mm_status or waba.marketing_messages_onboarding_status
-    waba.access_token = attempt.access_token
+    waba_token_set(waba=waba, token=attempt.access_token, lifetime=state.get("token_lifetime"))
     waba.is_app_subscribed = True
     waba.page_ids = _merge_ids(waba.page_ids, session.get("pageIds"))
     waba.dataset_ids = _merge_ids(waba.dataset_ids, session.get("datasetIds"))
@@ -417,6 +421,7 @@ def link_finalize(*, attempt: SignupAttempt) -> OnboardingLink:
     phone.inbound_webhook_configured = bool(state.get("inbound_configured"))
     phone.status = Phone.Status.CONNECTED
     phone.disconnected_at = None
+    phone.disconnected_reason = ""
     phone.metadata = dict(link.metadata)
     phone.external_id = link.external_id
     phone.save()

@@ -86,6 +86,8 @@ class SandboxToken(models.Model):
     token = models.CharField(max_length=100, unique=True)
     business = models.ForeignKey(SandboxBusiness, on_delete=models.CASCADE, related_name="tokens")
     scenario = models.CharField(max_length=40)
+    # Once past, every call with the token answers Meta's 190/463 ("Session has expired").
+    expires_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:

@@ -250,6 +250,7 @@ CELERY_BEAT_SCHEDULE = {
     "process-pending-inbound-webhooks": {"task": "phones.tasks.process_pending_inbound", "schedule": 30.0},
     "dispatch-due-webhook-deliveries": {"task": "webhooks.tasks.dispatch_due_deliveries", "schedule": 15.0},
     "prune-idempotency-keys": {"task": "core.tasks.prune_idempotency_keys", "schedule": crontab(minute=17)},
+    "warn-expiring-tokens": {"task": "wabas.tasks.warn_expiring_tokens", "schedule": crontab(minute=43, hour=6)},
 }
 # `BEAT_INTERVALS=expire-links=5,dispatch-due-webhook-deliveries=2`: seconds between runs, per job.
 for _job, _seconds in env.dict("BEAT_INTERVALS", default={}).items():
@@ -310,6 +311,10 @@ META_GRAPH_CALLS_PER_WABA_PER_HOUR = env.int("META_GRAPH_CALLS_PER_WABA_PER_HOUR
 WABA_LOOKUP_TTL_SECONDS = env.int("WABA_LOOKUP_TTL_SECONDS", default=300)
 PHONE_HEALTH_TTL_SECONDS = env.int("PHONE_HEALTH_TTL_SECONDS", default=60)
 PHONE_HEALTH_STALE_SECONDS = env.int("PHONE_HEALTH_STALE_SECONDS", default=1800)
+# Days ahead of a known business token (or data access) expiry that operators are warned.
+TOKEN_EXPIRY_WARNING_DAYS = env.int("TOKEN_EXPIRY_WARNING_DAYS", default=7)
+if not 0 < TOKEN_EXPIRY_WARNING_DAYS <= 365:
+    raise ImproperlyConfigured("TOKEN_EXPIRY_WARNING_DAYS must be between 1 and 365.")
 # Sandbox mode (fake Graph API and dialog served by this app under /_sandbox/) is an explicit choice:
 # on by default only in development without a Meta app. Production (DEBUG off) with neither a Meta
 # app nor META_SANDBOX=true refuses to start (core.checks); /_sandbox/ is not even routed when off.

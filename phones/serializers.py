@@ -24,6 +24,17 @@ class MetadataOut(serializers.Field):
         return value
 
 
+class DisconnectedReasonField(serializers.CharField):
+    """Why the phone is disconnected: Meta's account_update event, or TOKEN_EXPIRED / TOKEN_INVALID
+    (Meta rejected the business token); null while connected. A new onboarding link reconnects it."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(source="disconnected_reason", allow_null=True, help_text=self.__doc__, **kwargs)
+
+    def to_representation(self, value: str) -> str | None:
+        return value or None
+
+
 class PhoneSerializer(serializers.Serializer):
     """A phone as `GET /v1/phones/{id}` returns it. `connectedAccount` uses the lookup errors the
     view put in the context (`lookup_errors`: WABA pk -> errors)."""
@@ -37,6 +48,7 @@ class PhoneSerializer(serializers.Serializer):
     isRegistered = serializers.BooleanField(source="is_registered")
     qualityRating = serializers.CharField(source="quality_rating", allow_null=True)
     status = serializers.ChoiceField(choices=Phone.Status.choices)
+    disconnectedReason = DisconnectedReasonField()
     metadata = MetadataOut()
     externalId = serializers.CharField(source="external_id", allow_null=True)
     onboardingLinkId = serializers.UUIDField(source="onboarding_link_id", allow_null=True)

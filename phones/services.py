@@ -5,6 +5,7 @@ from collections import Counter
 from typing import Any
 
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from core.events import PHONE_NUMBER_DISCONNECTED, PHONE_NUMBER_RECONNECTED
@@ -34,15 +35,22 @@ def phone_event_data(phone: Phone) -> dict[str, Any]:
     }
 
 
-@transaction.atomic
 def phones_disconnect_for_meta_waba(*, meta_waba_id: str, reason: str, details: Any = None) -> list[Phone]:
     """Meta says the customer removed our app or unshared the WABA: its connected phones become
     `disconnected` and each publishes `phone_number.disconnected` once (a repeated webhook finds
     nothing left to disconnect)."""
     if not meta_waba_id:
         return []
+    return phones_disconnect(wabas=Waba.objects.filter(meta_waba_id=meta_waba_id), reason=reason, details=details)
+
+
+@transaction.atomic
+def phones_disconnect(
+    *, wabas: QuerySet[Waba], reason: str, details: Any = None, unsubscribe: bool = True
+) -> list[Phone]:
+    """The connected phones of `wabas` become `disconnected` for `reason`, each publishing
+    `phone_number.disconnected` once. `unsubscribe`: Meta removed our app's subscription too."""
     now = timezone.now()
-    wabas = Waba.objects.filter(meta_waba_id=meta_waba_id)
     phones = list(
         Phone.objects.select_for_update(of=("self",))
         .filter(waba__in=wabas, status=Phone.Status.CONNECTED)
@@ -68,8 +76,9 @@ def phones_disconnect_for_meta_waba(*, meta_waba_id: str, reason: str, details: 
         }
         event_publish(organization=phone.organization, type=PHONE_NUMBER_DISCONNECTED, data=data, waba=phone.waba)
         disconnected.append(phone)
-    wabas.update(is_app_subscribed=False, updated_at=now)
-    logger.info("phones disconnected by Meta", extra={"reason": reason, "count": len(disconnected)})
+    if unsubscribe:
+        wabas.update(is_app_subscribed=False, updated_at=now)
+    logger.info("phones disconnected", extra={"reason": reason, "count": len(disconnected)})
     return disconnected
 
 

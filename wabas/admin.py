@@ -7,12 +7,35 @@ from phones.admin import ReadOnlyAdmin
 from phones.models import Phone
 from wabas.models import Waba
 from wabas.services import waba_refresh_from_meta
+from wabas.tokens import token_state, tokens_expiring
+
+
+class TokenStateFilter(admin.SimpleListFilter):
+    title = "business token"
+    parameter_name = "token"
+
+    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple[str, str]]:
+        return [("reconnect", "Needs reconnection"), ("expiring", "Expires soon")]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Waba]) -> QuerySet[Waba]:
+        if self.value() == "reconnect":
+            return queryset.exclude(token_invalid_reason="")
+        if self.value() == "expiring":
+            return queryset.filter(pk__in=tokens_expiring().values("pk"))
+        return queryset
 
 
 @admin.register(Waba)
 class WabaAdmin(IdSearchMixin, ReadOnlyAdmin):
-    list_display = ["__str__", "meta_waba_id", "owner_business_name", "is_app_subscribed", "organization"]
-    list_filter = ["is_app_subscribed", "organization"]
+    list_display = [
+        "__str__",
+        "meta_waba_id",
+        "owner_business_name",
+        "is_app_subscribed",
+        "token_state",
+        "organization",
+    ]
+    list_filter = ["is_app_subscribed", TokenStateFilter, "organization"]
     list_select_related = ["organization"]
     uuid_search_fields = ["id"]
     exact_search_fields = ["meta_waba_id", "owner_business_id"]
@@ -22,7 +45,7 @@ class WabaAdmin(IdSearchMixin, ReadOnlyAdmin):
         "a phone number or Meta phone number id of one of its phones, or words of its name."
     )
     # The business token is never displayed, not even masked.
-    exclude = ["access_token"]
+    exclude = ["access_token", "token_sha256"]
     readonly_fields = [
         "id",
         "organization",
@@ -35,6 +58,11 @@ class WabaAdmin(IdSearchMixin, ReadOnlyAdmin):
         "owner_business_id",
         "owner_business_name",
         "is_app_subscribed",
+        "token_state",
+        "token_expires_at",
+        "data_access_expires_at",
+        "token_invalid_reason",
+        "token_invalid_at",
         "page_ids",
         "pages",
         "dataset_ids",
@@ -51,6 +79,10 @@ class WabaAdmin(IdSearchMixin, ReadOnlyAdmin):
     actions = ["refresh_from_meta"]
     list_per_page = 50
     show_full_result_count = False
+
+    @admin.display(description="Business token")
+    def token_state(self, waba: Waba) -> str:
+        return token_state(waba)
 
     def id_search_q(self, term: str) -> Q | None:
         """Also the WABA of a phone given by its id (ours or Meta's) or number: a subquery, no duplicate rows."""

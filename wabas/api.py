@@ -16,10 +16,15 @@ from rest_framework.response import Response
 from core.api.serializers import TimestampField, envelope
 from phones.api import UUID_PATTERN
 from phones.models import Phone
-from phones.serializers import ConnectionPhoneSerializer, MetadataOut
+from phones.serializers import ConnectionPhoneSerializer, DisconnectedReasonField, MetadataOut
 from wabas import selectors
 from wabas.models import Waba
-from wabas.serializers import ConnectedAccountSerializer, ConnectionWabaSerializer, OwnerBusinessSerializer
+from wabas.serializers import (
+    ConnectedAccountSerializer,
+    ConnectionWabaSerializer,
+    OwnerBusinessSerializer,
+    TokenStatusSerializer,
+)
 from wabas.services import waba_lookup_refresh
 
 
@@ -29,6 +34,7 @@ class WabaPhoneSerializer(serializers.Serializer):
     displayName = serializers.CharField(source="display_name")
     metaPhoneNumberId = serializers.CharField(source="meta_phone_number_id")
     status = serializers.ChoiceField(choices=Phone.Status.choices)
+    disconnectedReason = DisconnectedReasonField()
     externalId = serializers.CharField(source="external_id", allow_null=True)
     onboardingLinkId = serializers.UUIDField(source="onboarding_link_id", allow_null=True)
     metadata = MetadataOut()
@@ -46,6 +52,7 @@ class WabaSerializer(serializers.Serializer):
     datasetId = serializers.SerializerMethodField()
     pageId = serializers.SerializerMethodField()
     isAppSubscribed = serializers.BooleanField(source="is_app_subscribed")
+    token = serializers.SerializerMethodField()
     phones = WabaPhoneSerializer(many=True, source="phones.all")
     connectedAt = TimestampField(source="connected_at", allow_null=True)
     createdAt = TimestampField(source="created_at")
@@ -56,6 +63,10 @@ class WabaSerializer(serializers.Serializer):
         data["name"] = data["name"] or None
         data["currency"] = data["currency"] or None
         return data
+
+    @extend_schema_field(TokenStatusSerializer)
+    def get_token(self, waba: Waba) -> dict[str, Any]:
+        return selectors.token_status(waba)
 
     @extend_schema_field(OwnerBusinessSerializer)
     def get_ownerBusiness(self, waba: Waba) -> dict[str, Any]:

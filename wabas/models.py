@@ -24,6 +24,15 @@ class Waba(models.Model):
     owner_business_name = models.CharField(max_length=255, blank=True, default="")
     # The business integration system user token from the code exchange (never leaves the server).
     access_token = EncryptedTextField(blank=True, default="")
+    # sha256 of the token: how a Graph error from a call made with it finds this WABA (the token
+    # itself is encrypted with a random nonce, so it cannot be looked up).
+    token_sha256 = models.CharField(max_length=64, blank=True, default="", db_index=True)
+    # What Meta said about the token's lifetime; null = Meta gave no expiry (0 in debug_token).
+    token_expires_at = models.DateTimeField(null=True, blank=True)
+    data_access_expires_at = models.DateTimeField(null=True, blank=True)
+    # Set when Meta rejected the token (code 190): TOKEN_EXPIRED or TOKEN_INVALID. Cleared by a new signup.
+    token_invalid_reason = models.CharField(max_length=32, blank=True, default="")
+    token_invalid_at = models.DateTimeField(null=True, blank=True)
     is_app_subscribed = models.BooleanField(default=False)
     page_ids = models.JSONField(default=list, blank=True)
     pages = models.JSONField(default=list, blank=True, help_text="[{id, name}] as last read from Graph.")

@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Prefetch, QuerySet
 
 from core.api.errors import NotFoundError
+from core.timefmt import isoformat_ms
 from organizations.models import Organization
 from phones.models import Phone
 from wabas.models import Waba
@@ -47,6 +48,17 @@ def owner_business(waba: Waba) -> dict[str, Any]:
     return {"id": _or_none(waba.owner_business_id), "name": _or_none(waba.owner_business_name)}
 
 
+def token_status(waba: Waba) -> dict[str, Any]:
+    """The WABA's `token` block: what Meta said about its business token (never the token)."""
+    return {
+        "needsReconnection": bool(waba.token_invalid_reason),
+        "invalidReason": waba.token_invalid_reason or None,
+        "invalidAt": isoformat_ms(waba.token_invalid_at),
+        "expiresAt": isoformat_ms(waba.token_expires_at),
+        "dataAccessExpiresAt": isoformat_ms(waba.data_access_expires_at),
+    }
+
+
 def connection_waba(waba: Waba) -> dict[str, Any]:
     """`data.waba` of `GET /v1/wabas/{id}/connection`, keys in the document's order."""
     return {
@@ -57,6 +69,7 @@ def connection_waba(waba: Waba) -> dict[str, Any]:
         "ownerBusiness": owner_business(waba),
         "datasetId": selected_dataset_id(waba),
         "pageId": selected_page_id(waba),
+        "token": token_status(waba),
     }
 
 

@@ -4,6 +4,16 @@ connection's `waba` block. They render the dicts built in `wabas.selectors` (key
 from rest_framework import serializers
 
 
+class TokenStatusSerializer(serializers.Serializer):
+    needsReconnection = serializers.BooleanField(
+        help_text="Meta rejected the business token (code 190): onboard the number again with a new link."
+    )
+    invalidReason = serializers.ChoiceField(choices=["TOKEN_EXPIRED", "TOKEN_INVALID"], allow_null=True)
+    invalidAt = serializers.CharField(allow_null=True, help_text="When Meta rejected the token.")
+    expiresAt = serializers.CharField(allow_null=True, help_text="Meta's expiry of the token; null = none given.")
+    dataAccessExpiresAt = serializers.CharField(allow_null=True, help_text="Meta's data access expiry; null = none.")
+
+
 class OwnerBusinessSerializer(serializers.Serializer):
     id = serializers.CharField(allow_null=True, help_text="Meta business portfolio id.")
     name = serializers.CharField(allow_null=True)
@@ -17,6 +27,7 @@ class ConnectionWabaSerializer(serializers.Serializer):
     ownerBusiness = OwnerBusinessSerializer()
     datasetId = serializers.CharField(allow_null=True, help_text="The dataset selected for CAPI.")
     pageId = serializers.CharField(allow_null=True, help_text="The page selected during signup.")
+    token = TokenStatusSerializer()
 
 
 class AccountWabaSerializer(serializers.Serializer):

@@ -19,6 +19,7 @@ from typing import Any
 import requests
 
 from meta.graph.errors import GraphError, GraphPermanentError, GraphTransientError, is_transient, scrub
+from meta.graph.signals import TOKEN_ERROR_CODE, token_rejected
 
 Timeout = tuple[float, float]
 DEFAULT_TIMEOUT: Timeout = (5.0, 15.0)
@@ -164,7 +165,11 @@ class GraphClient:
             if isinstance(payload, dict):
                 return payload
             raise GraphTransientError(f"Graph answered HTTP {status} with a body that is not JSON", http_status=status)
-        raise self._error_from(status, payload, response.headers, secrets)
+        error = self._error_from(status, payload, response.headers, secrets)
+        if error.code == TOKEN_ERROR_CODE and token and not app_token:
+            # Robust: a failing receiver must not hide Meta's error from the caller.
+            token_rejected.send_robust(sender=GraphClient, token=token, error=error)
+        raise error
 
     @staticmethod
     def _error_from(status: int, payload: Any, headers: Mapping[str, str], secrets: tuple[str, ...]) -> GraphError:

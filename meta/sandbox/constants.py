@@ -18,8 +18,20 @@ class Scenario:
     # A number that already has two-step verification (moved from another provider): registering
     # needs EXISTING_PIN, any other PIN is Meta's 133005.
     EXISTING_PIN = "sandbox_existing_pin"
+    TOKEN_EXPIRING = "sandbox_token_expiring"  # noqa: S105 - a scenario name, not a secret
+    TOKEN_INVALIDATED = "sandbox_token_invalidated"  # noqa: S105 - a scenario name
 
-    ALL = (SUCCESS, FLAKY, EXCHANGE_ERROR, REGISTER_ERROR, LIMITED, BLOCKED, EXISTING_PIN)
+    ALL = (
+        SUCCESS,
+        FLAKY,
+        EXCHANGE_ERROR,
+        REGISTER_ERROR,
+        LIMITED,
+        BLOCKED,
+        EXISTING_PIN,
+        TOKEN_EXPIRING,
+        TOKEN_INVALIDATED,
+    )
 
 
 # The two-step verification PIN of `sandbox_existing_pin` numbers (a fake: sandbox numbers only).

@@ -15,7 +15,7 @@ from django.http import HttpRequest, QueryDict
 
 from meta.graph.client import appsecret_proof
 from meta.models import SandboxBusiness, SandboxCall, SandboxPage, SandboxPhone, SandboxToken, SandboxWaba
-from meta.sandbox import errors, nodes
+from meta.sandbox import errors, nodes, token_lifetimes
 from meta.sandbox.callbacks import verify_callback
 from meta.sandbox.constants import (
     FLAKY_FAILURES_PER_KIND,
@@ -67,6 +67,7 @@ def _caller(request: HttpRequest, params: Params) -> SandboxToken | None:
     token = SandboxToken.objects.select_related("business").filter(token=raw).first()
     if token is None:
         raise errors.invalid_token()
+    token_lifetimes.refuse_expired(token)
     proof = str(params.get("appsecret_proof") or "")
     # The sandbox app has "Require App Secret" on, as a production Meta app should.
     if not proof:
@@ -152,7 +153,7 @@ def oauth_access_token(params: Params) -> dict[str, Any]:
     if not params.get("code"):
         raise errors.invalid_param("The parameter code is required")
     token = exchange_code(str(params["code"]))
-    return {"access_token": token.token, "token_type": "bearer"}
+    return {"access_token": token.token, "token_type": "bearer", **token_lifetimes.exchange_fields(token)}
 
 
 def debug_token(request: HttpRequest, params: Params) -> dict[str, Any]:
@@ -173,9 +174,7 @@ def debug_token(request: HttpRequest, params: Params) -> dict[str, Any]:
             "app_id": SANDBOX_APP_ID,
             "type": "SYSTEM_USER",
             "application": SANDBOX_APP_NAME,
-            "data_access_expires_at": 0,
-            "expires_at": 0,
-            "is_valid": True,
+            **token_lifetimes.debug_fields(token),
             "issued_at": int(token.created_at.timestamp()),
             "scopes": [*whatsapp_scopes, "business_management", "public_profile"],
             "granular_scopes": [
@@ -202,7 +201,7 @@ def get_node(request: HttpRequest, params: Params, node_id: str) -> dict[str, An
 
 
 def update_phone(request: HttpRequest, params: Params, node_id: str) -> dict[str, Any]:
-    _, _, phone = _accessible(request, params, "POST", node_id, ("phone",))
+    token, _, phone = _accessible(request, params, "POST", node_id, ("phone",))
     config = params.get("webhook_configuration")
     if isinstance(config, str):
         try:
@@ -219,6 +218,7 @@ def update_phone(request: HttpRequest, params: Params, node_id: str) -> dict[str
             raise errors.invalid_param("The parameter webhook_configuration[verify_token] is required")
         verify_callback(uri, str(config["verify_token"]))
     SandboxPhone.objects.filter(pk=phone.pk).update(webhook_override_uri=uri)
+    token_lifetimes.invalidate_after_signup(token)
     return {"success": True}
 
 

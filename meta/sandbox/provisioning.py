@@ -13,6 +13,7 @@ from django.utils import timezone
 from meta.models import SandboxBusiness, SandboxCode, SandboxPage, SandboxPhone, SandboxToken, SandboxWaba
 from meta.sandbox import errors
 from meta.sandbox.constants import EXISTING_TWO_STEP_PIN, ISSUED_CODE_TTL_SECONDS, FinishEvent, Scenario
+from meta.sandbox.token_lifetimes import expiry_at_mint
 
 _ALNUM = string.ascii_letters + string.digits
 _NAMES = ["Jasper's Market", "Lucky Shrub", "Blue Fern Bakery", "Cafe Aurora", "Northwind Bikes", "Pixel Plants"]
@@ -86,7 +87,9 @@ def issue_code(*, scenario: str, business: SandboxBusiness) -> SandboxCode:
 
 def _mint_token(*, business: SandboxBusiness, scenario: str) -> SandboxToken:
     token = "EAASBX" + "".join(secrets.choice(_ALNUM) for _ in range(60))
-    return SandboxToken.objects.create(token=token, business=business, scenario=scenario)
+    return SandboxToken.objects.create(
+        token=token, business=business, scenario=scenario, expires_at=expiry_at_mint(scenario)
+    )
 
 
 def _code_used() -> errors.GraphFailure:

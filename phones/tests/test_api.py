@@ -19,6 +19,7 @@ PHONE_KEYS = [
     "isRegistered",
     "qualityRating",
     "status",
+    "disconnectedReason",
     "metadata",
     "externalId",
     "onboardingLinkId",

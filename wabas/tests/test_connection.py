@@ -11,7 +11,7 @@ from wabas import graph_budget
 pytestmark = pytest.mark.django_db(transaction=True)
 
 # The document's example, key by key and in its order.
-WABA_KEYS = ["id", "metaWabaId", "name", "currency", "ownerBusiness", "datasetId", "pageId"]
+WABA_KEYS = ["id", "metaWabaId", "name", "currency", "ownerBusiness", "datasetId", "pageId", "token"]
 ACCOUNT_KEYS = [
     "source",
     "business",
@@ -36,6 +36,7 @@ PHONE_KEYS = [
     "isRegistered",
     "qualityRating",
     "status",
+    "disconnectedReason",
     "metadata",
     "externalId",
     "onboardingLinkId",
@@ -70,6 +71,13 @@ def test_connection_has_the_documents_keys_nesting_and_values(sandbox_graph, api
         "ownerBusiness": {"id": waba.owner_business_id, "name": waba.owner_business_name},
         "datasetId": "901234567890123",
         "pageId": page_id,
+        "token": {
+            "needsReconnection": False,
+            "invalidReason": None,
+            "invalidAt": None,
+            "expiresAt": None,
+            "dataAccessExpiresAt": None,
+        },
     }
     assert waba.name.endswith("WhatsApp") and waba.owner_business_name
     account = data["connectedAccount"]
