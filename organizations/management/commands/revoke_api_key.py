@@ -9,7 +9,8 @@ class Command(BaseCommand):
     help = (
         "Revoke the active API key whose visible prefix starts with PREFIX (e.g. sk_org_AbCd1234). "
         "The very next request with the revoked key is answered 401 by every web process (keys are read "
-        "from the database on each request). Fails if no active key, or more than one, matches. --dry-run names the key that would be revoked and changes nothing."
+        "from the database on each request). Fails if no active key, or more than one, matches. "
+        "--dry-run names the key that would be revoked and changes nothing."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
