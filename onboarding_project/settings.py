@@ -160,7 +160,6 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_THROTTLE_CLASSES": ["core.api.throttling.ApiKeyRateThrottle"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "core.api.negotiation.JsonContentNegotiation",
     "DEFAULT_PARSER_CLASSES": ["core.api.parsers.JsonObjectParser"],
     "DEFAULT_PAGINATION_CLASS": "core.api.pagination.PagePagination",
     "EXCEPTION_HANDLER": "core.api.errors.exception_handler",
