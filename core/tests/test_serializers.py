@@ -1,4 +1,4 @@
-"""StrictSerializer: DRF's validation (NUL and surrogates refused by DRF's own validators) plus unknown fields refused."""
+"""StrictSerializer: DRF's validation (its own NUL and surrogate validators) plus unknown fields refused."""
 
 from rest_framework import serializers
 
