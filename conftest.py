@@ -5,7 +5,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from core.testing import Receiver
+from core.tests.helpers import Receiver
 
 
 @pytest.fixture(autouse=True)
@@ -32,7 +32,7 @@ def _test_defaults(settings) -> Iterator[None]:
 
 @pytest.fixture
 def receiver() -> Iterator[Receiver]:
-    """A real HTTP endpoint on 127.0.0.1 recording what it is sent (see core.testing)."""
+    """A real HTTP endpoint on 127.0.0.1 recording what it is sent (see core.tests.helpers)."""
     receiver = Receiver().start()
     yield receiver
     receiver.stop()
