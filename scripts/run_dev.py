@@ -28,6 +28,12 @@ COMMANDS = {
 def main() -> int:
     for folder in ("queue", "processed", "control"):
         (ROOT / ".broker" / folder).mkdir(parents=True, exist_ok=True)
+    sys.path.insert(0, str(ROOT))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "onboarding_project.settings")
+    from core import devserver
+
+    # Management commands in a second shell read this to say which PORT to export.
+    devserver.record(PORT, os.getpid())
     children = {name: subprocess.Popen(cmd, cwd=ROOT, start_new_session=True) for name, cmd in COMMANDS.items()}
     stopping = False
 
@@ -57,6 +63,7 @@ def main() -> int:
             child.wait(timeout=max(0.1, deadline - time.time()))
         except subprocess.TimeoutExpired:
             os.killpg(child.pid, signal.SIGKILL)
+    devserver.forget()
     return exit_code
 
 
