@@ -228,3 +228,8 @@ class MetadataAsJsonMixin:
     @admin.display(description="metadata")
     def metadata_json(self, obj: models.Model) -> str:
         return json.dumps(obj.metadata, ensure_ascii=False)
+
+
+# The app list is on the admin's index page already; as a sidebar on every page it took 300 px from
+# the link and phone tables, whose columns were cut off behind a horizontal scroll at 1280 px.
+admin.site.enable_nav_sidebar = False

@@ -55,8 +55,9 @@ class PhoneAdmin(IdSearchMixin, MetadataAsJsonMixin, ReadOnlyAdmin):
         "shown_health",
         "is_registered",
         "quality_rating",
+        # No organization column (the filter has it, the WABA's page shows it): with it the table
+        # was cut off at 1280 px.
         "waba",
-        "organization",
     ]
     list_filter = [
         "status",
