@@ -20,7 +20,6 @@ install: $(VENV)/.installed
 
 run: install
 	$(PY) manage.py migrate --noinput
-	$(PY) manage.py bootstrap_sandbox
 	PORT=$(PORT) $(PY) scripts/run_dev.py
 
 # The whole suite, then the fault suite (serially: it starts and kills its own PostgreSQL, Redis,

@@ -5,7 +5,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from core.testing import Receiver
+from core.tests.helpers import Receiver
 
 
 @pytest.fixture(autouse=True)
@@ -14,13 +14,8 @@ def _test_defaults(settings) -> Iterator[None]:
     off); the API and hosted page rate limits are out of the way unless a test sets one."""
     from core import urlpolicy
     from onboarding_project.celery import app
-    from organizations import keycache
 
     urlpolicy._create_time_dns.clear()
-    # Every test authenticates through the API key memory, as production with Redis does; CI's
-    # cache is Redis, the local default is in-process (fine within one test process).
-    settings.API_KEY_CACHE = "on"
-    keycache.clear_local()
 
     settings.API_RATE_LIMIT = "100000/minute"
     settings.SIGNUP_CALLBACK_RATE_LIMIT = settings.SIGNUP_CLIENT_RATE_LIMIT = "100000/minute"
@@ -37,7 +32,7 @@ def _test_defaults(settings) -> Iterator[None]:
 
 @pytest.fixture
 def receiver() -> Iterator[Receiver]:
-    """A real HTTP endpoint on 127.0.0.1 recording what it is sent (see core.testing)."""
+    """A real HTTP endpoint on 127.0.0.1 recording what it is sent (see core.tests.helpers)."""
     receiver = Receiver().start()
     yield receiver
     receiver.stop()

@@ -44,7 +44,10 @@ def bench_database_url(url: str) -> str:
         path = parts.path
         stem, dot, ext = path.rpartition(".") if "." in Path(path).name else (path, "", "")
         new_path = f"{stem}_bench{dot}{ext}" if dot else f"{path}_bench"
-        return urlunsplit((parts.scheme, parts.netloc, new_path, parts.query, parts.fragment))
+        # Not urlunsplit: it drops the empty host of `sqlite:////abs/path` (the path then began with
+        # `//`, read back as a host), and SQLite could not open the file.
+        query = f"?{parts.query}" if parts.query else ""
+        return f"{parts.scheme}://{parts.netloc}{new_path}{query}"
     name = parts.path.lstrip("/") or "onboarding"
     if not name.endswith("_bench"):
         name += "_bench"

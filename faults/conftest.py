@@ -33,7 +33,7 @@ import pytest
 import requests
 
 from core.services_gate import require
-from core.testing import Receiver
+from core.tests.helpers import Receiver
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable

@@ -24,7 +24,7 @@ import requests
 from cryptography.fernet import Fernet
 
 from core.services_gate import require
-from core.testing import procfile
+from core.tests.helpers import procfile
 from faults.conftest import (
     ROOT,
     WEBHOOK_TIMEOUT,

@@ -48,7 +48,7 @@ def objects_of_a(stack, org_key, receivers_module):
 
 @pytest.fixture(scope="module")
 def receivers_module():
-    from core.testing import Receiver
+    from core.tests.helpers import Receiver
 
     started = []
 

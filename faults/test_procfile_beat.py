@@ -10,7 +10,7 @@ from collections.abc import Iterator
 import pytest
 import requests
 
-from core.testing import Receiver
+from core.tests.helpers import Receiver
 from faults.conftest import wait_until
 from faults.procfile_stack import ProcfileStack, started_from_fresh_clone
 

@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from core.testing import Reply
+from core.tests.helpers import Reply
 from faults.conftest import RETRY_DELAYS, WEBHOOK_TIMEOUT, free_port, wait_until
 
 pytestmark = pytest.mark.faults

@@ -6,7 +6,7 @@ import collections
 
 import pytest
 
-from core.testing import Reply
+from core.tests.helpers import Reply
 from faults.conftest import wait_until
 
 pytestmark = pytest.mark.faults

@@ -23,7 +23,7 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
-from core.admin import IdSearchMixin, as_uuid, exact_variants, find_by_id
+from core.admin import IdSearchMixin, MetadataAsJsonMixin, as_uuid, exact_variants, find_by_id
 from core.timefmt import isoformat_ms
 from links.models import OnboardingLink, SignupAttempt
 from links.services import link_expire
@@ -119,7 +119,7 @@ def render_timeline(entries: list[TimelineEntry]) -> SafeString:
 
 
 @admin.register(OnboardingLink)
-class OnboardingLinkAdmin(IdSearchMixin, admin.ModelAdmin):
+class OnboardingLinkAdmin(IdSearchMixin, MetadataAsJsonMixin, admin.ModelAdmin):
     """Read-only view of links; the one write, "Expire now", goes through the service."""
 
     list_display = ["name", "shown_status", "organization", "external_id", "created_at", "opened_at", "expires_at"]
@@ -144,7 +144,7 @@ class OnboardingLinkAdmin(IdSearchMixin, admin.ModelAdmin):
         "name",
         "shown_status",
         "external_id",
-        "metadata",
+        "metadata_json",
         "redirect_url",
         "hosted_url",
         "webhook_url",
@@ -184,7 +184,7 @@ class OnboardingLinkAdmin(IdSearchMixin, admin.ModelAdmin):
         ("Connected", {"fields": ["phone", "waba", "is_phone_registered", "outgoing_webhook"]}),
         (
             "Set by the customer",
-            {"fields": ["metadata", "redirect_url", "webhook_url", "webhook_events", "allowed_flows"]},
+            {"fields": ["metadata_json", "redirect_url", "webhook_url", "webhook_events", "allowed_flows"]},
         ),
     ]
     ordering = ["-created_at", "-id"]

@@ -27,6 +27,7 @@ from links.models import OnboardingLink, SignupAttempt
 from links.phone_choice import PhoneChoiceNeeded, attempt_await_phone, phone_choice
 from meta.graph import GraphClient, GraphError, GraphPermanentError, GraphTransientError, graph_client
 from meta.graph.client import waba_ids_from_debug_token
+from meta.inbound import inbound_verify_token
 from phones.models import Phone
 from wabas.models import Waba
 from wabas.tokens import lifetime_read, waba_token_set
@@ -61,10 +62,6 @@ class SignupFailed(Exception):
 def e164(display_phone_number: str) -> str:
     digits = re.sub(r"\D", "", display_phone_number or "")
     return f"+{digits}" if digits else ""
-
-
-def inbound_verify_token() -> str:
-    return settings.META_WEBHOOK_VERIFY_TOKEN or "onboarding-links-sandbox-verify-token"
 
 
 class PatientGraph:

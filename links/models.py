@@ -7,7 +7,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from core.crypto import EncryptedTextField
-from links.fields import OrderedJSONField
+from core.fields import OrderedJSONField
 
 
 class SignupFlow(models.TextChoices):

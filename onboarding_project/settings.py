@@ -115,14 +115,6 @@ if DB_PREPARED_STATEMENTS and DATABASES["default"]["ENGINE"] == "core.db_backend
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://onboarding-links")}
-# Web processes remember API keys they have seen, checked at most once a second (CHECK_SECONDS)
-# against a generation in the shared cache (organizations.keycache). auto: only when CACHE_URL is
-# shared (Redis, Memcached).
-API_KEY_CACHE = env.str("API_KEY_CACHE", default="auto").strip().lower()
-API_KEY_CACHE_SECONDS = env.int("API_KEY_CACHE_SECONDS", default=60)
-API_KEY_CACHE_CHECK_SECONDS = env.float("API_KEY_CACHE_CHECK_SECONDS", default=1.0)
-if API_KEY_CACHE not in ("auto", "on", "off"):
-    raise ImproperlyConfigured("API_KEY_CACHE must be auto, on or off.")
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -168,7 +160,6 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_THROTTLE_CLASSES": ["core.api.throttling.ApiKeyRateThrottle"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "core.api.negotiation.JsonContentNegotiation",
     "DEFAULT_PARSER_CLASSES": ["core.api.parsers.JsonObjectParser"],
     "DEFAULT_PAGINATION_CLASS": "core.api.pagination.PagePagination",
     "EXCEPTION_HANDLER": "core.api.errors.exception_handler",

@@ -5,7 +5,4 @@ class OrganizationsConfig(AppConfig):
     name = "organizations"
 
     def ready(self) -> None:
-        from organizations import (
-            schema,  # noqa: F401 (registers the OpenAPI auth extension)
-            signals,  # noqa: F401 (changes reach the API key memory)
-        )
+        from organizations import schema  # noqa: F401 (registers the OpenAPI auth extension)

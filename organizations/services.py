@@ -7,8 +7,6 @@ from django.db import transaction
 from django.utils import timezone
 
 from core.api.errors import ApplicationError
-from core.db import HotQuery
-from organizations import keycache
 from organizations.models import ApiKey, Organization
 
 KEY_PREFIX = "sk_org_"
@@ -61,37 +59,21 @@ def api_key_revoke_by_prefix(*, prefix: str) -> ApiKey:
     return api_key_revoke(api_key=matches[0])
 
 
-# Every API request runs this lookup: a HotQuery skips the ORM's compile (see core.db).
-_ACTIVE_KEY_BY_HASH = HotQuery(
-    ApiKey, filters=("hashed_key",), related=("organization",), where="organizations_apikey.revoked_at IS NULL"
-)
-
-
 def api_key_authenticate(*, secret: str) -> ApiKey | None:
-    """The active key for this secret, or None. Touches last_used_at at most once a minute.
-
-    The key comes from this process's memory when the shared cache allows it (see
-    organizations.keycache), else from the database; the instances are new either way.
-    """
+    """The active key for this secret (with its organization), or None: one indexed read per
+    request, so a revoked key is refused by every process at once. Touches last_used_at at most
+    once a minute."""
     if not secret.startswith(KEY_PREFIX):
         return None
-    hashed = hash_key(secret)
-    generation = keycache.current_generation()
-    entry = keycache.get(hashed, generation) if generation is not None else None
-    if entry is None:
-        row = _ACTIVE_KEY_BY_HASH.row(hashed)
-        if row is None:
-            return None
-        api_key = _ACTIVE_KEY_BY_HASH.build(row)
-        if generation is not None:
-            entry = keycache.put(hashed, generation, api_key, api_key.last_used_at)
-    else:
-        api_key = keycache.fresh_copy(entry.template)
-        api_key.last_used_at = entry.last_used_at
+    api_key = (
+        ApiKey.objects.select_related("organization")
+        .filter(hashed_key=hash_key(secret), revoked_at__isnull=True)
+        .first()
+    )
+    if api_key is None:
+        return None
     now = timezone.now()
     if api_key.last_used_at is None or now - api_key.last_used_at > LAST_USED_RESOLUTION:
         ApiKey.objects.filter(pk=api_key.pk).update(last_used_at=now)
         api_key.last_used_at = now
-        if entry is not None:
-            entry.last_used_at = now
     return api_key

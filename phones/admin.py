@@ -3,7 +3,7 @@ from django.db.models import Q, QuerySet
 from django.db.models.fields.json import KT
 from django.http import HttpRequest
 
-from core.admin import IdSearchMixin, as_uuid, exact_variants, values_filter
+from core.admin import IdSearchMixin, MetadataAsJsonMixin, as_uuid, exact_variants, values_filter
 from phones.models import InboundWebhook, Phone
 from phones.services import phone_refresh_from_meta
 from wabas.models import Waba
@@ -47,7 +47,7 @@ class HealthFilter(admin.SimpleListFilter):
 
 
 @admin.register(Phone)
-class PhoneAdmin(IdSearchMixin, ReadOnlyAdmin):
+class PhoneAdmin(IdSearchMixin, MetadataAsJsonMixin, ReadOnlyAdmin):
     list_display = [
         "__str__",
         "display_name",
@@ -55,8 +55,9 @@ class PhoneAdmin(IdSearchMixin, ReadOnlyAdmin):
         "shown_health",
         "is_registered",
         "quality_rating",
+        # No organization column (the filter has it, the WABA's page shows it): with it the table
+        # was cut off at 1280 px.
         "waba",
-        "organization",
     ]
     list_filter = [
         "status",
@@ -98,7 +99,7 @@ class PhoneAdmin(IdSearchMixin, ReadOnlyAdmin):
         "registration_error",
         "inbound_webhook_configured",
         "inbound_webhook_url",
-        "metadata",
+        "metadata_json",
         "external_id",
         "health",
         "health_checked_at",

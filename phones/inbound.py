@@ -6,7 +6,6 @@ stored verbatim, queued for processing after the commit and answered 200 at once
 anything else for days. Unknown phones still get 200, so Meta stops retrying.
 """
 
-import hashlib
 import hmac
 import logging
 import uuid
@@ -16,28 +15,13 @@ from django.http import HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
-from links.completion import inbound_verify_token
-from meta.graph import graph_client
+from meta.inbound import inbound_signature_valid, inbound_verify_token
 from phones.models import InboundWebhook
 
 logger = logging.getLogger(__name__)
 
 # Meta's payloads are at most 3 MB; the API's smaller body limit does not apply here.
 MAX_BODY_BYTES = 3 * 1024 * 1024 + 64 * 1024
-
-
-def app_secret() -> str:
-    """The secret Meta signs with: the configured app's, or the sandbox app's in sandbox mode
-    (the same choice the Graph client makes)."""
-    return graph_client().app_secret
-
-
-def signature_valid(body: bytes, header: str) -> bool:
-    secret = app_secret()
-    if not secret or not header.startswith("sha256="):
-        return False
-    expected = hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
-    return hmac.compare_digest(expected, header.removeprefix("sha256=").strip().lower())
 
 
 def _verify(request: HttpRequest) -> HttpResponse:
@@ -61,7 +45,7 @@ def _receive(request: HttpRequest, *, endpoint: str, url_phone_id: uuid.UUID | N
     body = request.read(MAX_BODY_BYTES + 1)
     if len(body) > MAX_BODY_BYTES:
         return HttpResponse("Payload too large.", status=413, content_type="text/plain")
-    if not signature_valid(body, request.headers.get("X-Hub-Signature-256", "")):
+    if not inbound_signature_valid(body, request.headers.get("X-Hub-Signature-256", "")):
         logger.warning("inbound Meta webhook with a bad or missing signature", extra={"endpoint": endpoint})
         return HttpResponse("Invalid signature.", status=401, content_type="text/plain")
     from phones.tasks import process_inbound_webhook

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.db import models
 
 from core.crypto import EncryptedTextField
-from links.fields import OrderedJSONField
+from core.fields import OrderedJSONField
 
 
 class Phone(models.Model):

@@ -12,8 +12,21 @@ ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
 PORT = os.environ.get("PORT", "8000")
 
-CELERY_WORKER = [PYTHON, "-m", "celery", "-A", "onboarding_project", "worker", "--loglevel=INFO", "--pool=threads"]
+# -q: no start-up banners (they pushed the sandbox key off the screen); beat at WARNING: no line per
+# periodic task sent every 15 s.
+CELERY_WORKER = [
+    PYTHON,
+    "-m",
+    "celery",
+    "-A",
+    "onboarding_project",
+    "-q",
+    "worker",
+    "--loglevel=INFO",
+    "--pool=threads",
+]
 WEBHOOK_QUEUE = os.environ.get("WEBHOOK_QUEUE", "webhooks")
+BANNER_WAIT_SECONDS = float(os.environ.get("RUN_BANNER_WAIT_SECONDS", "4"))
 
 COMMANDS = {
     "web": [PYTHON, "manage.py", "runserver", f"127.0.0.1:{PORT}"],
@@ -21,13 +34,39 @@ COMMANDS = {
     # thread that a slow customer endpoint holds.
     "worker": [*CELERY_WORKER, "--concurrency=4", "-Q", "celery"],
     "webhooks": [*CELERY_WORKER, "--concurrency=8", "-Q", WEBHOOK_QUEUE, "-n", "webhooks@%h"],
-    "beat": [PYTHON, "-m", "celery", "-A", "onboarding_project", "beat", "--loglevel=INFO"],
+    "beat": [PYTHON, "-m", "celery", "-A", "onboarding_project", "-q", "beat", "--loglevel=WARNING"],
 }
+
+
+def print_last(children: dict[str, subprocess.Popen]) -> None:
+    """The sandbox key and the address, printed once the server answers and the workers' start-up
+    banners are out, so they are the last thing on the console rather than scrolled away."""
+    from core.services_gate import port_open
+
+    deadline = time.time() + 60
+    while not port_open("127.0.0.1", int(PORT)) and time.time() < deadline:
+        if any(child.poll() is not None for child in children.values()):
+            return
+        time.sleep(0.3)
+    time.sleep(BANNER_WAIT_SECONDS)  # the Celery workers print their banners within a few seconds
+    bootstrap = subprocess.run(
+        [PYTHON, "manage.py", "bootstrap_sandbox"], cwd=ROOT, capture_output=True, text=True, check=False
+    )
+    print(bootstrap.stdout + bootstrap.stderr, flush=True)
+    print(
+        f"Serving on http://127.0.0.1:{PORT} (API, hosted pages, /admin/, /docs/). Ctrl-C stops everything.", flush=True
+    )
 
 
 def main() -> int:
     for folder in ("queue", "processed", "control"):
         (ROOT / ".broker" / folder).mkdir(parents=True, exist_ok=True)
+    sys.path.insert(0, str(ROOT))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "onboarding_project.settings")
+    from core import devserver
+
+    # Management commands in a second shell read this to say which PORT to export.
+    devserver.record(PORT, os.getpid())
     children = {name: subprocess.Popen(cmd, cwd=ROOT, start_new_session=True) for name, cmd in COMMANDS.items()}
     stopping = False
 
@@ -37,9 +76,7 @@ def main() -> int:
 
     signal.signal(signal.SIGINT, stop)
     signal.signal(signal.SIGTERM, stop)
-    print(
-        f"Serving on http://127.0.0.1:{PORT} (API, hosted pages, /admin/, /docs/). Ctrl-C stops everything.", flush=True
-    )
+    print_last(children)
     exit_code = 0
     while not stopping:
         for name, child in children.items():
@@ -57,6 +94,7 @@ def main() -> int:
             child.wait(timeout=max(0.1, deadline - time.time()))
         except subprocess.TimeoutExpired:
             os.killpg(child.pid, signal.SIGKILL)
+    devserver.forget()
     return exit_code
 
 

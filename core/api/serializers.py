@@ -1,11 +1,8 @@
-import copy
 import re
 from typing import Any
 
 from drf_spectacular.utils import inline_serializer
 from rest_framework import serializers
-from rest_framework.exceptions import ValidationError
-from rest_framework.validators import ProhibitSurrogateCharactersValidator
 
 from core.timefmt import isoformat_ms
 from core.urlpolicy import MAX_URL_LENGTH, UrlPolicyError, validate_redirect_url, validate_webhook_url
@@ -18,27 +15,9 @@ class TimestampField(serializers.DateTimeField):
         return isoformat_ms(value)
 
 
-# Fields holding other fields: copied deeply, as DRF does, so each copy binds its own children.
-_NESTING_FIELDS = (serializers.ListField, serializers.DictField, serializers.BaseSerializer)
+# Unpaired surrogates cannot be stored by PostgreSQL; DRF's CharField refuses them (and NUL) with
+# its own validators, and part of the links API reads the pattern too.
 SURROGATE = re.compile("[\ud800-\udfff]")
-
-
-class _ProhibitSurrogates(ProhibitSurrogateCharactersValidator):
-    """DRF's validator (same message and code), checked in C: DRF called ord() on every character."""
-
-    def __call__(self, value: Any) -> None:
-        text = str(value)
-        if text.isascii():
-            return
-        found = SURROGATE.search(text)
-        if found:
-            raise ValidationError(self.message.format(code_point=ord(found.group())), code=self.code)
-
-
-def _shallow_copy(field: serializers.Field) -> serializers.Field:
-    clone = object.__new__(type(field))  # what copy.copy() does, without its protocol's overhead
-    clone.__dict__.update(field.__dict__)
-    return clone
 
 
 # A JSON body's value must already have the type the schema names: DRF would turn `"3000"` and
@@ -64,25 +43,6 @@ def json_type_problem(field: serializers.Field, value: Any) -> str | None:
 class StrictSerializer(serializers.Serializer):
     """Input serializer that rejects unknown body fields, so `redirectURL` never passes silently,
     and values whose JSON type is not the field's (`json_type_problem`)."""
-
-    def __init_subclass__(cls, **kwargs: Any) -> None:
-        super().__init_subclass__(**kwargs)
-        for field in cls._declared_fields.values():
-            validators = getattr(field, "_validators", None)
-            if isinstance(validators, list):
-                validators[:] = [
-                    _ProhibitSurrogates() if type(v) is ProhibitSurrogateCharactersValidator else v for v in validators
-                ]
-
-    def get_fields(self) -> dict[str, serializers.Field]:
-        # DRF deep-copies every declared field for every serializer instance, re-running each
-        # field's __init__ with deep copies of its arguments: an eighth of a create's CPU. A leaf
-        # field's state is its arguments and validators (never changed after __init__) plus what
-        # bind() sets on the copy, so a shallow copy is as independent for validation.
-        return {
-            name: copy.deepcopy(field) if isinstance(field, _NESTING_FIELDS) else _shallow_copy(field)
-            for name, field in self._declared_fields.items()
-        }
 
     def to_internal_value(self, data: Any) -> Any:
         if isinstance(data, dict):

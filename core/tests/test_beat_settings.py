@@ -4,7 +4,7 @@ tunable per job by BEAT_INTERVALS, strictly."""
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from core.testing import settings_from_env
+from core.tests.helpers import settings_from_env
 
 
 def test_beat_needs_no_schedule_file():

@@ -48,13 +48,15 @@ def test_revoke_api_key_with_unknown_prefix_fails_clearly():
         call_command("revoke_api_key", "sk_org_nothere")
 
 
-def test_bootstrap_sandbox_prints_a_key_once_only():
+def test_bootstrap_sandbox_prints_a_key_once_only_and_says_so_the_second_time():
     out = StringIO()
     call_command("bootstrap_sandbox", stdout=out)
     assert "sk_org_" in out.getvalue() and "curl" in out.getvalue()
     again = StringIO()
     call_command("bootstrap_sandbox", stdout=again)
-    assert again.getvalue() == ""
+    assert "sk_org_" not in again.getvalue()
+    assert "already has an organization" in again.getvalue()
+    assert "manage.py create_api_key --org-name Sandbox" in again.getvalue()
 
 
 def test_create_api_key_dry_run_creates_nothing():

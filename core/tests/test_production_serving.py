@@ -16,7 +16,7 @@ from cryptography.fernet import Fernet
 
 from core.checks import NO_META_APP
 from core.services_gate import port_open
-from core.testing import procfile as read_procfile
+from core.tests.helpers import procfile as read_procfile
 
 ROOT = Path(__file__).resolve().parents[2]
 # Configuration inherited from the test run must not leak into the "fresh platform" environment.

@@ -11,7 +11,7 @@ from cryptography.fernet import Fernet
 from django.core.exceptions import ImproperlyConfigured
 from django.test import override_settings
 
-from core.testing import settings_from_env
+from core.tests.helpers import settings_from_env
 
 ROOT = Path(__file__).resolve().parents[2]
 TLS_SETTINGS = (

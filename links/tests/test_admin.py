@@ -122,3 +122,17 @@ def test_changelist_query_count_does_not_grow_with_rows(admin_client):
 
     assert many == few
     assert many <= 10
+
+
+@pytest.mark.django_db
+def test_metadata_is_shown_as_json_like_the_lists_beside_it(admin_client):
+    link = OnboardingLinkFactory(metadata={"crmAccountId": "crm_789", "vip": True, "tags": ["a"]})
+
+    content = admin_client.get(change_url(link)).content.decode()
+
+    # HTML-escaped JSON, not Python's repr ({'crmAccountId': ..., 'vip': True}).
+    assert (
+        "{&quot;crmAccountId&quot;: &quot;crm_789&quot;, &quot;vip&quot;: true, &quot;tags&quot;: [&quot;a&quot;]}"
+        in content
+    )
+    assert "&#x27;crmAccountId&#x27;" not in content

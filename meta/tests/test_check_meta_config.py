@@ -1,3 +1,4 @@
+import os
 import socket
 from io import StringIO
 from urllib.parse import parse_qs, urlsplit
@@ -66,7 +67,26 @@ def test_sandbox_mode_fails_when_the_sandbox_does_not_answer(settings):
 
     assert error is not None and "app token" in str(error)
     assert "FAIL app token: the sandbox did not answer" in output
-    assert "Is the web process serving the sandbox running?" in output
+    assert "start `make run`, or, if it serves another port, `export PORT=<that port>`" in output
+
+
+def test_a_second_shell_is_told_which_port_make_run_serves_on(settings, tmp_path, monkeypatch):
+    """`make run` with PORT=9000 records its port; a command in a shell without PORT names the export."""
+    from core import devserver
+
+    monkeypatch.setattr(devserver, "RUN_FILE", tmp_path / "make-run.json")
+    devserver.record(9000, os.getpid())  # a live process, as make run is while it serves
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        closed_port = sock.getsockname()[1]
+    settings.META_APP_ID, settings.META_SANDBOX, settings.PORT = "", True, 8000
+    settings.META_GRAPH_BASE_URL = f"http://127.0.0.1:{closed_port}/_sandbox/graph"
+
+    output, _ = check()
+
+    assert "`make run` serves on port 9000, this shell on 8000: run `export PORT=9000` here" in output
+    devserver.forget()
+    assert devserver.running_port() is None
 
 
 def subscriptions(*fields: str, callback_url: str = "https://onboarding.example.com/webhook/meta") -> dict:

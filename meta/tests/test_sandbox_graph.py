@@ -107,7 +107,7 @@ INBOUND_PATH = "/webhook/phone/00000000-0000-0000-0000-0000000000aa"
 
 @pytest.mark.urls("onboarding_project.urls")
 def test_a_webhook_override_is_accepted_once_it_answers_metas_verification(connected, live_server, settings):
-    from links.completion import inbound_verify_token
+    from meta.inbound import inbound_verify_token
 
     settings.WEBHOOK_ALLOW_PRIVATE_TARGETS = True
     client, token, data = connected
@@ -122,7 +122,7 @@ def test_a_webhook_override_is_accepted_once_it_answers_metas_verification(conne
 @pytest.mark.urls("onboarding_project.urls")
 @pytest.mark.parametrize("case", ["wrong_token", "not_found", "unreachable", "private_target"])
 def test_a_webhook_override_that_fails_verification_is_refused_with_2200(connected, live_server, settings, case):
-    from links.completion import inbound_verify_token
+    from meta.inbound import inbound_verify_token
 
     settings.WEBHOOK_ALLOW_PRIVATE_TARGETS = case != "private_target"
     client, token, data = connected

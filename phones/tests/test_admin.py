@@ -23,6 +23,7 @@ def test_phone_pages_never_show_the_pin_and_are_read_only(admin_client):
     assert page.status_code == 200
     content = page.content.decode()
     assert PIN not in content and TOKEN not in content and "crm_789" in content
+    assert "{&quot;crmAccountId&quot;: &quot;crm_789&quot;}" in content  # JSON, not a Python dict
     assert admin_client.post(f"/admin/phones/phone/{phone.pk}/change/", {"status": "x"}).status_code == 403
     assert admin_client.get("/admin/phones/phone/add/").status_code == 403
 

@@ -123,7 +123,7 @@ def test_the_verification_handshake_answers_the_challenge(path, settings):
 
 
 def test_without_a_configured_token_the_signup_fallback_token_verifies(settings):
-    from links.completion import inbound_verify_token
+    from meta.inbound import inbound_verify_token
 
     settings.META_WEBHOOK_VERIFY_TOKEN = ""
     query = {"hub.mode": "subscribe", "hub.verify_token": inbound_verify_token(), "hub.challenge": "42"}

@@ -3,7 +3,7 @@ from http.server import BaseHTTPRequestHandler
 
 from django.utils import timezone
 
-from core.testing import Receiver
+from core.tests.helpers import Receiver
 from webhooks.models import Delivery
 from webhooks.services import webhook_deliver
 

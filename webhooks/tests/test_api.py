@@ -6,7 +6,7 @@ import pytest
 from django.utils import timezone
 
 from core.events import MESSAGE_RECEIVED, PHONE_NUMBER_CONNECTED, WEBHOOK_TEST
-from core.testing import Reply
+from core.tests.helpers import Reply
 from webhooks.models import Delivery, Event, OutgoingWebhook
 from webhooks.services import event_publish
 from webhooks.tests.factories import OutgoingWebhookFactory, WabaFactory

@@ -11,7 +11,7 @@ from standardwebhooks import Webhook
 
 from core.events import MESSAGE_RECEIVED
 from core.logging import JsonFormatter
-from core.testing import Reply
+from core.tests.helpers import Reply
 from onboarding_project.celery import app
 from webhooks import services
 from webhooks.models import Delivery, DeliveryAttempt, OutgoingWebhook

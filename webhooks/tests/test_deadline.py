@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from core.testing import Reply
+from core.tests.helpers import Reply
 from webhooks.transport import AttemptResult, Sender
 
 TIMEOUT = 1.0

@@ -10,7 +10,7 @@ from django.utils import timezone
 from standardwebhooks import Webhook
 
 from core.events import MESSAGE_RECEIVED, PHONE_NUMBER_CONNECTED
-from core.testing import Reply
+from core.tests.helpers import Reply
 from webhooks.models import Delivery, DeliveryAttempt, OutgoingWebhook
 from webhooks.services import AUTO_DISABLE_AFTER, event_publish, webhook_deliver
 from webhooks.tests.factories import OutgoingWebhookFactory

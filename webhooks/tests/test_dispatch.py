@@ -4,7 +4,7 @@ import pytest
 from django.utils import timezone
 
 from core.events import MESSAGE_RECEIVED
-from core.testing import Reply
+from core.tests.helpers import Reply
 from webhooks.models import Delivery, DeliveryAttempt
 from webhooks.services import REENQUEUE_AFTER, deliveries_dispatch_due, delivery_retry, event_publish, webhook_deliver
 from webhooks.tasks import dispatch_due_deliveries

@@ -10,7 +10,7 @@ import time
 import pytest
 
 from core.events import MESSAGE_RECEIVED
-from core.testing import Receiver, Reply
+from core.tests.helpers import Receiver, Reply
 from webhooks.models import Delivery, DeliveryAttempt
 from webhooks.services import deliveries_dispatch_due, event_publish, webhook_test
 from webhooks.tests.factories import OutgoingWebhookFactory

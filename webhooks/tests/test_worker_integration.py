@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 
 from core.events import MESSAGE_RECEIVED, PHONE_NUMBER_CONNECTED
-from core.testing import Reply
+from core.tests.helpers import Reply
 from webhooks.models import Delivery
 from webhooks.services import deliveries_dispatch_due, event_publish
 from webhooks.tests.factories import OutgoingWebhookFactory

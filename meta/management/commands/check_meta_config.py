@@ -7,6 +7,7 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from core import devserver
 from meta.graph import GraphError, GraphTransientError, graph_client
 
 _VERSION = re.compile(r"^v\d+\.\d+$")
@@ -100,7 +101,7 @@ def app_token_check() -> Check:
     try:
         app = client.get_app()
     except GraphTransientError as exc:
-        hint = " Is the web process serving the sandbox running?" if settings.META_SANDBOX else ""
+        hint = f" {devserver.export_hint()}" if settings.META_SANDBOX else ""
         return Check(name, False, f"{where} did not answer: {exc}.{hint}")
     except GraphError as exc:
         if exc.is_auth_error:

@@ -8,9 +8,9 @@ from organizations.services import api_key_revoke_by_prefix
 class Command(BaseCommand):
     help = (
         "Revoke the active API key whose visible prefix starts with PREFIX (e.g. sk_org_AbCd1234). "
-        "Requests with a revoked key are answered 401 by every web process within API_KEY_CACHE_CHECK_SECONDS "
-        "(1 s). Fails if no active key, or more than "
-        "one, matches. --dry-run names the key that would be revoked and changes nothing."
+        "The very next request with the revoked key is answered 401 by every web process (keys are read "
+        "from the database on each request). Fails if no active key, or more than one, matches. "
+        "--dry-run names the key that would be revoked and changes nothing."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:

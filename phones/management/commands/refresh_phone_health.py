@@ -1,8 +1,10 @@
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from core import devserver
 from phones import health
 from phones.models import Phone
 from phones.services import phones_refresh_due_health
@@ -42,6 +44,8 @@ class Command(BaseCommand):
             f"{counts['due']} phone(s) due: {counts['refreshed']} refreshed, {counts['failed']} failed "
             f"(Meta unreachable or refused), {counts['skipped']} skipped (Graph budget)."
         )
+        if counts["failed"] and settings.META_SANDBOX:
+            self.stdout.write(devserver.export_hint())
 
     def _one(self, phone_id: str, dry_run: bool) -> None:
         try:
@@ -58,3 +62,5 @@ class Command(BaseCommand):
         result = health.phone_health_refresh(phone=phone)
         status = health.health_view(phone)["status"]
         self.stdout.write(f"{phone.pk}: {result.outcome} ({result.detail}); status {status}.")
+        if result.outcome == "failed" and settings.META_SANDBOX:
+            self.stdout.write(devserver.export_hint())

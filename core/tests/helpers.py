@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 from unittest import mock
 
-SETTINGS_FILE = Path(__file__).resolve().parent.parent / "onboarding_project" / "settings.py"
+SETTINGS_FILE = Path(__file__).resolve().parents[2] / "onboarding_project" / "settings.py"
 
 
 def settings_from_env(*, unset: tuple[str, ...] = (), **variables: str) -> dict[str, Any]:
