@@ -36,14 +36,19 @@ def app_id() -> str:
     return SANDBOX_APP_ID if settings.META_SANDBOX else settings.META_APP_ID
 
 
+# The Embedded Signup version (Meta's "Versions" page): v4 is current.
+ES_VERSION = "v4"
+
+
 def config_id() -> str:
     # The sandbox has no Facebook Login for Business configuration; any id of digits stands in.
     return settings.META_CONFIG_ID or ("100000000000002" if settings.META_SANDBOX else "")
 
 
 def login_options(*, feature_type: str = "") -> dict[str, Any]:
-    """`FB.login`'s second argument as Meta documents it for Embedded Signup (session info v3)."""
-    extras: dict[str, Any] = {"setup": {}, "sessionInfoVersion": "3"}
+    """`FB.login`'s second argument as Meta documents it for Embedded Signup v4 (session info v3).
+    The flow's version is chosen in `extras`; Meta retired v2, the default, on October 15, 2026."""
+    extras: dict[str, Any] = {"setup": {}, "sessionInfoVersion": "3", "version": ES_VERSION}
     if feature_type:
         extras["featureType"] = feature_type
     return {

@@ -43,9 +43,10 @@ def test_both_flows_are_kept_in_order_without_duplicates_and_offered_on_the_page
     assert flows["whatsapp_business_app"] == {
         "setup": {},
         "sessionInfoVersion": "3",
+        "version": "v4",
         "featureType": "whatsapp_business_app_onboarding",
     }
-    assert flows["cloud_api"] == {"setup": {}, "sessionInfoVersion": "3"}
+    assert flows["cloud_api"] == {"setup": {}, "sessionInfoVersion": "3", "version": "v4"}
     html = Client().get(f"/signup/{link['id']}").content.decode()
     assert 'name="signup-flow" value="whatsapp_business_app"' in html
 

@@ -334,7 +334,7 @@ def test_live_mode_loads_metas_sdk_and_calls_fb_login_with_exactly_the_documente
         "config_id": "987654321",
         "response_type": "code",
         "override_default_response_type": True,
-        "extras": {"setup": {}, "sessionInfoVersion": "3"},
+        "extras": {"setup": {}, "sessionInfoVersion": "3", "version": "v4"},
     }
     assert seen["state"] == "pending" and seen["button_enabled"] is False  # still waiting for Meta
     assert not SignupAttempt.objects.exists()

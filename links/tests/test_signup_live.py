@@ -15,7 +15,7 @@ META_LOGIN_OPTIONS = {
     "config_id": "987654321",
     "response_type": "code",
     "override_default_response_type": True,
-    "extras": {"setup": {}, "sessionInfoVersion": "3"},
+    "extras": {"setup": {}, "sessionInfoVersion": "3", "version": "v4"},
 }
 
 

@@ -52,6 +52,7 @@
     if (unknown.length) { return "extras has unknown keys: " + unknown.join(", "); }
     if (!isObject(extras.setup)) { return "extras.setup must be an object ({} when nothing is prefilled)."; }
     if (extras.sessionInfoVersion !== "3") { return 'extras.sessionInfoVersion must be "3".'; }
+    if (extras.version !== "v4") { return 'extras.version must be "v4" (Meta retired v2, the default, in October 2026).'; }
     if (extras.featureType !== undefined && FEATURE_TYPES.indexOf(extras.featureType) === -1) {
       return "extras.featureType is not one Meta documents: " + String(extras.featureType);
     }
