@@ -14,10 +14,12 @@ from typing import Any
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
+from rest_framework.serializers import Serializer
 
-from core.api.errors import json_error
+from core.api.errors import flatten_validation_detail, json_error
 from core.api.throttling import over_limit
 from core.clientaddr import client_address
+from core.jsonbounds import JsonInputError, parse_json
 
 # A valid callback is at most about 20 KB (four lists of 100 ids, a 2 KB code, a 500-character
 # error); the cap leaves room for JSON escapes and refuses anything bigger before it is read.
@@ -101,3 +103,23 @@ def limit_callbacks_per_link(view: Callable[..., HttpResponse]) -> Callable[...,
 @csrf_exempt  # a malformed id is a 404 for every method, never a CSRF 403 (nothing can change)
 def malformed_link_id(request: HttpRequest, *args: Any, **kwargs: Any) -> JsonResponse:
     return json_error(404, "not_found", "No onboarding link with this id.")
+
+
+def small_json_body(
+    request: HttpRequest, serializer_class: type[Serializer], *, max_bytes: int, what: str
+) -> dict[str, Any] | HttpResponse:
+    """A hosted page's small JSON body, validated by `serializer_class`: its validated data, or the
+    error answer (415, 413, 400) in the API's error format. One reader for every page endpoint."""
+    if not _is_json(request):
+        return json_error(415, "unsupported_media_type", f"Send the {what} as application/json.")
+    if len(request.body) > max_bytes:
+        return json_error(413, "payload_too_large", f"The body is limited to {max_bytes} bytes.")
+    try:
+        body = parse_json(request.body or b"{}", unique_keys=True)
+    except JsonInputError as exc:
+        return json_error(400, "validation_error", "The request body is not valid JSON.", {"body": [str(exc)]})
+    payload = serializer_class(data=body if isinstance(body, dict) else None)
+    if not payload.is_valid():
+        details = flatten_validation_detail(payload.errors)
+        return json_error(400, "validation_error", f"The {what} is invalid; see details.", details)
+    return payload.validated_data

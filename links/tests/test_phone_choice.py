@@ -4,6 +4,7 @@ for the end-user's pick (links.phone_choice, links.hosted_phone)."""
 import json
 
 import pytest
+from django.test import Client
 
 from links.models import OnboardingLink, SignupAttempt
 from links.tests.factories import OnboardingLinkFactory
@@ -123,3 +124,14 @@ def test_one_number_in_reach_is_used_without_asking(sandbox_graph, browser_for):
     link.refresh_from_db()
     assert link.status == OnboardingLink.Status.COMPLETED
     assert link.phone.meta_phone_number_id == SandboxPhone.objects.get(waba_id=session["data"]["waba_id"]).id
+
+
+def test_the_number_picker_is_limited_per_client_and_answers_a_wrong_method_in_json(settings):
+    settings.SIGNUP_CLIENT_RATE_LIMIT = "3/minute"
+    link = OnboardingLinkFactory()
+    client = Client()
+    wrong = client.delete(f"/signup/{link.id}/phone-numbers", REMOTE_ADDR="203.0.113.9")
+    assert wrong.status_code == 405 and wrong.json()["error"]["code"] == "method_not_allowed"
+    answers = [client.get(f"/signup/{link.id}/phone-numbers", REMOTE_ADDR="203.0.113.9") for _ in range(4)]
+    assert answers[-1].status_code == 429 and answers[-1].json()["error"]["code"] == "rate_limited"
+    assert "Retry-After" in answers[-1]
