@@ -6,6 +6,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -38,17 +39,22 @@ COMMANDS = {
 }
 
 
-def print_last(children: dict[str, subprocess.Popen]) -> None:
+def print_last(children: dict[str, subprocess.Popen], stopped: Callable[[], bool]) -> None:
     """The sandbox key and the address, printed once the server answers and the workers' start-up
     banners are out, so they are the last thing on the console rather than scrolled away."""
     from core.services_gate import port_open
 
+    # A Ctrl-C (or SIGTERM) meanwhile returns at once, so the children are stopped, never orphaned.
     deadline = time.time() + 60
     while not port_open("127.0.0.1", int(PORT)) and time.time() < deadline:
-        if any(child.poll() is not None for child in children.values()):
+        if stopped() or any(child.poll() is not None for child in children.values()):
             return
         time.sleep(0.3)
-    time.sleep(BANNER_WAIT_SECONDS)  # the Celery workers print their banners within a few seconds
+    banners_out = time.time() + BANNER_WAIT_SECONDS  # the Celery workers print their banners by then
+    while time.time() < banners_out:
+        if stopped():
+            return
+        time.sleep(0.1)
     bootstrap = subprocess.run(
         [PYTHON, "manage.py", "bootstrap_sandbox"], cwd=ROOT, capture_output=True, text=True, check=False
     )
@@ -76,7 +82,7 @@ def main() -> int:
 
     signal.signal(signal.SIGINT, stop)
     signal.signal(signal.SIGTERM, stop)
-    print_last(children)
+    print_last(children, lambda: stopping)
     exit_code = 0
     while not stopping:
         for name, child in children.items():
