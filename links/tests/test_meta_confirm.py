@@ -18,8 +18,12 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def partner_event(event: str, waba: SandboxWaba) -> dict:
-    """Meta's account_update example for a partner being added, for the sandbox's WABA."""
-    body = ex.account_update(event, waba_info={"waba_id": waba.id, "owner_business_id": waba.business_id})
+    """Meta's account_update syntax for PARTNER_* events (webhooks/reference/account_update): the
+    customer's `waba_id` and `owner_business_id`, plus `partner_app_id` for PARTNER_APP_INSTALLED."""
+    info = {"waba_id": waba.id, "owner_business_id": waba.business_id}
+    if event == "PARTNER_APP_INSTALLED":
+        info["partner_app_id"] = "1234567890123456"
+    body = ex.account_update(event, waba_info=info)
     body["entry"][0]["id"] = waba.id
     return body
 
