@@ -18,6 +18,7 @@ Nothing else changes: an attempt still running (no choices yet) resolves from it
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 
 from django.db import transaction
 from django.utils import timezone
@@ -28,7 +29,9 @@ from links.phone_choice import attempt_resume_with
 
 logger = logging.getLogger(__name__)
 CONFIRMING_EVENTS = frozenset({"PARTNER_ADDED", "PARTNER_APP_INSTALLED"})
-MAX_ATTEMPTS = 20  # a WABA is shared by one signup at a time; a few attempts at most can match
+MAX_ATTEMPTS = 200  # bounds one webhook's work; waiting attempts are few and short-lived
+# Meta sends the event when the customer finishes the dialog: only signups begun since can match.
+RECENT = timedelta(days=1)
 
 
 @transaction.atomic
@@ -38,7 +41,7 @@ def signups_confirm_by_meta(*, meta_waba_id: str, event: str) -> int:
     now = isoformat_ms(timezone.now())
     waiting = (
         SignupAttempt.objects.select_for_update()
-        .filter(status=SignupAttempt.Status.AWAITING_PHONE)
+        .filter(status=SignupAttempt.Status.AWAITING_PHONE, created_at__gte=timezone.now() - RECENT)
         .order_by("-created_at")[:MAX_ATTEMPTS]
     )
     for attempt in waiting:
