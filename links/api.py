@@ -36,6 +36,7 @@ from core.urlpolicy import MAX_URL_LENGTH, UrlPolicyError, validate_redirect_url
 from links import selectors, services
 from links.models import OnboardingLink, SignupFlow
 from links.selectors import LinkRow
+from links.waiting import WAITING, waiting_for_of
 
 Status = OnboardingLink.Status
 
@@ -145,6 +146,8 @@ def event_types_value(data: Any) -> list[str]:
 
 # Python's str.strip() also strips U+001C..U+001F and U+0085, which JSON Schema's \s leaves.
 NOT_ONLY_WHITESPACE = r"[^\s\x1c-\x1f\x85]"
+
+
 def allowed_flows_value(data: Any) -> list[str]:
     """`allowedFlows` as validated (AllowedFlowsField), or a ValidationError."""
     if not isinstance(data, list) or not data:
@@ -346,13 +349,30 @@ class OnboardingLinkSerializer(serializers.Serializer):
     allowedFlows = serializers.ListField(
         source="allowed_flows", child=serializers.ChoiceField(choices=SignupFlow.choices)
     )
+    # What a processing link waits for from the end-user on the hosted page (links.waiting).
+    waitingFor = serializers.SerializerMethodField()
 
     @extend_schema_field(serializers.CharField(allow_null=True, help_text="E.164, once the phone is connected."))
     def get_phoneNumber(self, link: OnboardingLink | LinkRow) -> str | None:
         return _phone_number(link)
 
+    @extend_schema_field(
+        serializers.ChoiceField(
+            choices=sorted(WAITING.values()),
+            allow_null=True,
+            help_text="While processing: the end-user must enter the number's PIN or pick a number on the hosted page.",
+        )
+    )
+    def get_waitingFor(self, link: OnboardingLink | LinkRow) -> str | None:
+        return _waiting_for(link)
+
     def to_representation(self, link: OnboardingLink | LinkRow) -> dict[str, Any]:
         return link_data(link)
+
+
+def _waiting_for(link: OnboardingLink | LinkRow) -> str | None:
+    """`waitingFor`: read with the page's rows (LinkRow), or for one link instance (links.waiting)."""
+    return link.waiting_for if isinstance(link, LinkRow) else waiting_for_of(link)
 
 
 def _phone_number(link: OnboardingLink | LinkRow) -> str | None:
@@ -390,6 +410,7 @@ def link_data(link: OnboardingLink | LinkRow) -> dict[str, Any]:
         "error": link.error,
         "outgoingWebhookId": None if link.outgoing_webhook_id is None else str(link.outgoing_webhook_id),
         "allowedFlows": list(link.allowed_flows),
+        "waitingFor": _waiting_for(link),
     }
 
 

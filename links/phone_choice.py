@@ -76,8 +76,6 @@ def phone_choices(*, link_id: uuid.UUID) -> list[dict[str, str]]:
 @transaction.atomic
 def link_phone_choose(*, link_id: uuid.UUID, phone_number_id: str) -> SignupAttempt:
     """The end-user's pick: it must be one of the offered numbers; the completion resumes."""
-    from links.tasks import complete_link
-
     if not OnboardingLink.objects.filter(pk=link_id).exists():
         raise NotFoundError("No onboarding link with this id.")
     attempt = (
@@ -94,13 +92,19 @@ def link_phone_choose(*, link_id: uuid.UUID, phone_number_id: str) -> SignupAtte
             "The phone number is not one of the numbers offered.",
             details={"phoneNumberId": ["Pick one of the offered numbers."]},
         )
+    attempt_resume_with(attempt, chosen, step="phone_chosen", detail=f"the end-user picked phone {chosen['id']}")
+    return attempt
+
+
+def attempt_resume_with(attempt: SignupAttempt, chosen: dict[str, str], *, step: str, detail: str) -> None:
+    """Resume a waiting attempt with one of its offered numbers (the end-user's pick, or the one
+    number of the WABA Meta named, links.meta_confirm). The caller holds the attempt's row lock."""
+    from links.tasks import complete_link
+
     now = timezone.now()
     attempt.session = {**attempt.session, "wabaId": chosen["wabaId"], "phoneNumberId": chosen["id"]}
     attempt.status = SignupAttempt.Status.RUNNING
     attempt.next_try_at = now + timedelta(seconds=30)
-    attempt.steps.append(
-        {"step": "phone_chosen", "at": isoformat_ms(now), "detail": f"the end-user picked phone {chosen['id']}"}
-    )
+    attempt.steps.append({"step": step, "at": isoformat_ms(now), "detail": detail})
     attempt.save(update_fields=["session", "status", "next_try_at", "steps", "updated_at"])
     transaction.on_commit(lambda: complete_link.delay(str(attempt.pk)), robust=True)
-    return attempt

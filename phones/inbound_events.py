@@ -32,6 +32,7 @@ from django.db import IntegrityError, transaction
 
 from core import events as ev
 from core.timefmt import isoformat_ms
+from links.meta_confirm import CONFIRMING_EVENTS, signups_confirm_by_meta
 from phones.models import InboundEventKey, InboundWebhook, Phone
 from phones.services import (
     phone_event_data,
@@ -294,9 +295,11 @@ def _account_update(value: dict[str, Any], entry: dict[str, Any], result: Result
         reconnected = phones_reconnect_for_meta_waba(meta_waba_id=meta_waba_id, reason=event, undoes=undoes)
         result.counts["reconnected"] += len(reconnected)
         return
+    if event in CONFIRMING_EVENTS and (confirmed := signups_confirm_by_meta(meta_waba_id=meta_waba_id, event=event)):
+        result.counts["signupsConfirmed"] += confirmed
     wabas = list(Waba.objects.filter(meta_waba_id=meta_waba_id).select_related("organization"))
     if not wabas:
-        # e.g. PARTNER_ADDED for a signup we never completed: nobody to tell.
+        # e.g. PARTNER_ADDED for a signup not completed yet: nobody to tell (its attempt was told).
         result.counts["ignored"] += 1
         return
     if event in STANDING_EVENTS:

@@ -3,7 +3,7 @@ from datetime import timedelta
 import factory
 from django.utils import timezone
 
-from links.models import OnboardingLink
+from links.models import OnboardingLink, SignupAttempt
 from organizations.tests.factories import OrganizationFactory
 from phones.models import Phone
 from wabas.models import Waba
@@ -61,4 +61,11 @@ def completed_link(**kwargs: object) -> OnboardingLink:
     link.is_phone_registered = True
     link.completed_at = link.created_at + timedelta(minutes=5)
     link.save()
+    return link
+
+
+def waiting_link(attempt_status: str, **kwargs: object) -> OnboardingLink:
+    """A processing link whose newest signup attempt has `attempt_status` (e.g. awaiting_pin)."""
+    link = OnboardingLinkFactory(status=OnboardingLink.Status.PROCESSING, **kwargs)
+    SignupAttempt.objects.create(link=link, status=attempt_status)
     return link

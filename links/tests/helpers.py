@@ -21,5 +21,5 @@ def with_webhook(**fields: object) -> dict:
 READ_KEYS = [
     "id", "name", "status", "externalId", "metadata", "redirectUrl", "hostedUrl", "phoneNumberId",
     "phoneNumber", "wabaId", "isPhoneRegistered", "webhookUrl", "webhookEvents", "createdAt",
-    "completedAt", "expiresAt", "error", "outgoingWebhookId", "allowedFlows",
+    "completedAt", "expiresAt", "error", "outgoingWebhookId", "allowedFlows", "waitingFor",
 ]  # fmt: skip

@@ -46,6 +46,8 @@ DOCUMENT_KEYS = [
     "outgoingWebhookId",
     # issue 14
     "allowedFlows",
+    # issue 15: what a processing link waits for from the end-user
+    "waitingFor",
 ]
 TIMESTAMP = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$")
 
@@ -81,6 +83,7 @@ def test_document_example_gets_the_document_response(api_client, settings):
         "error": None,
         "outgoingWebhookId": None,
         "allowedFlows": ["cloud_api"],
+        "waitingFor": None,
     }
     assert list(data["metadata"]) == ["customerId", "locationCode", "crmAccountId"]
     assert TIMESTAMP.match(data["createdAt"]) and TIMESTAMP.match(data["expiresAt"])

@@ -38,7 +38,10 @@ def test_schema_describes_the_create_request_and_response(schema):
     assert request["required"] == ["name"]
     flows = _ref(schema, request["properties"]["allowedFlows"]["items"]["$ref"])
     assert flows["enum"] == ["cloud_api", "whatsapp_business_app"]
-    assert list(link["properties"])[-1] == "allowedFlows"
+    assert list(link["properties"])[-2:] == ["allowedFlows", "waitingFor"]
+    waiting_for = link["properties"]["waitingFor"]
+    assert waiting_for["readOnly"] and waiting_for["nullable"]
+    assert _ref(schema, waiting_for["oneOf"][0]["$ref"])["enum"] == ["phone_choice", "pin"]
     assert _ref(schema, request["properties"]["webhookEvents"]["items"]["$ref"])["enum"] == list(EVENT_TYPES)
     assert list(link["properties"])[11:14] == ["webhookUrl", "webhookSecret", "webhookEvents"]
     assert {"400", "401", "409"} <= set(operation["responses"])

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from core.timefmt import isoformat_ms
 from links.models import OnboardingLink
-from links.tests.factories import OnboardingLinkFactory, completed_link
+from links.tests.factories import OnboardingLinkFactory, completed_link, waiting_link
 from links.tests.helpers import READ_KEYS, URL, post, with_webhook
 from organizations.tests.factories import OrganizationFactory
 
@@ -220,6 +220,11 @@ def test_a_page_costs_the_same_queries_whatever_its_size(api_client, organizatio
         api_client.get(URL, {"limit": 50})
 
 
+def waiting_links(**kwargs: object) -> list[OnboardingLink]:
+    """Processing links waiting for a PIN, for a pick, and for nothing (the attempt runs)."""
+    return [waiting_link(status, **kwargs) for status in ("awaiting_pin", "awaiting_phone", "running")]
+
+
 @pytest.mark.django_db
 def test_the_hand_written_output_equals_the_declared_fields_for_links_in_every_state():
     from rest_framework import serializers
@@ -228,7 +233,7 @@ def test_the_hand_written_output_equals_the_declared_fields_for_links_in_every_s
 
     expired = OnboardingLinkFactory(past_expiry=True, external_id=None, redirect_url=None, metadata={"b": 1, "a": 2})
     failed = OnboardingLinkFactory(with_webhook=True, status=OnboardingLink.Status.ERROR, error="Meta refused it.")
-    links = [OnboardingLinkFactory(), expired, failed, completed_link(with_webhook=True)]
+    links = [OnboardingLinkFactory(), expired, failed, completed_link(with_webhook=True), *waiting_links()]
 
     for link in links:
         for serializer_class in (OnboardingLinkSerializer, OnboardingLinkCreatedSerializer):
@@ -248,6 +253,7 @@ def test_a_listed_row_reads_exactly_as_the_link_itself():
     OnboardingLinkFactory(organization=organization, with_webhook=True, status=OnboardingLink.Status.ERROR, error="No.")
     completed_link(organization=organization, with_webhook=True)
     OnboardingLinkFactory(organization=organization)
+    waiting_links(organization=organization)
 
     rows = link_rows(link_list(organization=organization).values("pk")[:10])
 
@@ -279,6 +285,7 @@ def test_the_page_postgresql_renders_equals_the_serializer_key_for_key():
     nameless = completed_link(organization=organization)
     nameless.phone.phone_number = ""
     nameless.phone.save()
+    waiting_links(organization=organization)
 
     page = link_page(link_list(organization=organization).values("pk")[:10])
 
@@ -376,6 +383,7 @@ def test_get_answers_what_drf_rendered_from_the_serializer(api_client, organizat
     nameless.phone.phone_number = ""
     nameless.phone.save()
     links.append(nameless)
+    links.extend(waiting_links(organization=organization))
     for link in links:
         response = api_client.get(f"{URL}/{link.id}")
         link = OnboardingLink.objects.select_related("phone").get(pk=link.pk)

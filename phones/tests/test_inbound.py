@@ -306,7 +306,8 @@ def test_other_account_updates_are_relayed_and_change_nothing(phone):
     assert post(payload(account_update(phone.waba.meta_waba_id, "PARTNER_ADDED"))).status_code == 200
     phone.refresh_from_db()
     assert phone.status == "connected"
-    assert InboundWebhook.objects.get().result == {"events": 1, "unknownPhoneNumberIds": []}
+    # The phone's completed signup records Meta's confirmation on its timeline (links.meta_confirm).
+    assert InboundWebhook.objects.get().result == {"signupsConfirmed": 1, "events": 1, "unknownPhoneNumberIds": []}
     assert Event.objects.get(type="account.updated").data["event"] == "PARTNER_ADDED"
 
 
