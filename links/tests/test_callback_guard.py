@@ -187,13 +187,13 @@ def test_an_error_code_is_only_taken_with_an_error(browser_for):
 
 
 def test_callbacks_are_limited_per_link_whatever_the_address(browser_for, settings):
-    settings.SIGNUP_CALLBACK_RATE_LIMIT = "3/minute"
+    settings.SIGNUP_CALLBACK_RATE_LIMIT = "3/hour"  # fixed windows: an hour is never crossed mid-test in practice
     link = OnboardingLinkFactory()
     b = browser_for(str(link.id))
     answers = [raw_post(b, '{"cancelled": true}', REMOTE_ADDR=f"198.51.100.{n}") for n in range(4)]
     assert [a.status_code for a in answers[:3]] == [200, 200, 200]
     assert_envelope(answers[3], 429, "rate_limited")
-    assert 1 <= int(answers[3]["Retry-After"]) <= 60
+    assert 1 <= int(answers[3]["Retry-After"]) <= 3600
     assert SignupAttempt.objects.filter(link=link).count() == 3
     # Another link is not held up.
     other = OnboardingLinkFactory()
@@ -201,7 +201,7 @@ def test_callbacks_are_limited_per_link_whatever_the_address(browser_for, settin
 
 
 def test_hosted_endpoints_are_limited_per_client_address_across_links(settings):
-    settings.SIGNUP_CLIENT_RATE_LIMIT = "5/minute"
+    settings.SIGNUP_CLIENT_RATE_LIMIT = "5/hour"
     links = OnboardingLinkFactory.create_batch(6)
     client = Client()
     answers = [client.get(f"/signup/{link.id}/status", REMOTE_ADDR="203.0.113.7") for link in links]
@@ -218,7 +218,7 @@ def test_hosted_endpoints_are_limited_per_client_address_across_links(settings):
 
 
 def test_behind_a_proxy_the_client_is_the_address_the_proxy_saw_not_what_the_client_claims(settings):
-    settings.SIGNUP_CLIENT_RATE_LIMIT = "2/minute"
+    settings.SIGNUP_CLIENT_RATE_LIMIT = "2/hour"
     settings.TRUSTED_PROXY_COUNT = 1
     link = OnboardingLinkFactory()
     client = Client()

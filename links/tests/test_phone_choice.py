@@ -127,7 +127,7 @@ def test_one_number_in_reach_is_used_without_asking(sandbox_graph, browser_for):
 
 
 def test_the_number_picker_is_limited_per_client_and_answers_a_wrong_method_in_json(settings):
-    settings.SIGNUP_CLIENT_RATE_LIMIT = "3/minute"
+    settings.SIGNUP_CLIENT_RATE_LIMIT = "3/hour"
     link = OnboardingLinkFactory()
     client = Client()
     wrong = client.delete(f"/signup/{link.id}/phone-numbers", REMOTE_ADDR="203.0.113.9")
