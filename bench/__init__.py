@@ -1,1 +1,1 @@
-"""`make bench`: the service under load against its own ceiling (see docs/readme-bench.md)."""
+"""`make bench`: the service under load against its own ceiling (docs/performance.md)."""

@@ -1,4 +1,4 @@
-"""The catalogue of event types (CONTRACT section 5), shared by onboarding links and outgoing webhooks."""
+"""The catalogue of event types (docs/webhooks.md, "Events"), shared by onboarding links and outgoing webhooks."""
 
 PHONE_NUMBER_CONNECTED = "phone_number.connected"
 PHONE_NUMBER_DISCONNECTED = "phone_number.disconnected"

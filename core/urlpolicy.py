@@ -1,4 +1,4 @@
-"""The one policy for URLs customers give us (CONTRACT sections 2 and 5).
+"""The one policy for URLs customers give us (redirect URLs and webhook endpoints; docs/security.md).
 
 - Redirect URLs: absolute `https` (plain `http` only for loopback hosts, and only where the
   deployment allows private targets). The browser follows them, so nothing is resolved.

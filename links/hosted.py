@@ -1,4 +1,4 @@
-"""The hosted signup page and the two JSON endpoints its script talks to (CONTRACT section 3).
+"""The hosted signup page and the two JSON endpoints its script talks to (docs/hosted-page.md).
 
 Plain Django views: the page is a template, the endpoints answer the contract's JSON (errors in
 the API's error format). The callback is CSRF-protected; the browser is never trusted for

@@ -22,7 +22,7 @@ WEBHOOK_SECRET_PREFIX = "whsec_"  # noqa: S105 (a prefix, not a secret)
 
 
 def webhook_secret_generate() -> str:
-    """`whsec_` + base64 of 32 random bytes: the Standard Webhooks form (CONTRACT section 5)."""
+    """`whsec_` + base64 of 32 random bytes: the Standard Webhooks form."""
     return WEBHOOK_SECRET_PREFIX + base64.b64encode(secrets.token_bytes(32)).decode()
 
 

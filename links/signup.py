@@ -1,4 +1,4 @@
-"""What the hosted page's browser reports (CONTRACT section 3): finish, cancel or error.
+"""What the hosted page's browser reports (docs/hosted-page.md): finish, cancel or error.
 
 The status change to `processing` is one conditional UPDATE, so of many concurrent callbacks for
 one link exactly one starts a completion.

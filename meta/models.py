@@ -1,4 +1,4 @@
-"""State of the sandbox Meta (CONTRACT section 3, "Sandbox"): fake businesses, WABAs, phones, tokens.
+"""State of the sandbox Meta (docs/meta.md, "The sandbox"): fake businesses, WABAs, phones, tokens.
 
 Nothing here is ever used in live mode. Tokens and PINs are stored in plain text on purpose:
 they are fake credentials that only the sandbox Graph API (off in production) accepts.

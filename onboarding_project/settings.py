@@ -1,4 +1,4 @@
-"""One settings module, driven by the environment (CONTRACT section 6).
+"""One settings module, driven by the environment (docs/operations.md lists every setting).
 
 Every setting has a safe development default so that `make run` works with nothing configured;
 `core.checks` refuses a production start (DEBUG off) that still relies on those defaults.

@@ -1,4 +1,4 @@
-"""Output shapes of the phones API (CONTRACT section 4), keys in the contract's order."""
+"""Output shapes of the phones API (docs/phones-and-wabas.md), keys in the documented order."""
 
 from typing import Any
 

@@ -1,4 +1,4 @@
-"""The one error vocabulary of the API (CONTRACT section 1).
+"""The one error vocabulary of the API (docs/api.md, "Errors").
 
 Services raise `ApplicationError` (or a subclass); DRF raises its own exceptions; anything else is
 a bug. `exception_handler` turns every one of them into

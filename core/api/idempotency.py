@@ -1,4 +1,4 @@
-"""`Idempotency-Key` on POST (CONTRACT section 1).
+"""`Idempotency-Key` on POST (docs/api.md).
 
 The key's row is inserted at the start of the request's transaction and filled with the response
 at its end. A concurrent duplicate blocks on the unique index until the first commits, then

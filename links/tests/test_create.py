@@ -40,7 +40,7 @@ DOCUMENT_KEYS = [
     "webhookEvents",
     "createdAt",
     "completedAt",
-    # CONTRACT section 2 additions
+    # Fields and rules beyond the product document's example
     "expiresAt",
     "error",
     "outgoingWebhookId",

@@ -1,4 +1,4 @@
-"""Meta Graph API client (the only module that talks to Graph). See docs/readme-meta.md."""
+"""Meta Graph API client (the only module that talks to Graph). See docs/meta.md."""
 
 from django.conf import settings
 
