@@ -6,7 +6,7 @@ import hmac
 
 from django.conf import settings
 
-# Used when META_WEBHOOK_VERIFY_TOKEN is unset (the sandbox's default; documented in the README).
+# Used when META_WEBHOOK_VERIFY_TOKEN is unset (the sandbox default; docs/operations.md lists it).
 SANDBOX_VERIFY_TOKEN = "onboarding-links-sandbox-verify-token"  # noqa: S105 - public by design
 
 
