@@ -1,4 +1,4 @@
-"""Standard Webhooks signatures (CONTRACT section 5).
+"""Standard Webhooks signatures.
 
 `webhook-signature: v1,<base64 HMAC-SHA256 of "{webhook-id}.{webhook-timestamp}.{body}">`. The key is
 the decoded secret when it is `whsec_` + strict standard base64 of at least 16 bytes (the spec's
