@@ -69,9 +69,6 @@ def delivery_retry(*, delivery: Delivery) -> Delivery:
     return delivery
 
 
-# --- Managing endpoints -----------------------------------------------------------------------
-
-
 @dataclass(frozen=True)
 class CreatedWebhook:
     webhook: OutgoingWebhook
