@@ -143,12 +143,12 @@ def _stats(receiver_url: str) -> dict:
 def sequential_baseline(organization: Any, receiver_url: str, count: int) -> tuple[float, float]:
     """The reference: one thread signs and POSTs each payload with one keep-alive requests.Session."""
     from webhooks import signing
-    from webhooks.services import _event_build
+    from webhooks.publishing import event_build
     from webhooks.transport import USER_AGENT
 
     secret = "whsec_" + "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY="
     events = [
-        _event_build(organization=organization, type="message.received", data={"seq": i, "bench": True}, waba=None)
+        event_build(organization=organization, type="message.received", data={"seq": i, "bench": True}, waba=None)
         for i in range(count)
     ]
     url = f"{receiver_url}/hook"
@@ -175,8 +175,9 @@ def sequential_baseline(organization: Any, receiver_url: str, count: int) -> tup
 
 def celery_fanout(organization: Any, receiver_url: str, count: int, timeout: float) -> dict:
     """Publish `count` events to one subscribed webhook and time them until every delivery succeeded."""
+    from webhooks.endpoints import webhook_create
     from webhooks.models import Delivery, OutgoingWebhook
-    from webhooks.services import events_publish, webhook_create
+    from webhooks.publishing import events_publish
 
     OutgoingWebhook.objects.filter(organization=organization).update(is_active=False)
     webhook = webhook_create(organization=organization, url=f"{receiver_url}/hook", events=["message.received"]).webhook

@@ -31,7 +31,8 @@ from meta.inbound import inbound_verify_token
 from phones.models import Phone
 from wabas.models import Waba
 from wabas.tokens import lifetime_read, waba_token_set
-from webhooks.services import event_publish, webhook_create
+from webhooks.endpoints import webhook_create
+from webhooks.publishing import event_publish
 
 logger = logging.getLogger(__name__)
 

@@ -14,7 +14,7 @@ from core.db import HotInsert
 from core.timefmt import isoformat_ms
 from links.models import OnboardingLink, default_allowed_flows
 from organizations.models import Organization
-from webhooks.services import events_publish
+from webhooks.publishing import events_publish
 
 logger = logging.getLogger(__name__)
 

@@ -17,7 +17,7 @@ from django.utils import timezone
 from core.api.errors import ConflictError, NotFoundError
 from core.timefmt import isoformat_ms
 from links.models import OnboardingLink, SignupAttempt
-from webhooks.services import event_publish
+from webhooks.publishing import event_publish
 
 logger = logging.getLogger(__name__)
 Status = OnboardingLink.Status

@@ -41,7 +41,7 @@ from phones.services import (
     phones_reconnect_for_meta_waba,
 )
 from wabas.models import Waba
-from webhooks.services import event_publish
+from webhooks.publishing import event_publish
 
 STATUS_EVENTS = {
     "sent": ev.MESSAGE_SENT,

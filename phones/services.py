@@ -14,7 +14,7 @@ from phones import health
 from phones.models import Phone
 from wabas.models import Waba
 from wabas.services import waba_lookup_refresh
-from webhooks.services import event_publish
+from webhooks.publishing import event_publish
 
 logger = logging.getLogger(__name__)
 

@@ -8,8 +8,8 @@ from django.http import HttpRequest
 from core.admin import ReadOnlyAdmin, values_filter
 from core.api.errors import ApplicationError
 from core.events import EVENT_TYPES
+from webhooks.endpoints import delivery_retry
 from webhooks.models import Delivery, DeliveryAttempt, Event, OutgoingWebhook
-from webhooks.services import delivery_retry
 
 
 @admin.register(OutgoingWebhook)

@@ -1,4 +1,4 @@
-"""`/v1/outgoing-webhooks`, `/v1/webhook-deliveries` and `/v1/events` (CONTRACT section 5).
+"""`/v1/outgoing-webhooks`, `/v1/webhook-deliveries` and `/v1/events`.
 
 Views validate, call one service or selector, and render. Every lookup is filtered by the caller's
 organization, so another organization's object is a 404 on every verb.
@@ -19,7 +19,7 @@ from core.api.idempotency import idempotent
 from core.api.query import filter_params
 from core.api.serializers import StrictSerializer, TimestampField, WebhookUrlField, envelope
 from core.events import EVENT_TYPES
-from webhooks import selectors, services
+from webhooks import endpoints, publishing, selectors
 from webhooks.models import Delivery, Event, OutgoingWebhook
 
 UUID_PATTERN = r"[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}"
@@ -147,7 +147,7 @@ class OutgoingWebhookViewSet(viewsets.GenericViewSet):
     def create(self, request: Request) -> Response:
         serializer = WebhookIn(data=request.data)
         serializer.is_valid(raise_exception=True)
-        created = services.webhook_create(organization=request.user.organization, **serializer.service_kwargs())
+        created = endpoints.webhook_create(organization=request.user.organization, **serializer.service_kwargs())
         body = {**WebhookOut(created.webhook).data, "secret": created.secret}
         return Response({"data": body}, status=status.HTTP_201_CREATED)
 
@@ -171,12 +171,12 @@ class OutgoingWebhookViewSet(viewsets.GenericViewSet):
         webhook = self.get_object()
         serializer = WebhookIn(data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
-        webhook = services.webhook_update(webhook=webhook, **serializer.service_kwargs())
+        webhook = endpoints.webhook_update(webhook=webhook, **serializer.service_kwargs())
         return Response({"data": WebhookOut(webhook).data})
 
     @extend_schema(operation_id="outgoing_webhooks_destroy", responses={204: None})
     def destroy(self, request: Request, pk: str) -> Response:
-        services.webhook_delete(webhook=self.get_object())
+        endpoints.webhook_delete(webhook=self.get_object())
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(
@@ -189,7 +189,7 @@ class OutgoingWebhookViewSet(viewsets.GenericViewSet):
     @action(detail=True, methods=["post"])
     @idempotent
     def test(self, request: Request, pk: str) -> Response:
-        delivery = services.webhook_test(webhook=self.get_object())
+        delivery = publishing.webhook_test(webhook=self.get_object())
         delivery = selectors.delivery_list(webhook=delivery.webhook).get(pk=delivery.pk)
         return Response({"data": DeliveryOut(delivery).data}, status=status.HTTP_202_ACCEPTED)
 
@@ -237,7 +237,7 @@ class WebhookDeliveryViewSet(viewsets.GenericViewSet):
     @action(detail=True, methods=["post"])
     @idempotent
     def retry(self, request: Request, pk: str) -> Response:
-        delivery = services.delivery_retry(delivery=self.get_object())
+        delivery = endpoints.delivery_retry(delivery=self.get_object())
         return Response({"data": self._render(delivery)}, status=status.HTTP_202_ACCEPTED)
 
 

@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from webhooks.services import deliveries_dispatch_due, webhook_deliver, webhook_deliver_batch
+from webhooks.delivery.engine import deliveries_dispatch_due, webhook_deliver, webhook_deliver_batch
 
 
 @shared_task(acks_late=True, ignore_result=True)

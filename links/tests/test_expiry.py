@@ -76,8 +76,8 @@ def test_expire_due_costs_the_same_queries_for_5_or_50_links(django_assert_max_n
 
 @pytest.mark.django_db
 def test_expiring_publishes_onboarding_link_expired_to_subscribed_webhooks(organization):
+    from webhooks.endpoints import webhook_create
     from webhooks.models import Delivery, Event
-    from webhooks.services import webhook_create
 
     webhook_create(organization=organization, url="https://example.com/hook", events=["onboarding_link.expired"])
     link = OnboardingLinkFactory(organization=organization, past_expiry=True, external_id="cust-9")

@@ -4,8 +4,8 @@ from http.server import BaseHTTPRequestHandler
 from django.utils import timezone
 
 from core.tests.helpers import Receiver
+from webhooks.delivery.engine import webhook_deliver
 from webhooks.models import Delivery
-from webhooks.services import webhook_deliver
 
 
 def make_due(delivery: Delivery) -> None:

@@ -3,7 +3,7 @@ from django.contrib.auth import get_user_model
 
 from core.events import MESSAGE_RECEIVED
 from webhooks.models import Delivery
-from webhooks.services import event_publish
+from webhooks.publishing import event_publish
 from webhooks.tests.factories import OutgoingWebhookFactory
 
 pytestmark = pytest.mark.django_db

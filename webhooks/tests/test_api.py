@@ -8,7 +8,7 @@ from django.utils import timezone
 from core.events import MESSAGE_RECEIVED, PHONE_NUMBER_CONNECTED, WEBHOOK_TEST
 from core.tests.helpers import Reply
 from webhooks.models import Delivery, Event, OutgoingWebhook
-from webhooks.services import event_publish
+from webhooks.publishing import event_publish
 from webhooks.tests.factories import OutgoingWebhookFactory, WabaFactory
 
 pytestmark = pytest.mark.django_db

@@ -13,15 +13,10 @@ from core.events import MESSAGE_RECEIVED
 from core.logging import JsonFormatter
 from core.tests.helpers import Reply
 from onboarding_project.celery import app
-from webhooks import services
+from webhooks.delivery import queueing
+from webhooks.delivery.engine import REENQUEUE_AFTER, deliveries_dispatch_due, webhook_deliver_batch
 from webhooks.models import Delivery, DeliveryAttempt, OutgoingWebhook
-from webhooks.services import (
-    REENQUEUE_AFTER,
-    deliveries_dispatch_due,
-    event_publish,
-    events_publish,
-    webhook_deliver_batch,
-)
+from webhooks.publishing import event_publish, events_publish
 from webhooks.tasks import deliver_webhooks
 from webhooks.tests.factories import OutgoingWebhookFactory
 
@@ -200,7 +195,7 @@ def test_time_budget_releases_the_unsent_rest_and_queues_it_again(
     webhook = OutgoingWebhookFactory(url=receiver.url())
     deliveries = queued_deliveries(webhook, 4)
     requeued: list[list[tuple[str, str]]] = []
-    monkeypatch.setattr(services, "_enqueue", requeued.append)
+    monkeypatch.setattr(queueing, "enqueue", requeued.append)
 
     with django_capture_on_commit_callbacks(execute=True):
         webhook_deliver_batch(delivery_ids=ids(deliveries))
@@ -256,14 +251,14 @@ def test_dispatcher_queues_only_the_rows_it_marked(settings, queued_batches, mon
     webhook = OutgoingWebhookFactory()
     deliveries = queued_deliveries(webhook, 3)
     Delivery.objects.update(enqueued_at=None)
-    real_batches = services._batches
+    real_batches = queueing.batches
 
     def another_dispatcher_in_between(candidates):
         # Another dispatcher queued one of the rows after this one read its candidates.
         Delivery.objects.filter(pk=deliveries[1].pk).update(enqueued_at=timezone.now())
         return real_batches(candidates)
 
-    monkeypatch.setattr(services, "_batches", another_dispatcher_in_between)
+    monkeypatch.setattr(queueing, "batches", another_dispatcher_in_between)
 
     assert deliveries_dispatch_due() == 2
     assert queued_batches == [[str(deliveries[0].pk), str(deliveries[2].pk)]]
@@ -273,7 +268,7 @@ def test_every_attempt_of_a_batch_is_logged(receiver, caplog):
     webhook = OutgoingWebhookFactory(url=receiver.url())
     deliveries = queued_deliveries(webhook, 3)
 
-    with caplog.at_level(logging.INFO, logger="webhooks.services"):
+    with caplog.at_level(logging.INFO, logger="webhooks.delivery.engine"):
         webhook_deliver_batch(delivery_ids=ids(deliveries))
 
     records = [r for r in caplog.records if r.getMessage() == "webhook delivery attempt"]

@@ -9,9 +9,11 @@ import pytest
 from django.utils import timezone
 
 from core.events import MESSAGE_RECEIVED
-from webhooks import capacity, services
+from webhooks import capacity
+from webhooks.delivery.claiming import deliveries_claim
+from webhooks.delivery.engine import deliveries_dispatch_due, webhook_deliver
 from webhooks.models import Delivery
-from webhooks.services import deliveries_dispatch_due, event_publish, webhook_deliver
+from webhooks.publishing import event_publish
 from webhooks.tests.factories import OutgoingWebhookFactory
 
 pytestmark = pytest.mark.django_db
@@ -46,7 +48,7 @@ def test_a_claim_holds_its_rows_for_the_lease(settings):
     settings.WEBHOOK_BATCH_SECONDS, settings.WEBHOOK_TIMEOUT_SECONDS = 20.0, 5.0
     delivery = publish(OutgoingWebhookFactory())
 
-    assert [c.delivery_id for c in services._deliveries_claim(delivery_ids=[delivery.pk])] == [delivery.pk]
+    assert [c.delivery_id for c in deliveries_claim(delivery_ids=[delivery.pk])] == [delivery.pk]
     delivery.refresh_from_db()
     assert delivery.claimed_until - delivery.last_attempt_at == timedelta(seconds=25 + capacity.LEASE_MARGIN_SECONDS)
 

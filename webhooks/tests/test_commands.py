@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from core.events import MESSAGE_RECEIVED
 from webhooks.models import Delivery, DeliveryAttempt, Event
-from webhooks.services import event_publish
+from webhooks.publishing import event_publish
 from webhooks.tests.factories import OutgoingWebhookFactory
 
 pytestmark = pytest.mark.django_db

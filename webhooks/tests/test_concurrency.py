@@ -8,8 +8,9 @@ from django.db import connection
 from core.events import MESSAGE_RECEIVED
 from core.services_gate import require_postgres
 from core.tests.helpers import Reply
+from webhooks.delivery.engine import webhook_deliver
 from webhooks.models import Delivery, DeliveryAttempt
-from webhooks.services import event_publish, webhook_deliver
+from webhooks.publishing import event_publish
 from webhooks.tests.factories import OutgoingWebhookFactory
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
@@ -36,7 +37,7 @@ def race(delivery_id, workers: int) -> list:
 
 def test_concurrent_claimers_never_both_send_one_attempt(receiver, monkeypatch):
     require_postgres()
-    monkeypatch.setattr("webhooks.services._enqueue_on_commit", lambda ids: None)  # only the racers send
+    monkeypatch.setattr("webhooks.delivery.queueing.enqueue_on_commit", lambda ids: None)  # only the racers send
     receiver.default = Reply(status=200, sleep=0.3)  # hold the first sender inside its attempt
     webhook = OutgoingWebhookFactory(url=receiver.url())
     deliveries = [

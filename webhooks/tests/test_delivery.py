@@ -11,8 +11,10 @@ from standardwebhooks import Webhook
 
 from core.events import MESSAGE_RECEIVED, PHONE_NUMBER_CONNECTED
 from core.tests.helpers import Reply
+from webhooks.delivery.engine import webhook_deliver
+from webhooks.delivery.outcomes import AUTO_DISABLE_AFTER
 from webhooks.models import Delivery, DeliveryAttempt, OutgoingWebhook
-from webhooks.services import AUTO_DISABLE_AFTER, event_publish, webhook_deliver
+from webhooks.publishing import event_publish
 from webhooks.tests.factories import OutgoingWebhookFactory
 from webhooks.tests.helpers import deliver_due
 

@@ -5,8 +5,10 @@ from django.utils import timezone
 
 from core.events import MESSAGE_RECEIVED
 from core.tests.helpers import Reply
+from webhooks.delivery.engine import REENQUEUE_AFTER, deliveries_dispatch_due, webhook_deliver
+from webhooks.endpoints import delivery_retry
 from webhooks.models import Delivery, DeliveryAttempt
-from webhooks.services import REENQUEUE_AFTER, deliveries_dispatch_due, delivery_retry, event_publish, webhook_deliver
+from webhooks.publishing import event_publish
 from webhooks.tasks import dispatch_due_deliveries
 from webhooks.tests.factories import OutgoingWebhookFactory
 from webhooks.tests.helpers import deliver_due

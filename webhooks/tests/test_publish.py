@@ -6,7 +6,7 @@ from django.db import transaction
 from core.events import EVENT_TYPES, MESSAGE_RECEIVED, ONBOARDING_LINK_FAILED, PHONE_NUMBER_CONNECTED, WEBHOOK_TEST
 from organizations.tests.factories import OrganizationFactory
 from webhooks.models import Delivery, Event
-from webhooks.services import event_publish, webhook_test
+from webhooks.publishing import event_publish, webhook_test
 from webhooks.tests.factories import OutgoingWebhookFactory, WabaFactory
 
 pytestmark = pytest.mark.django_db

@@ -11,8 +11,9 @@ import pytest
 
 from core.events import MESSAGE_RECEIVED
 from core.tests.helpers import Receiver, Reply
+from webhooks.delivery.engine import deliveries_dispatch_due
 from webhooks.models import Delivery, DeliveryAttempt
-from webhooks.services import deliveries_dispatch_due, event_publish, webhook_test
+from webhooks.publishing import event_publish, webhook_test
 from webhooks.tests.factories import OutgoingWebhookFactory
 from webhooks.tests.workers import procfile_command
 

@@ -5,7 +5,7 @@ import socket
 import pytest
 
 from webhooks.models import Delivery
-from webhooks.services import webhook_test
+from webhooks.publishing import webhook_test
 from webhooks.tests.factories import OutgoingWebhookFactory
 
 pytestmark = pytest.mark.django_db

@@ -8,12 +8,14 @@ from django.utils import timezone
 
 from core.events import MESSAGE_RECEIVED, PHONE_NUMBER_CONNECTED
 from core.tests.helpers import Reply
+from webhooks.delivery.engine import deliveries_dispatch_due
 from webhooks.models import Delivery
-from webhooks.services import deliveries_dispatch_due, event_publish
+from webhooks.publishing import event_publish
 from webhooks.tests.factories import OutgoingWebhookFactory
 from webhooks.tests.workers import wait_for_status
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
+
 
 def test_events_are_delivered_end_to_end_by_a_worker(real_broker, receiver):
     real_broker()

@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandParser
 
+from webhooks.delivery.engine import deliveries_due, webhook_deliver
 from webhooks.models import Delivery
-from webhooks.services import deliveries_due, webhook_deliver
 
 
 class Command(BaseCommand):

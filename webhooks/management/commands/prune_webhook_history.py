@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from webhooks.services import webhook_history_prune
+from webhooks.endpoints import webhook_history_prune
 
 
 class Command(BaseCommand):

@@ -1,0 +1,123 @@
+"""Claiming due deliveries for one batch: a conditional UPDATE under one lease token (of two
+workers racing for a row, one wins), within the webhook's and organization's concurrency limits,
+and an attempt row opened for each claimed delivery."""
+
+import logging
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db import connection, models, transaction
+from django.db.models import F, Q, Value
+from django.utils import timezone
+
+from webhooks import capacity
+from webhooks.models import Delivery, DeliveryAttempt, OutgoingWebhook
+
+logger = logging.getLogger(__name__)
+
+WORKER_STOPPED = "The delivery worker stopped before this attempt finished."
+
+
+def claimable(now: datetime) -> Q:
+    return Q(status=Delivery.Status.PENDING, next_attempt_at__lte=now) | Q(
+        status=Delivery.Status.SENDING, claimed_until__lt=now
+    )
+
+
+@dataclass(frozen=True)
+class Claim:
+    """One claimed delivery, as the sending loop needs it (no model instance: a batch reads tuples)."""
+
+    delivery_id: uuid.UUID
+    webhook: OutgoingWebhook
+    event_id: uuid.UUID
+    payload: str
+    attempt_number: int
+    attempt_id: int
+    token: uuid.UUID
+
+
+def _attempts_open(*, delivery_ids: list[uuid.UUID], token: uuid.UUID, now: datetime) -> dict[uuid.UUID, int]:
+    """An attempt row for each delivery claimed under `token`, numbered by its attempts, in one
+    INSERT ... SELECT (bulk_create costs ~0.1 ms of Python a row); returns the rows' ids by delivery."""
+    rows = (
+        Delivery.objects.filter(pk__in=delivery_ids, claim_token=token)
+        .order_by()
+        .annotate(no_error=Value(""), no_excerpt=Value(""), opened_at=Value(now, output_field=models.DateTimeField()))
+        .values_list("pk", "attempts", "no_error", "no_excerpt", "opened_at")
+    )
+    select, params = rows.query.sql_with_params()
+    quote = connection.ops.quote_name
+    fields = [DeliveryAttempt._meta.get_field(name) for name in ("delivery", "number", "error", "response_excerpt")]
+    columns = ", ".join(quote(f.column) for f in [*fields, DeliveryAttempt._meta.get_field("created_at")])
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {quote(DeliveryAttempt._meta.db_table)} ({columns}) {select} "  # noqa: S608 - our names
+            f"RETURNING {quote('id')}, {quote(fields[0].column)}",
+            params,
+        )
+        to_uuid = Delivery._meta.pk.to_python
+        return {to_uuid(delivery_id): attempt_id for attempt_id, delivery_id in cursor.fetchall()}
+
+
+@transaction.atomic
+def deliveries_claim(*, delivery_ids: list[uuid.UUID | str]) -> list[Claim]:
+    """Claim the due rows among `delivery_ids` under one token and open an attempt row for each; in
+    event order. Rows that are not due, finished or held by another worker are left alone, and so
+    are the rows of a webhook at its concurrency limit (webhooks.capacity): those wait, unqueued."""
+    now = timezone.now()
+    token = uuid.uuid4()
+    due = Delivery.objects.filter(claimable(now), pk__in=delivery_ids)
+    wanted = set(due.order_by().values_list("webhook_id", "webhook__organization_id").distinct())
+    admitted = capacity.admitted_webhooks(pairs=wanted, now=now)
+    if len(admitted) < len(wanted):
+        # Over a concurrency limit: left due and unqueued, so the next dispatch (or the end of one
+        # of the webhook's batches) queues them again.
+        deferred = due.exclude(webhook_id__in=admitted).update(enqueued_at=None)
+        logger.info(
+            "webhook deliveries deferred: endpoint or organization at its concurrency limit",
+            extra={"deliveries": deferred, "webhook_ids": sorted(str(w) for w, _ in wanted if w not in admitted)},
+        )
+    # The conditional UPDATE is the lock: of two workers racing for one row, one updates it and
+    # the other matches nothing.
+    claimed = due.filter(webhook_id__in=admitted).update(
+        status=Delivery.Status.SENDING,
+        claimed_until=now + capacity.lease(),
+        claim_token=token,
+        attempts=F("attempts") + 1,
+        enqueued_at=None,
+        last_attempt_at=now,
+        updated_at=now,
+    )
+    if not claimed:
+        return []
+    rows = list(
+        Delivery.objects.filter(pk__in=delivery_ids, claim_token=token)  # by key: claim_token has no index
+        .order_by("event__created_at", "event_id")
+        .values_list("pk", "webhook_id", "attempts", "event_id", "event__payload")
+    )
+    # One instance per webhook: its secret is decrypted once, not once per delivery. (A webhook
+    # deleted meanwhile took its deliveries with it.)
+    webhooks = OutgoingWebhook.objects.in_bulk({webhook_id for _, webhook_id, *_ in rows})
+    rows = [row for row in rows if row[1] in webhooks]
+    # A try whose worker died left an unfinished attempt row: close it as what it was.
+    # (A first attempt has no earlier row: skip the query on the common path.)
+    retried = [delivery_id for delivery_id, _, attempts, *_ in rows if attempts > 1]
+    if retried:
+        DeliveryAttempt.objects.filter(delivery_id__in=retried, finished_at__isnull=True).update(
+            finished_at=now, error=WORKER_STOPPED
+        )
+    attempt_ids = _attempts_open(delivery_ids=[row[0] for row in rows], token=token, now=now)
+    return [
+        Claim(
+            delivery_id=delivery_id,
+            webhook=webhooks[webhook_id],
+            event_id=event_id,
+            payload=payload,
+            attempt_number=attempts,
+            attempt_id=attempt_ids[delivery_id],
+            token=token,
+        )
+        for delivery_id, webhook_id, attempts, event_id, payload in rows
+    ]
