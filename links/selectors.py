@@ -8,7 +8,6 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from core.api.errors import NotFoundError
-from core.db import HotQuery, prepared_cursor
 from links.models import LinkTotal, OnboardingLink, ShownLink
 from links.waiting import WAITING_FOR_SQL, waiting_for_expression
 from organizations.models import Organization
@@ -193,7 +192,7 @@ def link_whole_page(*, organization: Organization, offset: int, limit: int) -> t
         "now": timezone.now(),
         "base_url": settings.PUBLIC_BASE_URL,
     }
-    with prepared_cursor() as cursor:
+    with connection.cursor() as cursor:
         cursor.execute(_WHOLE_PAGE_SQL, params)
         total, page_json = cursor.fetchone()
     return total, RenderedPage(page_json)
@@ -233,7 +232,7 @@ def link_rendered(*, organization: Organization, link_id: str) -> RenderedLink |
         return None
     parsed = _link_uuid(link_id)
     params = {"id": parsed, "org": organization.pk, "now": timezone.now(), "base_url": settings.PUBLIC_BASE_URL}
-    with prepared_cursor() as cursor:
+    with connection.cursor() as cursor:
         cursor.execute(_ONE_LINK_JSON_SQL, params)
         row = cursor.fetchone()
     if row is None:
@@ -241,24 +240,22 @@ def link_rendered(*, organization: Organization, link_id: str) -> RenderedLink |
     return RenderedLink(row[0])
 
 
-_TOTAL = HotQuery(LinkTotal, filters=("organization",))
-
-
 def link_total(*, organization: Organization) -> int:
     """How many links the organization has, read from the trigger-kept `LinkTotal` (no COUNT)."""
-    total = _TOTAL.one(organization.pk)
-    return total.links if total is not None else 0
-
-
-# A link by id (a delete, and GET where PostgreSQL does not render it): a HotQuery (see core.db).
-# The secret is never shown after create: left unread, it costs no decryption.
-_LINK_BY_ID = HotQuery(OnboardingLink, filters=("pk", "organization"), related=("phone",), defer=("webhook_secret",))
+    total = LinkTotal.objects.filter(organization=organization).values_list("links", flat=True).first()
+    return total or 0
 
 
 def link_get(*, organization: Organization, link_id: str) -> OnboardingLink:
     """One of the organization's links; another organization's link and a malformed id are a 404."""
     parsed = _link_uuid(link_id)
-    link = _LINK_BY_ID.one(parsed, organization.pk)
+    # The secret is never shown after create: left unread, it costs no decryption.
+    link = (
+        OnboardingLink.objects.select_related("phone")
+        .defer("webhook_secret")
+        .filter(pk=parsed, organization=organization)
+        .first()
+    )
     if link is None:
         raise NotFoundError("No onboarding link with this id.")
     return link

@@ -312,16 +312,12 @@ def test_pages_read_from_either_end_list_every_link_once_in_order(api_client, or
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("prepared", [True, False])
-def test_the_unfiltered_list_is_one_statement_and_equals_the_filtered_path(
-    api_client, organization, settings, prepared
-):
+def test_the_unfiltered_list_is_one_statement_and_equals_the_filtered_path(api_client, organization):
     """On PostgreSQL the unfiltered list reads its total and page in one (prepared) statement; every
     page of it equals what the general path answers (`status=pending` here matches every link)."""
     from core.services_gate import require_postgres
 
     require_postgres()
-    settings.DB_PREPARED_STATEMENTS = prepared
     now = timezone.now()
     for i in range(9):
         OnboardingLinkFactory(organization=organization, created_at=now - timedelta(seconds=i))
@@ -338,22 +334,6 @@ def test_the_unfiltered_list_is_one_statement_and_equals_the_filtered_path(
             assert fast.status_code == general.status_code == 200
             assert fast.json() == general.json()
             assert fast.json()["meta"]["total"] == 9
-
-
-@pytest.mark.django_db(transaction=True)
-def test_hot_statements_are_prepared_once_per_connection(api_client, organization):
-    from core.services_gate import require_postgres
-
-    require_postgres()
-    link = OnboardingLinkFactory(organization=organization)
-    for _ in range(3):
-        assert api_client.get(f"{URL}/{link.id}").status_code == 200
-        assert api_client.get(URL).status_code == 200
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT statement FROM pg_prepared_statements")
-        prepared = [row[0] for row in cursor.fetchall()]
-    assert sum("links_linktotal" in statement for statement in prepared) == 1  # the list's statement
-    assert sum("WHERE l.id = $" in statement for statement in prepared) == 1  # get by id
 
 
 @pytest.mark.django_db
