@@ -1,5 +1,4 @@
 import uuid
-from datetime import datetime
 
 from django.conf import settings
 from django.db import models
@@ -21,27 +20,7 @@ def default_allowed_flows() -> list[str]:
     return [SignupFlow.CLOUD_API.value]
 
 
-class ShownLink:
-    """What clients are shown of a link, derived from its columns: for the model and for the plain
-    rows the list reads (links.selectors.LinkRow), which have `status`, `expires_at` and `id` too."""
-
-    status: str
-    expires_at: datetime
-    id: uuid.UUID
-
-    @property
-    def effective_status(self) -> str:
-        """The status as clients see it: a pending link past `expires_at` is expired before the job runs."""
-        if self.status == OnboardingLink.Status.PENDING and self.expires_at <= timezone.now():
-            return OnboardingLink.Status.EXPIRED
-        return self.status
-
-    @property
-    def hosted_url(self) -> str:
-        return f"{settings.PUBLIC_BASE_URL}/signup/{self.id}"
-
-
-class OnboardingLink(ShownLink, models.Model):
+class OnboardingLink(models.Model):
     """A hosted Embedded Signup link an organization sends to one of its end-users."""
 
     class Status(models.TextChoices):
@@ -99,6 +78,25 @@ class OnboardingLink(ShownLink, models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.id})"
+
+    # What clients are shown of a link, derived from its columns (links.serializers presents them).
+    @property
+    def effective_status(self) -> str:
+        """The status as clients see it: a pending link past `expires_at` is expired before the job runs."""
+        if self.status == OnboardingLink.Status.PENDING and self.expires_at <= timezone.now():
+            return OnboardingLink.Status.EXPIRED
+        return self.status
+
+    @property
+    def hosted_url(self) -> str:
+        return f"{settings.PUBLIC_BASE_URL}/signup/{self.id}"
+
+    @property
+    def shown_phone_number(self) -> str | None:
+        """The connected phone's E.164 number; None before a phone is connected or while it has none."""
+        if self.phone_id is None:
+            return None
+        return self.phone.phone_number or None
 
 
 class SignupAttempt(models.Model):
