@@ -9,6 +9,7 @@ from rest_framework.response import Response
 
 from core.api import idempotency
 from core.api.idempotency import idempotent
+from core.api.ids import UUID_PATTERN
 from core.api.query import EXTERNAL_ID_PARAM, filter_params
 from core.api.serializers import envelope
 from links import selectors, services
@@ -38,6 +39,7 @@ _CREATE_EXAMPLE = {
 
 class OnboardingLinkViewSet(viewsets.GenericViewSet):
     lookup_field = "id"
+    lookup_value_regex = UUID_PATTERN
 
     @extend_schema(
         operation_id="onboarding_links_create",
