@@ -1,5 +1,4 @@
 import uuid
-from datetime import datetime
 
 from django.conf import settings
 from django.db import models
@@ -21,27 +20,7 @@ def default_allowed_flows() -> list[str]:
     return [SignupFlow.CLOUD_API.value]
 
 
-class ShownLink:
-    """What clients are shown of a link, derived from its columns: for the model and for the plain
-    rows the list reads (links.selectors.LinkRow), which have `status`, `expires_at` and `id` too."""
-
-    status: str
-    expires_at: datetime
-    id: uuid.UUID
-
-    @property
-    def effective_status(self) -> str:
-        """The status as clients see it: a pending link past `expires_at` is expired before the job runs."""
-        if self.status == OnboardingLink.Status.PENDING and self.expires_at <= timezone.now():
-            return OnboardingLink.Status.EXPIRED
-        return self.status
-
-    @property
-    def hosted_url(self) -> str:
-        return f"{settings.PUBLIC_BASE_URL}/signup/{self.id}"
-
-
-class OnboardingLink(ShownLink, models.Model):
+class OnboardingLink(models.Model):
     """A hosted Embedded Signup link an organization sends to one of its end-users."""
 
     class Status(models.TextChoices):
@@ -100,6 +79,25 @@ class OnboardingLink(ShownLink, models.Model):
     def __str__(self) -> str:
         return f"{self.name} ({self.id})"
 
+    # What clients are shown of a link, derived from its columns (links.serializers presents them).
+    @property
+    def effective_status(self) -> str:
+        """The status as clients see it: a pending link past `expires_at` is expired before the job runs."""
+        if self.status == OnboardingLink.Status.PENDING and self.expires_at <= timezone.now():
+            return OnboardingLink.Status.EXPIRED
+        return self.status
+
+    @property
+    def hosted_url(self) -> str:
+        return f"{settings.PUBLIC_BASE_URL}/signup/{self.id}"
+
+    @property
+    def shown_phone_number(self) -> str | None:
+        """The connected phone's E.164 number; None before a phone is connected or while it has none."""
+        if self.phone_id is None:
+            return None
+        return self.phone.phone_number or None
+
 
 class SignupAttempt(models.Model):
     """One end-user completion of a link's signup: the callback's data and each finished step.
@@ -148,9 +146,9 @@ class SignupAttempt(models.Model):
 class LinkTotal(models.Model):
     """How many links an organization has: the list's `meta.total` without counting them.
 
-    Database triggers on the links table keep it (see migration 0007), so every way a row comes or
-    goes is counted (the API, the admin, bulk inserts, cascades) in the same transaction as the row
-    itself. `COUNT(*)` over an organization's 100,000 links was half of a list request's time.
+    PostgreSQL triggers on the links table keep it (links.triggers, migration 0007), so every way a
+    row comes or goes is counted (the API, the admin, bulk inserts, cascades) in the same transaction
+    as the row itself. On SQLite it stays empty and links.selectors.link_total counts. `COUNT(*)` over an organization's 100,000 links was half of a list request's time.
     """
 
     organization = models.OneToOneField(

@@ -10,7 +10,6 @@ from django.utils import timezone
 
 from core import logging as log_context
 from core.api.errors import ConflictError, NotFoundError
-from core.db import HotInsert
 from core.timefmt import isoformat_ms
 from links.models import OnboardingLink, default_allowed_flows
 from organizations.models import Organization
@@ -24,10 +23,6 @@ WEBHOOK_SECRET_PREFIX = "whsec_"  # noqa: S105 (a prefix, not a secret)
 def webhook_secret_generate() -> str:
     """`whsec_` + base64 of 32 random bytes: the Standard Webhooks form."""
     return WEBHOOK_SECRET_PREFIX + base64.b64encode(secrets.token_bytes(32)).decode()
-
-
-# Every create runs this INSERT: written once, prepared on PostgreSQL (see core.db.HotInsert).
-_INSERT_LINK = HotInsert(OnboardingLink)
 
 
 def link_create(
@@ -47,26 +42,23 @@ def link_create(
 
     One INSERT, committed on its own (no transaction around it: a BEGIN and a separate COMMIT were
     two more round trips on every create); the organization's `LinkTotal` moves in the same statement.
-    The INSERT is a HotInsert: the same columns and values `objects.create()` writes, compiled once.
     """
     now = timezone.now()
     ttl = expires_in_seconds if expires_in_seconds is not None else settings.LINK_DEFAULT_TTL_SECONDS
     if webhook_url and not webhook_secret:
         webhook_secret = webhook_secret_generate()
-    link = _INSERT_LINK.insert(
-        OnboardingLink(
-            organization=organization,
-            name=name,
-            external_id=external_id,
-            metadata=metadata or {},
-            redirect_url=redirect_url,
-            webhook_url=webhook_url,
-            webhook_secret=webhook_secret if webhook_url else None,
-            webhook_events=list(dict.fromkeys(webhook_events or [])) if webhook_url else [],
-            allowed_flows=list(dict.fromkeys(allowed_flows or default_allowed_flows())),
-            created_at=now,
-            expires_at=now + timedelta(seconds=ttl),
-        )
+    link = OnboardingLink.objects.create(
+        organization=organization,
+        name=name,
+        external_id=external_id,
+        metadata=metadata or {},
+        redirect_url=redirect_url,
+        webhook_url=webhook_url,
+        webhook_secret=webhook_secret if webhook_url else None,
+        webhook_events=list(dict.fromkeys(webhook_events or [])) if webhook_url else [],
+        allowed_flows=list(dict.fromkeys(allowed_flows or default_allowed_flows())),
+        created_at=now,
+        expires_at=now + timedelta(seconds=ttl),
     )
     log_context.bind(link_id=link.id)
     logger.info("onboarding link created")

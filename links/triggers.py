@@ -1,8 +1,5 @@
-"""The triggers that keep `LinkTotal` (see links.models.LinkTotal), for the migrations that install them.
-
-SQLite drops a table's triggers whenever a migration rebuilds that table (most `AlterField`s on
-SQLite do): every migration that alters links_onboardinglink must end with
-`RunPython(reinstall_on_sqlite, noop)`. `links/tests/test_link_total.py` fails if one forgets.
+"""The PostgreSQL triggers that keep `LinkTotal` (see links.models.LinkTotal), for the migrations
+that install them. On SQLite there are none: links.selectors.link_total simply counts.
 """
 
 POSTGRESQL = [
@@ -57,27 +54,7 @@ POSTGRESQL_REVERSE = [
     "DROP FUNCTION IF EXISTS links_total_moved()",
 ]
 
-SQLITE = [
-    """
-    CREATE TRIGGER links_total_inserted AFTER INSERT ON links_onboardinglink BEGIN
-        INSERT INTO links_linktotal (organization_id, links) VALUES (NEW.organization_id, 1)
-        ON CONFLICT (organization_id) DO UPDATE SET links = links + 1;
-    END
-    """,
-    """
-    CREATE TRIGGER links_total_deleted AFTER DELETE ON links_onboardinglink BEGIN
-        UPDATE links_linktotal SET links = links - 1 WHERE organization_id = OLD.organization_id;
-    END
-    """,
-    """
-    CREATE TRIGGER links_total_moved AFTER UPDATE OF organization_id ON links_onboardinglink
-    WHEN NEW.organization_id IS NOT OLD.organization_id BEGIN
-        UPDATE links_linktotal SET links = links - 1 WHERE organization_id = OLD.organization_id;
-        INSERT INTO links_linktotal (organization_id, links) VALUES (NEW.organization_id, 1)
-        ON CONFLICT (organization_id) DO UPDATE SET links = links + 1;
-    END
-    """,
-]
+# Installed on SQLite by migration 0007 before LinkTotal became PostgreSQL-only; 0012 drops them.
 SQLITE_REVERSE = [
     "DROP TRIGGER IF EXISTS links_total_inserted",
     "DROP TRIGGER IF EXISTS links_total_deleted",
@@ -90,22 +67,22 @@ BACKFILL = """
 """
 
 
-def run_for_vendor(statements_by_vendor: dict[str, list[str]]):
+def on_postgresql(statements: list[str]):
+    """A RunPython function executing `statements` on PostgreSQL; elsewhere (SQLite) nothing."""
+
     def run(apps, schema_editor) -> None:
-        vendor = schema_editor.connection.vendor
-        if vendor not in statements_by_vendor:
-            raise NotImplementedError(f"links.LinkTotal has triggers for PostgreSQL and SQLite, not {vendor}")
-        for statement in statements_by_vendor[vendor]:
+        if schema_editor.connection.vendor != "postgresql":
+            return
+        for statement in statements:
             schema_editor.execute(statement, params=None)
 
     return run
 
 
-def reinstall_on_sqlite(apps, schema_editor) -> None:
-    """After a table rebuild on SQLite: the triggers again, and the totals recounted."""
+def drop_on_sqlite(apps, schema_editor) -> None:
+    """Older SQLite databases got the triggers too: drop them and their totals (SQLite counts)."""
     if schema_editor.connection.vendor != "sqlite":
         return
-    for statement in SQLITE_REVERSE + SQLITE:
+    for statement in SQLITE_REVERSE:
         schema_editor.execute(statement, params=None)
     schema_editor.execute("DELETE FROM links_linktotal", params=None)
-    schema_editor.execute(BACKFILL, params=None)

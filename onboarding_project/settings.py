@@ -95,22 +95,20 @@ DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / '
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # IMMEDIATE avoids "database is locked" upgrade deadlocks between the web process and the worker.
     DATABASES["default"].setdefault("OPTIONS", {}).update({"timeout": 20, "transaction_mode": "IMMEDIATE"})
-else:
-    DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DB_CONN_MAX_AGE", default=60))
-    DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
-    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-        # Django's backend, checking a persistent connection at most once per interval instead of
-        # before every request (core/db_backends/postgresql/base.py says what that gives up).
-        DATABASES["default"]["ENGINE"] = "core.db_backends.postgresql"
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"].update(
+        {
+            # Django's PostgreSQL backend, checking a persistent connection at most once per
+            # DB_HEALTH_CHECK_INTERVAL instead of before every request (its module says what that gives up).
+            "ENGINE": "core.db_backends.postgresql",
+            "CONN_MAX_AGE": env.int("DB_CONN_MAX_AGE", default=60),
+            "CONN_HEALTH_CHECKS": True,
+        }
+    )
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
+else:
+    raise ImproperlyConfigured("DATABASE_URL must be a PostgreSQL or SQLite URL.")
 DB_HEALTH_CHECK_INTERVAL = env.float("DB_HEALTH_CHECK_INTERVAL", default=1.0)
-# The hottest statements (core.db.prepared_cursor) are prepared once per connection. Turn off behind a
-# transaction-pooling PgBouncer older than 1.21, which cannot keep prepared statements.
-DB_PREPARED_STATEMENTS = env.bool("DB_PREPARED_STATEMENTS", default=True)
-if DB_PREPARED_STATEMENTS and DATABASES["default"]["ENGINE"] == "core.db_backends.postgresql":
-    # Django turns psycopg's prepared statements off (None). Its own queries still never prepare:
-    # they go through client-side binding cursors; only core.db.prepared_cursor's statements do.
-    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("prepare_threshold", 5)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

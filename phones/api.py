@@ -7,13 +7,12 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from core.api.ids import UUID_PATTERN
 from core.api.query import EXTERNAL_ID_PARAM, filter_params
 from core.api.serializers import envelope
 from phones import health, selectors
 from phones.serializers import PhoneHealthSerializer, PhoneSerializer
 from wabas.services import cached_lookup_errors, waba_lookup_refresh
-
-UUID_PATTERN = r"[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}"
 
 _ID = OpenApiParameter("id", OpenApiTypes.UUID, OpenApiParameter.PATH, description="Our phone id (phoneNumberId).")
 

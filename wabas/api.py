@@ -13,8 +13,8 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from core.api.ids import UUID_PATTERN
 from core.api.serializers import TimestampField, envelope
-from phones.api import UUID_PATTERN
 from phones.models import Phone
 from phones.serializers import ConnectionPhoneSerializer, DisconnectedReasonField, MetadataOut
 from wabas import selectors

@@ -16,14 +16,12 @@ from rest_framework.response import Response
 from core.api import idempotency
 from core.api.errors import NotFoundError
 from core.api.idempotency import idempotent
+from core.api.ids import UUID_PATTERN
 from core.api.query import filter_params
 from core.api.serializers import StrictSerializer, TimestampField, WebhookUrlField, envelope
 from core.events import EVENT_TYPES
 from webhooks import endpoints, publishing, selectors
 from webhooks.models import Delivery, Event, OutgoingWebhook
-
-UUID_PATTERN = r"[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}"
-
 
 # --- Serializers ------------------------------------------------------------------------------
 

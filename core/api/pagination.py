@@ -1,16 +1,13 @@
-import json
 import math
 from collections.abc import Callable
 from typing import Any
 
 from django.db.models import QuerySet
-from django.http import HttpResponse
 from rest_framework.pagination import BasePagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from core.api.query import MAX_PAGE, integer_param
-from core.api.renderers import json_text_response
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 100
@@ -32,8 +29,8 @@ class PagePagination(BasePagination):
         rows: Callable[[QuerySet], list] | None = None,
     ) -> list:
         """The page's rows. `total`, when the caller knows it (a kept counter), spares a COUNT;
-        `rows`, given the page's primary keys as a subquery, reads the rows (in the list's order:
-        the subquery's order is not kept) its own way."""
+        `rows`, given the page's primary keys as a subquery, reads the page's objects (in the
+        list's order: the subquery's order is not kept) with what their presenter needs."""
         self._read_params(request)
         self.total = queryset.count() if total is None else total
         offset = (self.page - 1) * self.limit
@@ -49,16 +46,6 @@ class PagePagination(BasePagination):
         pks = list(queryset.values_list("pk", flat=True)[offset : offset + self.limit])
         rows = {row.pk: row for row in queryset.filter(pk__in=pks)}
         return [rows[pk] for pk in pks if pk in rows]
-
-    def paginate_rendered(self, request: Request, whole_page: Callable[[int, int], tuple[int, Any] | None]) -> Any:
-        """The page when `whole_page(offset, limit)` reads the total and the page in one go (it
-        returns None when it cannot, e.g. not on PostgreSQL): parameters checked as above."""
-        self._read_params(request)
-        result = whole_page((self.page - 1) * self.limit, self.limit)
-        if result is None:
-            return None
-        self.total, page = result
-        return page
 
     def _read_params(self, request: Request) -> None:
         self.page = integer_param(request, "page", default=1, minimum=1, maximum=MAX_PAGE)
@@ -76,12 +63,6 @@ class PagePagination(BasePagination):
 
     def get_paginated_response(self, data: list) -> Response:
         return Response({"data": data, "meta": self.meta()})
-
-    def get_rendered_response(self, data_json: str) -> HttpResponse:
-        """The same answer, for a page whose `data` array is JSON text already (rendered by the
-        database): written as DRF's JSONRenderer writes (compact, UTF-8, U+2028/U+2029 escaped)."""
-        meta = json.dumps(self.meta(), separators=(",", ":"))
-        return json_text_response(f'{{"data":{data_json},"meta":{meta}}}')
 
     def meta(self) -> dict[str, int]:
         return {

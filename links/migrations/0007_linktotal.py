@@ -1,4 +1,4 @@
-"""`LinkTotal`, kept by triggers on links_onboardinglink (PostgreSQL and SQLite, the two supported)."""
+"""`LinkTotal`, kept by triggers on links_onboardinglink (PostgreSQL; SQLite counts instead)."""
 
 from django.db import migrations, models
 
@@ -6,9 +6,7 @@ from links.triggers import (
     BACKFILL,
     POSTGRESQL,
     POSTGRESQL_REVERSE,
-    SQLITE,
-    SQLITE_REVERSE,
-    run_for_vendor,
+    on_postgresql,
 )
 
 
@@ -36,7 +34,7 @@ class Migration(migrations.Migration):
             ],
         ),
         migrations.RunPython(
-            run_for_vendor({"postgresql": [*POSTGRESQL, BACKFILL], "sqlite": [*SQLITE, BACKFILL]}),
-            run_for_vendor({"postgresql": POSTGRESQL_REVERSE, "sqlite": SQLITE_REVERSE}),
+            on_postgresql([*POSTGRESQL, BACKFILL]),
+            on_postgresql(POSTGRESQL_REVERSE),
         ),
     ]

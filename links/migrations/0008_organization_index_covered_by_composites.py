@@ -3,7 +3,6 @@
 import django.db.models.deletion
 from django.db import migrations, models
 
-from links.triggers import reinstall_on_sqlite
 
 
 class Migration(migrations.Migration):
@@ -19,6 +18,4 @@ class Migration(migrations.Migration):
             name='organization',
             field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='onboarding_links', to='organizations.organization'),
         ),
-        # SQLite rebuilt the table above, and its triggers went with the old one.
-        migrations.RunPython(reinstall_on_sqlite, migrations.RunPython.noop),
     ]

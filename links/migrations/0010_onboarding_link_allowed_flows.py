@@ -3,7 +3,6 @@
 import links.models
 from django.db import migrations, models
 
-from links.triggers import reinstall_on_sqlite
 
 
 class Migration(migrations.Migration):
@@ -18,6 +17,4 @@ class Migration(migrations.Migration):
             name='allowed_flows',
             field=models.JSONField(blank=True, default=links.models.default_allowed_flows),
         ),
-        # SQLite rebuilt the table above, and its triggers went with the old one.
-        migrations.RunPython(reinstall_on_sqlite, migrations.RunPython.noop),
     ]

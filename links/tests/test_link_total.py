@@ -1,4 +1,4 @@
-"""The list's `meta.total` comes from `LinkTotal`, which database triggers keep exact."""
+"""On PostgreSQL the list's `meta.total` comes from `LinkTotal`, which database triggers keep exact."""
 
 import threading
 
@@ -25,6 +25,7 @@ def counted(organization) -> int:
 
 @pytest.mark.django_db
 def test_every_way_a_link_comes_or_goes_is_counted(api_client, organization):
+    require_postgres()
     other = OrganizationFactory()
     for _ in range(3):
         assert post(api_client, minimal()).status_code == 201
@@ -52,6 +53,7 @@ def test_every_way_a_link_comes_or_goes_is_counted(api_client, organization):
 
 @pytest.mark.django_db
 def test_the_unfiltered_list_reads_the_kept_total_and_a_filtered_one_counts(api_client, organization):
+    require_postgres()
     OnboardingLinkFactory.create_batch(3, organization=organization)
     OnboardingLinkFactory(organization=organization, external_id="wanted")
     OnboardingLinkFactory.create_batch(2)  # another organization's links count for it, not here
@@ -99,16 +101,11 @@ def test_concurrent_creates_and_deletes_keep_the_total_exact(issued_key, organiz
 
 
 @pytest.mark.django_db
-def test_the_triggers_survive_every_migration():
-    """SQLite drops a table's triggers when a migration rebuilds it (see links/triggers.py)."""
+def test_the_triggers_are_installed_on_postgresql():
+    require_postgres()
     with connection.cursor() as cursor:
-        if connection.vendor == "sqlite":
-            cursor.execute(
-                "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'links_onboardinglink'"
-            )
-        else:
-            cursor.execute(
-                "SELECT tgname FROM pg_trigger WHERE tgrelid = 'links_onboardinglink'::regclass AND NOT tgisinternal"
-            )
+        cursor.execute(
+            "SELECT tgname FROM pg_trigger WHERE tgrelid = 'links_onboardinglink'::regclass AND NOT tgisinternal"
+        )
         names = {row[0] for row in cursor.fetchall()}
     assert names == {"links_total_inserted", "links_total_deleted", "links_total_moved"}

@@ -14,27 +14,12 @@ restart takes longer than the default second.
 """
 
 import time
-from typing import Any
 
 from django.conf import settings
-from django.db.backends.postgresql import base, operations
-
-
-class DatabaseOperations(operations.DatabaseOperations):
-    def last_executed_query(self, cursor: Any, sql: str, params: Any) -> str | None:
-        # Statements prepared by core.db.prepared_cursor are bound by the server: render them
-        # client-side for the query log (DEBUG, CaptureQueriesContext), as Django does for
-        # server-side binding.
-        if getattr(cursor, "prepares_statements", False):
-            try:
-                return self.compose_sql(sql, params)
-            except Exception:  # noqa: BLE001 - only the log's text; never fail the query for it
-                return sql
-        return super().last_executed_query(cursor, sql, params)
+from django.db.backends.postgresql import base
 
 
 class DatabaseWrapper(base.DatabaseWrapper):
-    ops_class = DatabaseOperations
     _verified_at = float("-inf")
 
     def connect(self) -> None:
