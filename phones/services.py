@@ -12,8 +12,8 @@ from core.events import PHONE_NUMBER_DISCONNECTED, PHONE_NUMBER_RECONNECTED
 from core.timefmt import isoformat_ms
 from phones import health
 from phones.models import Phone
+from wabas import services as wabas_services
 from wabas.models import Waba
-from wabas.services import waba_lookup_refresh
 from webhooks.services import event_publish
 
 logger = logging.getLogger(__name__)
@@ -42,6 +42,13 @@ def phones_disconnect_for_meta_waba(*, meta_waba_id: str, reason: str, details: 
     if not meta_waba_id:
         return []
     return phones_disconnect(wabas=Waba.objects.filter(meta_waba_id=meta_waba_id), reason=reason, details=details)
+
+
+def phones_disconnect_for_wabas(*, waba_ids: list[Any], reason: str, details: Any = None) -> list[Phone]:
+    """Meta rejected the WABAs' business token: their connected phones are disconnected (our
+    app's subscription is untouched: the customer did not remove it)."""
+    wabas = Waba.objects.filter(pk__in=waba_ids)
+    return phones_disconnect(wabas=wabas, reason=reason, details=details, unsubscribe=False)
 
 
 @transaction.atomic
@@ -123,6 +130,26 @@ def phones_health_invalidate(*, meta_waba_id: str) -> int:
     return Phone.objects.filter(waba__meta_waba_id=meta_waba_id).update(
         health_checked_at=None, updated_at=timezone.now()
     )
+
+
+def waba_has_connected_phone(waba: Waba) -> bool:
+    return Phone.objects.filter(waba=waba, status=Phone.Status.CONNECTED).exists()
+
+
+def waba_lookup_refresh(*, waba: Waba, force: bool = False) -> list[dict[str, Any]]:
+    """The WABA's connected-account lookups (`wabas.services.waba_lookup_refresh`), made only
+    while one of its phones is connected (after that the token is dead)."""
+    return wabas_services.waba_lookup_refresh(waba=waba, reachable=waba_has_connected_phone, force=force)
+
+
+def waba_refresh_from_meta(*, waba: Waba) -> list[dict[str, Any]]:
+    """The admin's "refresh from Meta" of a WABA: connected-account lookups (bypassing their
+    cache, not the budget) and the health of each connected phone. Returns the lookup errors."""
+    errors = waba_lookup_refresh(waba=waba, force=True)
+    for phone in Phone.objects.filter(waba=waba, status=Phone.Status.CONNECTED):
+        phone.waba = waba
+        health.phone_health_refresh(phone=phone)
+    return errors
 
 
 def phone_refresh_from_meta(*, phone: Phone) -> health.Refresh:

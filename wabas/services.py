@@ -7,15 +7,16 @@ budget (`wabas.graph_budget`).
 """
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
 
 from meta.graph import GraphClient, GraphError, graph_client
-from phones.models import Phone
 from wabas import graph_budget
 from wabas.models import Waba
+from wabas.signals import waba_refresh_requested
 
 logger = logging.getLogger(__name__)
 
@@ -54,21 +55,21 @@ def _mm_status(value: Any) -> str:
     return str(value or "")
 
 
-def _looks_up(waba: Waba) -> bool:
-    """Only a WABA we still have access to is looked up: after `PARTNER_REMOVED` /
-    `PARTNER_APP_UNINSTALLED` (every phone disconnected) the token is dead."""
-    return bool(waba.access_token) and waba.phones.filter(status=Phone.Status.CONNECTED).exists()
-
-
-def waba_lookup_refresh(*, waba: Waba, force: bool = False, graph: GraphClient | None = None) -> list[dict[str, Any]]:
+def waba_lookup_refresh(
+    *, waba: Waba, reachable: Callable[[Waba], bool], force: bool = False, graph: GraphClient | None = None
+) -> list[dict[str, Any]]:
     """Refresh the WABA's stored facts from Graph unless a recent lookup is cached; return the
-    `graphLookupErrors` of the latest lookup. Never raises for Graph failures."""
+    `graphLookupErrors` of the latest lookup. Never raises for Graph failures.
+
+    Only a WABA we still have access to is looked up: one with a token for which `reachable` says
+    yes (the phones app answers: after `PARTNER_REMOVED` / `PARTNER_APP_UNINSTALLED` every phone is
+    disconnected and the token is dead)."""
     key = _cache_key(waba)
     if not force:
         cached = cache.get(key)
         if cached is not None:
             return list(cached.get("errors", []))
-    if not _looks_up(waba):
+    if not waba.access_token or not reachable(waba):
         return []
     graph = graph or graph_client()
     token, meta_id = waba.access_token, waba.meta_waba_id
@@ -129,13 +130,9 @@ def _apply(waba: Waba, field: str, value: Any, changed: set[str]) -> None:
         changed.add(field)
 
 
-def waba_refresh_from_meta(*, waba: Waba) -> list[dict[str, Any]]:
-    """The admin's "refresh from Meta": connected-account lookups (bypassing their cache, not the
-    budget) and the health of each connected phone. Returns the lookup errors."""
-    from phones.health import phone_health_refresh
-
-    errors = waba_lookup_refresh(waba=waba, force=True)
-    for phone in waba.phones.filter(status=Phone.Status.CONNECTED):
-        phone.waba = waba
-        phone_health_refresh(phone=phone)
-    return errors
+def waba_refresh_from_meta(*, waba: Waba) -> int:
+    """The admin's "refresh from Meta": asks the apps that know the WABA's phones (`phones`) to
+    refresh the connected-account lookups (bypassing their cache, not the budget) and each
+    connected phone's health. Returns the number of lookup errors."""
+    answers = waba_refresh_requested.send(sender=Waba, waba=waba)
+    return sum(len(errors or []) for _, errors in answers)
