@@ -1,6 +1,7 @@
 """Writes of the phones app: disconnecting phones, refreshing them from Meta, and the event data."""
 
 import logging
+import re
 from collections import Counter
 from typing import Any
 
@@ -33,6 +34,64 @@ def phone_event_data(phone: Phone) -> dict[str, Any]:
         "wabaId": str(phone.waba_id),
         "metaWabaId": phone.waba.meta_waba_id,
     }
+
+
+# Graph field -> model field, copied when Graph gave a value.
+SIGNUP_PHONE_FACTS = {
+    "display_phone_number": "display_phone_number",
+    "verified_name": "display_name",
+    "quality_rating": "quality_rating",
+    "code_verification_status": "code_verification_status",
+    "platform_type": "platform_type",
+}
+
+
+def e164(display_phone_number: str) -> str:
+    digits = re.sub(r"\D", "", display_phone_number or "")
+    return f"+{digits}" if digits else ""
+
+
+@transaction.atomic
+def phone_connect(
+    *,
+    organization: Any,
+    waba: Waba,
+    meta_phone_number_id: str,
+    new_id: str,
+    link: Any,
+    facts: dict[str, Any],
+    is_on_biz_app: bool,
+    is_registered: bool,
+    registration_error: str,
+    pin: str | None,
+    inbound_webhook_configured: bool,
+) -> Phone:
+    """A finished signup's phone, `connected` under `waba`: the organization's existing row for the
+    Meta number (locked; a reconnection keeps its id) or a new one with `new_id`. Graph's facts
+    where Graph gave them; the link's metadata and externalId replace the old ones; `pin` (one Meta
+    accepted) replaces the stored PIN only when given."""
+    phone = Phone.objects.select_for_update().filter(
+        organization=organization, meta_phone_number_id=meta_phone_number_id
+    ).first() or Phone(id=new_id, organization=organization, meta_phone_number_id=meta_phone_number_id)
+    phone.waba = waba
+    phone.onboarding_link = link
+    for source, target in SIGNUP_PHONE_FACTS.items():
+        if facts.get(source):
+            setattr(phone, target, str(facts[source]))
+    phone.phone_number = e164(phone.display_phone_number) or phone.phone_number
+    phone.is_on_biz_app = is_on_biz_app
+    phone.is_registered = is_registered
+    phone.registration_error = registration_error
+    if pin:
+        phone.pin = pin
+    phone.inbound_webhook_configured = inbound_webhook_configured
+    phone.status = Phone.Status.CONNECTED
+    phone.disconnected_at = None
+    phone.disconnected_reason = ""
+    phone.metadata = dict(link.metadata)
+    phone.external_id = link.external_id
+    phone.save()
+    return phone
 
 
 def phones_disconnect_for_meta_waba(*, meta_waba_id: str, reason: str, details: Any = None) -> list[Phone]:
