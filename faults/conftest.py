@@ -22,8 +22,8 @@ from collections.abc import Callable, Iterator
 import pytest
 import requests
 
-from core.services_gate import require
 from core.tests.helpers import Receiver
+from core.tests.services_gate import require
 from faults.infra import LOG_DIR, PrivatePostgres, PrivateRedis, free_port, pg_bin, wait_until
 from faults.stack import Proc, Stack, stack_env
 

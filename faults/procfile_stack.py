@@ -23,8 +23,8 @@ import psycopg
 import requests
 from cryptography.fernet import Fernet
 
-from core.services_gate import require
 from core.tests.helpers import procfile
+from core.tests.services_gate import require
 from faults.infra import ROOT, WEBHOOK_TIMEOUT, PrivatePostgres, PrivateRedis, free_port, port_open, wait_until
 from faults.stack import Proc, inherited_env
 

@@ -266,7 +266,7 @@ def test_a_listed_row_reads_exactly_as_the_link_itself():
 def test_the_page_postgresql_renders_equals_the_serializer_key_for_key():
     import json as jsonlib
 
-    from core.services_gate import require_postgres
+    from core.tests.services_gate import require_postgres
     from links.api import OnboardingLinkSerializer
     from links.selectors import RenderedPage, link_list, link_page
 
@@ -318,7 +318,7 @@ def test_the_unfiltered_list_is_one_statement_and_equals_the_filtered_path(
 ):
     """On PostgreSQL the unfiltered list reads its total and page in one (prepared) statement; every
     page of it equals what the general path answers (`status=pending` here matches every link)."""
-    from core.services_gate import require_postgres
+    from core.tests.services_gate import require_postgres
 
     require_postgres()
     settings.DB_PREPARED_STATEMENTS = prepared
@@ -342,7 +342,7 @@ def test_the_unfiltered_list_is_one_statement_and_equals_the_filtered_path(
 
 @pytest.mark.django_db(transaction=True)
 def test_hot_statements_are_prepared_once_per_connection(api_client, organization):
-    from core.services_gate import require_postgres
+    from core.tests.services_gate import require_postgres
 
     require_postgres()
     link = OnboardingLinkFactory(organization=organization)

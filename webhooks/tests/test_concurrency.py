@@ -6,8 +6,8 @@ import pytest
 from django.db import connection
 
 from core.events import MESSAGE_RECEIVED
-from core.services_gate import require_postgres
 from core.tests.helpers import Reply
+from core.tests.services_gate import require_postgres
 from webhooks.models import Delivery, DeliveryAttempt
 from webhooks.services import event_publish, webhook_deliver
 from webhooks.tests.factories import OutgoingWebhookFactory
