@@ -11,7 +11,7 @@ import sys
 
 import pytest
 
-from core.services_gate import require, require_postgres, require_redis_broker
+from core.tests.services_gate import require, require_postgres, require_redis_broker
 
 pytestmark = pytest.mark.integration
 

@@ -23,19 +23,10 @@ import psycopg
 import requests
 from cryptography.fernet import Fernet
 
-from core.services_gate import require
 from core.tests.helpers import procfile
-from faults.conftest import (
-    ROOT,
-    WEBHOOK_TIMEOUT,
-    PrivatePostgres,
-    PrivateRedis,
-    Proc,
-    free_port,
-    inherited_env,
-    port_open,
-    wait_until,
-)
+from core.tests.services_gate import require
+from faults.infra import ROOT, WEBHOOK_TIMEOUT, PrivatePostgres, PrivateRedis, free_port, port_open, wait_until
+from faults.stack import Proc, inherited_env
 
 # The periodic jobs the tests wait for run every second instead of every minute / 15 s.
 BEAT_INTERVALS = "expire-links=1,dispatch-due-webhook-deliveries=1"

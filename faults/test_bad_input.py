@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from faults.conftest import LOG_DIR, ROOT
+from faults.infra import LOG_DIR, ROOT
 
 pytestmark = pytest.mark.faults
 

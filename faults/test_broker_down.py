@@ -7,7 +7,7 @@ import time
 import pytest
 import requests
 
-from faults.conftest import wait_until
+from faults.infra import wait_until
 
 pytestmark = pytest.mark.faults
 

@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from faults.conftest import wait_until
+from faults.infra import wait_until
 
 pytestmark = pytest.mark.faults
 

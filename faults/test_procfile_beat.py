@@ -11,7 +11,7 @@ import pytest
 import requests
 
 from core.tests.helpers import Receiver
-from faults.conftest import wait_until
+from faults.infra import wait_until
 from faults.procfile_stack import ProcfileStack, started_from_fresh_clone
 
 pytestmark = pytest.mark.faults

@@ -11,7 +11,7 @@ import time
 import pytest
 
 from core.tests.helpers import Reply
-from faults.conftest import RETRY_DELAYS, WEBHOOK_TIMEOUT, free_port, wait_until
+from faults.infra import RETRY_DELAYS, WEBHOOK_TIMEOUT, free_port, wait_until
 
 pytestmark = pytest.mark.faults
 

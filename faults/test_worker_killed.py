@@ -7,7 +7,7 @@ import collections
 import pytest
 
 from core.tests.helpers import Reply
-from faults.conftest import wait_until
+from faults.infra import wait_until
 
 pytestmark = pytest.mark.faults
 

@@ -148,7 +148,8 @@ class LinkTotal(models.Model):
 
     PostgreSQL triggers on the links table keep it (links.triggers, migration 0007), so every way a
     row comes or goes is counted (the API, the admin, bulk inserts, cascades) in the same transaction
-    as the row itself. On SQLite it stays empty and links.selectors.link_total counts. `COUNT(*)` over an organization's 100,000 links was half of a list request's time.
+    as the row itself. On SQLite it stays empty and links.selectors.link_total counts. `COUNT(*)`
+    over an organization's 100,000 links was half of a list request's time.
     """
 
     organization = models.OneToOneField(

@@ -6,22 +6,8 @@ from django.http import HttpRequest
 from core.admin import IdSearchMixin, MetadataAsJsonMixin, as_uuid, exact_variants, values_filter
 from phones.models import InboundWebhook, Phone
 from phones.services import phone_refresh_from_meta
+from wabas.admin import ReadOnlyAdmin
 from wabas.models import Waba
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """For looking: no add, no delete, a read-only page; actions go through services."""
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        # Change permission gates the changelist's actions (obj is None); object pages stay read-only.
-        return obj is None and super().has_change_permission(request, obj)
-
 
 HEALTH_STATUSES = ["healthy", "limited", "blocked"]
 

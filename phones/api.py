@@ -12,7 +12,8 @@ from core.api.query import EXTERNAL_ID_PARAM, filter_params
 from core.api.serializers import envelope
 from phones import health, selectors
 from phones.serializers import PhoneHealthSerializer, PhoneSerializer
-from wabas.services import cached_lookup_errors, waba_lookup_refresh
+from phones.services import waba_lookup_refresh
+from wabas.services import cached_lookup_errors
 
 _ID = OpenApiParameter("id", OpenApiTypes.UUID, OpenApiParameter.PATH, description="Our phone id (phoneNumberId).")
 

@@ -1,13 +1,15 @@
-"""Reads of the phones app: organization-scoped querysets (another organization's phone is a 404)."""
+"""Reads of the phones app: organization-scoped querysets of phones and of WABAs with their phones
+(another organization's phone or WABA is a 404)."""
 
 import uuid
 
 from django.core.exceptions import ValidationError
-from django.db.models import QuerySet
+from django.db.models import Prefetch, QuerySet
 
 from core.api.errors import NotFoundError
 from organizations.models import Organization
 from phones.models import Phone
+from wabas.models import Waba
 
 
 def phone_list(
@@ -27,3 +29,21 @@ def phone_get(*, organization: Organization, phone_id: str | uuid.UUID) -> Phone
         return phone_list(organization=organization).get(pk=phone_id)
     except (Phone.DoesNotExist, ValidationError, ValueError):
         raise NotFoundError("No phone with this id in your organization.") from None
+
+
+def waba_list(*, organization: Organization) -> QuerySet[Waba]:
+    """Newest first, each with its phones (one extra query for the whole page)."""
+    phones = Phone.objects.order_by("-created_at", "-id")
+    return (
+        Waba.objects.filter(organization=organization)
+        .order_by("-created_at", "-id")
+        .prefetch_related(Prefetch("phones", queryset=phones))
+    )
+
+
+def waba_get(*, organization: Organization, waba_id: str | uuid.UUID) -> Waba:
+    """Another organization's WABA, like a missing one, is a 404."""
+    try:
+        return waba_list(organization=organization).get(pk=waba_id)
+    except (Waba.DoesNotExist, ValidationError, ValueError):
+        raise NotFoundError("No WABA with this id in your organization.") from None

@@ -1,6 +1,7 @@
 """Writes of the phones app: disconnecting phones, refreshing them from Meta, and the event data."""
 
 import logging
+import re
 from collections import Counter
 from typing import Any
 
@@ -12,8 +13,8 @@ from core.events import PHONE_NUMBER_DISCONNECTED, PHONE_NUMBER_RECONNECTED
 from core.timefmt import isoformat_ms
 from phones import health
 from phones.models import Phone
+from wabas import services as wabas_services
 from wabas.models import Waba
-from wabas.services import waba_lookup_refresh
 from webhooks.publishing import event_publish
 
 logger = logging.getLogger(__name__)
@@ -35,6 +36,64 @@ def phone_event_data(phone: Phone) -> dict[str, Any]:
     }
 
 
+# Graph field -> model field, copied when Graph gave a value.
+SIGNUP_PHONE_FACTS = {
+    "display_phone_number": "display_phone_number",
+    "verified_name": "display_name",
+    "quality_rating": "quality_rating",
+    "code_verification_status": "code_verification_status",
+    "platform_type": "platform_type",
+}
+
+
+def e164(display_phone_number: str) -> str:
+    digits = re.sub(r"\D", "", display_phone_number or "")
+    return f"+{digits}" if digits else ""
+
+
+@transaction.atomic
+def phone_connect(
+    *,
+    organization: Any,
+    waba: Waba,
+    meta_phone_number_id: str,
+    new_id: str,
+    link: Any,
+    facts: dict[str, Any],
+    is_on_biz_app: bool,
+    is_registered: bool,
+    registration_error: str,
+    pin: str | None,
+    inbound_webhook_configured: bool,
+) -> Phone:
+    """A finished signup's phone, `connected` under `waba`: the organization's existing row for the
+    Meta number (locked; a reconnection keeps its id) or a new one with `new_id`. Graph's facts
+    where Graph gave them; the link's metadata and externalId replace the old ones; `pin` (one Meta
+    accepted) replaces the stored PIN only when given."""
+    phone = Phone.objects.select_for_update().filter(
+        organization=organization, meta_phone_number_id=meta_phone_number_id
+    ).first() or Phone(id=new_id, organization=organization, meta_phone_number_id=meta_phone_number_id)
+    phone.waba = waba
+    phone.onboarding_link = link
+    for source, target in SIGNUP_PHONE_FACTS.items():
+        if facts.get(source):
+            setattr(phone, target, str(facts[source]))
+    phone.phone_number = e164(phone.display_phone_number) or phone.phone_number
+    phone.is_on_biz_app = is_on_biz_app
+    phone.is_registered = is_registered
+    phone.registration_error = registration_error
+    if pin:
+        phone.pin = pin
+    phone.inbound_webhook_configured = inbound_webhook_configured
+    phone.status = Phone.Status.CONNECTED
+    phone.disconnected_at = None
+    phone.disconnected_reason = ""
+    phone.metadata = dict(link.metadata)
+    phone.external_id = link.external_id
+    phone.save()
+    return phone
+
+
 def phones_disconnect_for_meta_waba(*, meta_waba_id: str, reason: str, details: Any = None) -> list[Phone]:
     """Meta says the customer removed our app or unshared the WABA: its connected phones become
     `disconnected` and each publishes `phone_number.disconnected` once (a repeated webhook finds
@@ -42,6 +101,13 @@ def phones_disconnect_for_meta_waba(*, meta_waba_id: str, reason: str, details: 
     if not meta_waba_id:
         return []
     return phones_disconnect(wabas=Waba.objects.filter(meta_waba_id=meta_waba_id), reason=reason, details=details)
+
+
+def phones_disconnect_for_wabas(*, waba_ids: list[Any], reason: str, details: Any = None) -> list[Phone]:
+    """Meta rejected the WABAs' business token: their connected phones are disconnected (our
+    app's subscription is untouched: the customer did not remove it)."""
+    wabas = Waba.objects.filter(pk__in=waba_ids)
+    return phones_disconnect(wabas=wabas, reason=reason, details=details, unsubscribe=False)
 
 
 @transaction.atomic
@@ -123,6 +189,26 @@ def phones_health_invalidate(*, meta_waba_id: str) -> int:
     return Phone.objects.filter(waba__meta_waba_id=meta_waba_id).update(
         health_checked_at=None, updated_at=timezone.now()
     )
+
+
+def waba_has_connected_phone(waba: Waba) -> bool:
+    return Phone.objects.filter(waba=waba, status=Phone.Status.CONNECTED).exists()
+
+
+def waba_lookup_refresh(*, waba: Waba, force: bool = False) -> list[dict[str, Any]]:
+    """The WABA's connected-account lookups (`wabas.services.waba_lookup_refresh`), made only
+    while one of its phones is connected (after that the token is dead)."""
+    return wabas_services.waba_lookup_refresh(waba=waba, reachable=waba_has_connected_phone, force=force)
+
+
+def waba_refresh_from_meta(*, waba: Waba) -> list[dict[str, Any]]:
+    """The admin's "refresh from Meta" of a WABA: connected-account lookups (bypassing their
+    cache, not the budget) and the health of each connected phone. Returns the lookup errors."""
+    errors = waba_lookup_refresh(waba=waba, force=True)
+    for phone in Phone.objects.filter(waba=waba, status=Phone.Status.CONNECTED):
+        phone.waba = waba
+        health.phone_health_refresh(phone=phone)
+    return errors
 
 
 def phone_refresh_from_meta(*, phone: Phone) -> health.Refresh:

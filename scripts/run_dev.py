@@ -42,7 +42,7 @@ COMMANDS = {
 def print_last(children: dict[str, subprocess.Popen], stopped: Callable[[], bool]) -> None:
     """The sandbox key and the address, printed once the server answers and the workers' start-up
     banners are out, so they are the last thing on the console rather than scrolled away."""
-    from core.services_gate import port_open
+    from core.tests.services_gate import port_open
 
     # A Ctrl-C (or SIGTERM) meanwhile returns at once, so the children are stopped, never orphaned.
     deadline = time.time() + 60

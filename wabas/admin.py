@@ -3,11 +3,23 @@ from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 
 from core.admin import IdSearchMixin, as_uuid, exact_variants
-from phones.admin import ReadOnlyAdmin
-from phones.models import Phone
 from wabas.models import Waba
 from wabas.services import waba_refresh_from_meta
 from wabas.tokens import token_state, tokens_expiring
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """For looking: no add, no delete, a read-only page; actions go through services."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        # Change permission gates the changelist's actions (obj is None); object pages stay read-only.
+        return obj is None and super().has_change_permission(request, obj)
 
 
 class TokenStateFilter(admin.SimpleListFilter):
@@ -90,11 +102,15 @@ class WabaAdmin(IdSearchMixin, ReadOnlyAdmin):
         if own is None:
             return None
         parsed, variants = as_uuid(term), exact_variants(term)
-        phone = Q(id=parsed) if parsed else Q(meta_phone_number_id__in=variants) | Q(phone_number__in=variants)
-        return own | Q(pk__in=Phone.objects.filter(phone).values("waba_id"))
+        # Through the reverse relation, so wabas need not import phones.
+        if parsed:
+            phone = Q(phones__id=parsed)
+        else:
+            phone = Q(phones__meta_phone_number_id__in=variants) | Q(phones__phone_number__in=variants)
+        return own | Q(pk__in=Waba.objects.filter(phone).values("pk"))
 
     @admin.action(description="Refresh from Meta (connected account and phone health)", permissions=["change"])
     def refresh_from_meta(self, request: HttpRequest, queryset: QuerySet[Waba]) -> None:
-        errors = sum(len(waba_refresh_from_meta(waba=waba)) for waba in queryset)
+        errors = sum(waba_refresh_from_meta(waba=waba) for waba in queryset)
         level = messages.WARNING if errors else messages.SUCCESS
         self.message_user(request, f"Refreshed {queryset.count()} WABA(s); {errors} Graph lookup error(s).", level)

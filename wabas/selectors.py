@@ -1,34 +1,10 @@
-"""Reads of the wabas app: organization-scoped querysets and the document's connection shapes."""
+"""Reads of the wabas app: the document's connection shapes of a WABA (its phones are phones' business:
+`phones.selectors.waba_list` / `waba_get`)."""
 
-import uuid
 from typing import Any
 
-from django.core.exceptions import ValidationError
-from django.db.models import Prefetch, QuerySet
-
-from core.api.errors import NotFoundError
 from core.timefmt import isoformat_ms
-from organizations.models import Organization
-from phones.models import Phone
 from wabas.models import Waba
-
-
-def waba_list(*, organization: Organization) -> QuerySet[Waba]:
-    """Newest first, each with its phones (one extra query for the whole page)."""
-    phones = Phone.objects.order_by("-created_at", "-id")
-    return (
-        Waba.objects.filter(organization=organization)
-        .order_by("-created_at", "-id")
-        .prefetch_related(Prefetch("phones", queryset=phones))
-    )
-
-
-def waba_get(*, organization: Organization, waba_id: str | uuid.UUID) -> Waba:
-    """Another organization's WABA, like a missing one, is a 404."""
-    try:
-        return waba_list(organization=organization).get(pk=waba_id)
-    except (Waba.DoesNotExist, ValidationError, ValueError):
-        raise NotFoundError("No WABA with this id in your organization.") from None
 
 
 def _or_none(value: str) -> str | None:

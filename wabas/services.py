@@ -7,15 +7,19 @@ budget (`wabas.graph_budget`).
 """
 
 import logging
+from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import transaction
 
 from meta.graph import GraphClient, GraphError, graph_client
-from phones.models import Phone
 from wabas import graph_budget
 from wabas.models import Waba
+from wabas.signals import waba_refresh_requested
+from wabas.tokens import waba_token_set
 
 logger = logging.getLogger(__name__)
 
@@ -54,21 +58,21 @@ def _mm_status(value: Any) -> str:
     return str(value or "")
 
 
-def _looks_up(waba: Waba) -> bool:
-    """Only a WABA we still have access to is looked up: after `PARTNER_REMOVED` /
-    `PARTNER_APP_UNINSTALLED` (every phone disconnected) the token is dead."""
-    return bool(waba.access_token) and waba.phones.filter(status=Phone.Status.CONNECTED).exists()
-
-
-def waba_lookup_refresh(*, waba: Waba, force: bool = False, graph: GraphClient | None = None) -> list[dict[str, Any]]:
+def waba_lookup_refresh(
+    *, waba: Waba, reachable: Callable[[Waba], bool], force: bool = False, graph: GraphClient | None = None
+) -> list[dict[str, Any]]:
     """Refresh the WABA's stored facts from Graph unless a recent lookup is cached; return the
-    `graphLookupErrors` of the latest lookup. Never raises for Graph failures."""
+    `graphLookupErrors` of the latest lookup. Never raises for Graph failures.
+
+    Only a WABA we still have access to is looked up: one with a token for which `reachable` says
+    yes (the phones app answers: after `PARTNER_REMOVED` / `PARTNER_APP_UNINSTALLED` every phone is
+    disconnected and the token is dead)."""
     key = _cache_key(waba)
     if not force:
         cached = cache.get(key)
         if cached is not None:
             return list(cached.get("errors", []))
-    if not _looks_up(waba):
+    if not waba.access_token or not reachable(waba):
         return []
     graph = graph or graph_client()
     token, meta_id = waba.access_token, waba.meta_waba_id
@@ -129,13 +133,53 @@ def _apply(waba: Waba, field: str, value: Any, changed: set[str]) -> None:
         changed.add(field)
 
 
-def waba_refresh_from_meta(*, waba: Waba) -> list[dict[str, Any]]:
-    """The admin's "refresh from Meta": connected-account lookups (bypassing their cache, not the
-    budget) and the health of each connected phone. Returns the lookup errors."""
-    from phones.health import phone_health_refresh
+def waba_refresh_from_meta(*, waba: Waba) -> int:
+    """The admin's "refresh from Meta": asks the apps that know the WABA's phones (`phones`) to
+    refresh the connected-account lookups (bypassing their cache, not the budget) and each
+    connected phone's health. Returns the number of lookup errors."""
+    answers = waba_refresh_requested.send(sender=Waba, waba=waba)
+    return sum(len(errors or []) for _, errors in answers)
 
-    errors = waba_lookup_refresh(waba=waba, force=True)
-    for phone in waba.phones.filter(status=Phone.Status.CONNECTED):
-        phone.waba = waba
-        phone_health_refresh(phone=phone)
-    return errors
+
+# Graph field -> model field, copied when Graph gave a value.
+SIGNUP_WABA_FACTS = ("name", "currency", "timezone_id", "message_template_namespace", "account_review_status")
+# The signup session's shared ids (newest first, then those we already knew) -> model field.
+SHARED_IDS = {
+    "pageIds": "page_ids",
+    "datasetIds": "dataset_ids",
+    "catalogIds": "catalog_ids",
+    "instagramAccountIds": "instagram_account_ids",
+}
+
+
+@transaction.atomic
+def waba_upsert_from_signup(
+    *,
+    organization: Any,
+    meta_waba_id: str,
+    facts: dict[str, Any],
+    business: dict[str, Any],
+    token: str,
+    token_lifetime: dict[str, Any] | None,
+    shared_ids: dict[str, Any],
+    now: datetime,
+) -> Waba:
+    """A finished signup's WABA (created, or the organization's existing row locked and updated):
+    Graph's facts where Graph gave them, the new business token, our app subscribed, and the ids
+    shared in the signup session merged in front of those we knew."""
+    waba, _ = Waba.objects.select_for_update().get_or_create(organization=organization, meta_waba_id=meta_waba_id)
+    for name in SIGNUP_WABA_FACTS:
+        if facts.get(name):
+            setattr(waba, name, str(facts[name]))
+    waba.owner_business_id = business.get("id", "") or waba.owner_business_id
+    waba.owner_business_name = business.get("name", "") or waba.owner_business_name
+    waba.marketing_messages_onboarding_status = (
+        _mm_status(facts.get("marketing_messages_onboarding_status")) or waba.marketing_messages_onboarding_status
+    )
+    waba_token_set(waba=waba, token=token, lifetime=token_lifetime)
+    waba.is_app_subscribed = True
+    for key, field in SHARED_IDS.items():
+        setattr(waba, field, list(dict.fromkeys([*(shared_ids.get(key) or []), *getattr(waba, field)])))
+    waba.connected_at = now
+    waba.save()
+    return waba

@@ -24,6 +24,7 @@ from django.utils import timezone
 from core.timefmt import isoformat_ms
 from meta.graph import GraphClient, GraphError
 from wabas.models import Waba
+from wabas.signals import wabas_token_rejected
 
 logger = logging.getLogger(__name__)
 
@@ -116,11 +117,10 @@ def rejection_reason(error: GraphError) -> str:
 
 @transaction.atomic
 def waba_token_reject(*, token: str, error: GraphError) -> list[Any]:
-    """Meta answered 190 to a call made with `token`: the WABAs holding it need reconnection and
-    their connected phones are disconnected, each publishing `phone_number.disconnected` once
-    (a second rejected call finds the WABA already marked). Returns the disconnected phones."""
-    from phones.services import phones_disconnect
-
+    """Meta answered 190 to a call made with `token`: the WABAs holding it need reconnection, and
+    `wabas_token_rejected` tells the phones app to disconnect their connected phones (each
+    publishing `phone_number.disconnected` once; a second rejected call finds the WABA already
+    marked). Returns the ids of the WABAs newly marked."""
     digest = token_sha256(token)
     if not digest:
         return []
@@ -131,12 +131,12 @@ def waba_token_reject(*, token: str, error: GraphError) -> list[Any]:
         return []
     Waba.objects.filter(pk__in=ids).update(token_invalid_reason=reason, token_invalid_at=now, updated_at=now)
     details = {"code": error.code, "subcode": error.subcode, "message": error.message, "fbtraceId": error.fbtrace_id}
-    phones = phones_disconnect(wabas=Waba.objects.filter(pk__in=ids), reason=reason, details=details, unsubscribe=False)
+    wabas_token_rejected.send(sender=Waba, waba_ids=ids, reason=reason, details=details)
     logger.warning(
         "Meta rejected a business token; reconnection needed",
         extra={"reason": reason, "graph_subcode": error.subcode, "waba_ids": [str(i) for i in ids]},
     )
-    return phones
+    return ids
 
 
 def tokens_expiring(*, within: timedelta | None = None) -> QuerySet[Waba]:

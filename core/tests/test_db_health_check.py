@@ -5,7 +5,7 @@ import time
 import pytest
 from django.db import connection, connections
 
-from core.services_gate import require_postgres
+from core.tests.services_gate import require_postgres
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -7,7 +7,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from core.models import IdempotencyRecord
-from core.services_gate import require_postgres
+from core.tests.services_gate import require_postgres
 from organizations.models import ApiKey
 
 pytestmark = pytest.mark.urls("core.tests.urls")

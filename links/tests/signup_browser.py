@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from core.services_gate import require, require_chromium
+from core.tests.services_gate import require, require_chromium
 from links.tests.chromium import Chromium
 
 

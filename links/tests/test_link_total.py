@@ -7,7 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
-from core.services_gate import require_postgres
+from core.tests.services_gate import require_postgres
 from links.models import LinkTotal, OnboardingLink
 from links.tests.factories import OnboardingLinkFactory
 from links.tests.helpers import URL, minimal, post

@@ -243,7 +243,7 @@ def test_pages_read_from_either_end_list_every_link_once_in_order(api_client, or
 def test_the_unfiltered_list_reads_the_kept_total_and_equals_the_filtered_path(api_client, organization):
     """On PostgreSQL the unfiltered list reads its total from LinkTotal (no COUNT); every page of it
     equals what the filtered path answers (`status=pending` here matches every link)."""
-    from core.services_gate import require_postgres
+    from core.tests.services_gate import require_postgres
 
     require_postgres()
     now = timezone.now()

@@ -11,7 +11,7 @@ import pytest
 from django.db import connection
 from standardwebhooks import Webhook
 
-from core.services_gate import require_postgres
+from core.tests.services_gate import require_postgres
 from links.models import OnboardingLink, SignupAttempt
 from links.tests.helpers import READ_KEYS
 from meta.models import SandboxCode

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from core.services_gate import require_postgres, require_redis_broker
+from core.tests.services_gate import require_postgres, require_redis_broker
 from onboarding_project.celery import app
 from webhooks.tests.helpers import KeepAliveReceiver
 from webhooks.tests.workers import Worker

@@ -6,8 +6,8 @@ import pytest
 from django.db import connection
 
 from core.events import MESSAGE_RECEIVED
-from core.services_gate import require_postgres
 from core.tests.helpers import Reply
+from core.tests.services_gate import require_postgres
 from webhooks.delivery.engine import webhook_deliver
 from webhooks.models import Delivery, DeliveryAttempt
 from webhooks.publishing import event_publish

@@ -1,6 +1,6 @@
 from rest_framework.routers import SimpleRouter
 
-from wabas.api import WabaViewSet
+from phones.waba_api import WabaViewSet
 
 router = SimpleRouter()
 # DRF's constructor turns any truthy trailing_slash into "/": set the optional slash afterwards.

@@ -1,6 +1,7 @@
 """`/v1/wabas`: list, detail and the document's `connection` view. Thin views: validate, call, render.
 
-List and detail expose the metadata of the WABA's phones' links through `phones`
+They live in phones because a WABA is shown with its phones (phones depend on wabas, never the
+other way round). List and detail expose the metadata of the WABA's phones' links
 (`[{id, phoneNumber, displayName, metaPhoneNumberId, status, externalId, onboardingLinkId, metadata}]`).
 """
 
@@ -16,7 +17,9 @@ from rest_framework.response import Response
 from core.api.ids import UUID_PATTERN
 from core.api.serializers import TimestampField, envelope
 from phones.models import Phone
+from phones.selectors import waba_get, waba_list
 from phones.serializers import ConnectionPhoneSerializer, DisconnectedReasonField, MetadataOut
+from phones.services import waba_lookup_refresh
 from wabas import selectors
 from wabas.models import Waba
 from wabas.serializers import (
@@ -25,7 +28,6 @@ from wabas.serializers import (
     OwnerBusinessSerializer,
     TokenStatusSerializer,
 )
-from wabas.services import waba_lookup_refresh
 
 
 class WabaPhoneSerializer(serializers.Serializer):
@@ -100,7 +102,7 @@ class WabaViewSet(viewsets.GenericViewSet):
         responses={200: WabaSerializer(many=True)},
     )
     def list(self, request: Request) -> Response:
-        page = self.paginate_queryset(selectors.waba_list(organization=request.user.organization))
+        page = self.paginate_queryset(waba_list(organization=request.user.organization))
         return self.get_paginated_response(WabaSerializer(page, many=True).data)
 
     @extend_schema(
@@ -110,7 +112,7 @@ class WabaViewSet(viewsets.GenericViewSet):
         responses={200: envelope(WabaSerializer(), "WabaResponse")},
     )
     def retrieve(self, request: Request, id: str) -> Response:
-        waba = selectors.waba_get(organization=request.user.organization, waba_id=id)
+        waba = waba_get(organization=request.user.organization, waba_id=id)
         return Response({"data": WabaSerializer(waba).data})
 
     @extend_schema(
@@ -125,7 +127,7 @@ class WabaViewSet(viewsets.GenericViewSet):
     )
     @action(detail=True, methods=["get"])
     def connection(self, request: Request, id: str) -> Response:
-        waba = selectors.waba_get(organization=request.user.organization, waba_id=id)
+        waba = waba_get(organization=request.user.organization, waba_id=id)
         errors = waba_lookup_refresh(waba=waba)
         phones = list(waba.phones.all())
         for phone in phones:

@@ -15,9 +15,9 @@ from meta.models import SandboxPhone
 from meta.sandbox.provisioning import issue_code
 from phones.health import phone_health_refresh
 from phones.models import Phone
+from phones.services import waba_lookup_refresh
 from phones.tests.helpers import connect_phone
 from wabas.models import Waba
-from wabas.services import waba_lookup_refresh
 from wabas.tasks import warn_expiring_tokens
 from wabas.tokens import lifetime_from_exchange, lifetime_with_debug, waba_token_reject
 from webhooks.models import Event
