@@ -1,4 +1,4 @@
-"""Finishing a signup server-side: the step list of CONTRACT section 3, resumable and idempotent.
+"""Finishing a signup server-side: the documented step list (docs/hosted-page.md), resumable and idempotent.
 
 One `SignupAttempt` row per callback holds everything a step needs and produces, so a retry (or a
 new worker after a crash) continues after the last finished step instead of starting over. The

@@ -1,4 +1,4 @@
-"""Every create rule of CONTRACT section 2 is a 400 `validation_error` naming the field."""
+"""Every create rule (docs/api.md, "Validation") is a 400 `validation_error` naming the field."""
 
 import json
 
