@@ -7,6 +7,7 @@ exactly what to export; settings are never changed behind the user's back.
 
 import json
 import os
+import socket
 from pathlib import Path
 
 from django.conf import settings
@@ -47,3 +48,12 @@ def export_hint(run_file: Path | None = None) -> str:
         f"Nothing answers at {settings.PUBLIC_BASE_URL}: start `make run`, or, if it serves another port, "
         "`export PORT=<that port>` in this shell."
     )
+
+
+def port_open(host: str, port: int) -> bool:
+    """Whether something accepts TCP connections at host:port (within a second)."""
+    try:
+        with socket.create_connection((host, port), timeout=1):
+            return True
+    except OSError:
+        return False

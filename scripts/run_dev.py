@@ -3,7 +3,6 @@ Ctrl-C stops them all."""
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -40,17 +39,10 @@ COMMANDS = {
 }
 
 
-def port_open(host: str, port: int) -> bool:
-    try:
-        with socket.create_connection((host, port), timeout=1):
-            return True
-    except OSError:
-        return False
-
-
 def print_last(children: dict[str, subprocess.Popen], stopped: Callable[[], bool]) -> None:
     """The sandbox key and the address, printed once the server answers and the workers' start-up
     banners are out, so they are the last thing on the console rather than scrolled away."""
+    from core.devserver import port_open
 
     # A Ctrl-C (or SIGTERM) meanwhile returns at once, so the children are stopped, never orphaned.
     deadline = time.time() + 60

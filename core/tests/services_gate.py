@@ -6,7 +6,6 @@ silently skip there.
 
 import os
 import shutil
-import socket
 
 import pytest
 from django.conf import settings
@@ -20,12 +19,6 @@ def require(condition: bool, reason: str) -> None:
     pytest.skip(reason)
 
 
-def port_open(host: str, port: int) -> bool:
-    try:
-        with socket.create_connection((host, port), timeout=1):
-            return True
-    except OSError:
-        return False
 
 
 def require_postgres() -> None:

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from core.tests.services_gate import port_open
+from core.devserver import port_open
 
 ROOT = Path(__file__).resolve().parents[2]
 

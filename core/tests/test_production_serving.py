@@ -15,8 +15,8 @@ import requests
 from cryptography.fernet import Fernet
 
 from core.checks import NO_META_APP
+from core.devserver import port_open
 from core.tests.helpers import procfile as read_procfile
-from core.tests.services_gate import port_open
 
 ROOT = Path(__file__).resolve().parents[2]
 # Configuration inherited from the test run must not leak into the "fresh platform" environment.
