@@ -5,7 +5,7 @@ import time
 
 import requests
 
-from core.tests.services_gate import port_open
+from core.devserver import port_open
 from core.tests.test_production_serving import free_port, procfile, production_env, run, started  # noqa: F401
 
 
