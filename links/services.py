@@ -11,7 +11,7 @@ from django.utils import timezone
 from core import logging as log_context
 from core.api.errors import ConflictError, NotFoundError
 from core.timefmt import isoformat_ms
-from links.models import OnboardingLink, default_allowed_flows
+from links.models import DeletedLink, OnboardingLink, default_allowed_flows
 from organizations.models import Organization
 from webhooks.publishing import events_publish
 
@@ -32,6 +32,7 @@ def link_create(
     external_id: str | None = None,
     metadata: dict[str, Any] | None = None,
     redirect_url: str | None = None,
+    refresh_url: str | None = None,
     webhook_url: str | None = None,
     webhook_secret: str | None = None,
     webhook_events: list[str] | None = None,
@@ -53,6 +54,7 @@ def link_create(
         external_id=external_id,
         metadata=metadata or {},
         redirect_url=redirect_url,
+        refresh_url=refresh_url,
         webhook_url=webhook_url,
         webhook_secret=webhook_secret if webhook_url else None,
         webhook_events=list(dict.fromkeys(webhook_events or [])) if webhook_url else [],
@@ -81,6 +83,13 @@ def link_delete(*, link: OnboardingLink) -> None:
             "link_not_deletable",
             f"Only pending links can be deleted; this link is {link.effective_status}.",
             details={"status": link.effective_status},
+        )
+    if link.refresh_url:  # its hosted URL keeps sending the end-user back to the customer (links.refresh)
+        DeletedLink.objects.create(
+            id=link.pk,
+            organization_id=link.organization_id,
+            external_id=link.external_id,
+            refresh_url=link.refresh_url,
         )
     logger.info("onboarding link deleted", extra={"link_id": str(link.pk)})
 

@@ -151,6 +151,8 @@ API_RATE_LIMIT = env.str("API_RATE_LIMIT", default="600/minute")
 # page polls the status once a second while a signup runs).
 SIGNUP_CALLBACK_RATE_LIMIT = env.str("SIGNUP_CALLBACK_RATE_LIMIT", default="10/minute")
 SIGNUP_CLIENT_RATE_LIMIT = env.str("SIGNUP_CLIENT_RATE_LIMIT", default="300/minute")
+# The hosted page's "Meta's window opened" beacon, per link (the signup funnel; links.funnel).
+SIGNUP_START_RATE_LIMIT = env.str("SIGNUP_START_RATE_LIMIT", default="10/minute")
 IDEMPOTENCY_TTL = timedelta(hours=24)
 
 REST_FRAMEWORK = {
