@@ -240,6 +240,7 @@ CELERY_BEAT_SCHEDULE = {
     "refresh-phone-health": {"task": "phones.tasks.refresh_due_phone_health", "schedule": 300.0},
     "process-pending-inbound-webhooks": {"task": "phones.tasks.process_pending_inbound", "schedule": 30.0},
     "dispatch-due-webhook-deliveries": {"task": "webhooks.tasks.dispatch_due_deliveries", "schedule": 15.0},
+    "destroy-expired-webhook-secrets": {"task": "webhooks.tasks.destroy_expired_webhook_secrets", "schedule": 60.0},
     "prune-idempotency-keys": {"task": "core.tasks.prune_idempotency_keys", "schedule": crontab(minute=17)},
     "warn-expiring-tokens": {"task": "wabas.tasks.warn_expiring_tokens", "schedule": crontab(minute=43, hour=6)},
 }

@@ -116,6 +116,9 @@ def webhook_update(
         if value is not _NOT_SET:
             setattr(webhook, name, value)
             changed.append(name)
+    if secret is not _NOT_SET:  # replaced, not rotated: no grace period, a rotated one's ends
+        webhook.previous_secret = webhook.previous_secret_expires_at = None
+        changed += ["previous_secret", "previous_secret_expires_at"]
     if events is not _NOT_SET:
         webhook.events = _validate_events(events)
         changed.append("events")

@@ -29,13 +29,16 @@ NOT_SENT_INACTIVE = "Not sent: the webhook is inactive."
 BATCH_CHECK_SECONDS = 5.0
 
 
-def _headers(*, event_id: uuid.UUID, body: bytes, secret: str) -> dict[str, str]:
-    timestamp = int(timezone.now().timestamp())
+def _headers(*, event_id: uuid.UUID, body: bytes, webhook: OutgoingWebhook) -> dict[str, str]:
+    now = timezone.now()
+    timestamp = int(now.timestamp())
     msg_id = str(event_id)
+    # Two signatures while a rotated secret's grace period lasts (webhooks.rotation).
+    secrets = webhook.signing_secrets(now)
     return {
         "webhook-id": msg_id,
         "webhook-timestamp": str(timestamp),
-        "webhook-signature": signing.sign(secret=secret, msg_id=msg_id, timestamp=timestamp, body=body),
+        "webhook-signature": signing.signature_header(secrets=secrets, msg_id=msg_id, timestamp=timestamp, body=body),
     }
 
 
@@ -67,7 +70,7 @@ def _webhook_send(claims: list[Claim], *, deadline: float, may_stop: bool) -> in
                         break
                 body = claim.payload.encode()
                 result = sender.post(
-                    body=body, headers=_headers(event_id=claim.event_id, body=body, secret=webhook.secret)
+                    body=body, headers=_headers(event_id=claim.event_id, body=body, webhook=webhook)
                 )
                 sent += 1
                 logger.info(
