@@ -25,6 +25,7 @@ from django.utils.safestring import SafeString
 
 from core.admin import IdSearchMixin, MetadataAsJsonMixin, as_uuid, exact_variants, find_by_id
 from core.timefmt import isoformat_ms
+from links.funnel_report import funnel_context
 from links.models import OnboardingLink, SignupAttempt
 from links.services import link_expire
 from phones.models import Phone
@@ -269,6 +270,7 @@ class OnboardingLinkAdmin(IdSearchMixin, MetadataAsJsonMixin, admin.ModelAdmin):
         context = self._console_context(request, "Operator dashboard")
         now = timezone.now()
         context.update(links_by_day(now))
+        context.update(funnel_context(request.GET))  # the signup funnel (links.funnel_report)
         if self._may_view(request, Delivery):
             context["deliveries"] = delivery_counts(now)
         if self._may_view(request, Phone):
