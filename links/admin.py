@@ -147,6 +147,7 @@ class OnboardingLinkAdmin(IdSearchMixin, MetadataAsJsonMixin, admin.ModelAdmin):
         "external_id",
         "metadata_json",
         "redirect_url",
+        "refresh_url",
         "hosted_url",
         "webhook_url",
         "webhook_events",
@@ -158,6 +159,10 @@ class OnboardingLinkAdmin(IdSearchMixin, MetadataAsJsonMixin, admin.ModelAdmin):
         "error",
         "created_at",
         "opened_at",
+        "open_count",
+        "started_at",
+        "start_count",
+        "finished_at",
         "expires_at",
         "completed_at",
         "timeline",
@@ -181,11 +186,21 @@ class OnboardingLinkAdmin(IdSearchMixin, MetadataAsJsonMixin, admin.ModelAdmin):
                 ]
             },
         ),
+        ("Signup funnel", {"fields": ["open_count", "started_at", "start_count", "finished_at"]}),
         ("Timeline", {"fields": ["timeline"]}),
         ("Connected", {"fields": ["phone", "waba", "is_phone_registered", "outgoing_webhook"]}),
         (
             "Set by the customer",
-            {"fields": ["metadata_json", "redirect_url", "webhook_url", "webhook_events", "allowed_flows"]},
+            {
+                "fields": [
+                    "metadata_json",
+                    "redirect_url",
+                    "refresh_url",
+                    "webhook_url",
+                    "webhook_events",
+                    "allowed_flows",
+                ]
+            },
         ),
     ]
     ordering = ["-created_at", "-id"]

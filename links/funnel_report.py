@@ -2,9 +2,9 @@
 in a period (one organization's, or all), how many were opened, started (Meta's window opened),
 finished at Meta and completed; the drop-off between steps; the most common cancel steps and errors.
 
-Reads what links.funnel records, in three queries. A link that reached a later step counts for
-every earlier one too (a start beacon lost with the network does not make "finished" exceed
-"started").
+Reads what links.funnel records, in two queries (and one for the form's organizations). A link
+that reached a later step counts for every earlier one too (a start beacon lost with the network
+does not make "finished" exceed "started").
 """
 
 from dataclasses import dataclass
@@ -70,26 +70,26 @@ def signup_funnel(*, since: date, until: date, organization: Organization | None
         percent = round(100 * count / counts["opened"]) if counts["opened"] else 0
         stages.append(Stage(name=name, label=label, count=count, dropped=dropped, percent=percent))
         previous = count
-    attempts = SignupAttempt.objects.filter(link__in=links.values("pk"))
-    cancels = (
-        attempts.filter(status=SignupAttempt.Status.CANCELLED)
-        .values("stopped_at_step")
-        .annotate(attempts=Count("id"), links=Count("link", distinct=True))
-        .order_by("-attempts", "stopped_at_step")[:TOP]
-    )
-    # A dialog error's text came from the end-user's browser: grouped under our own sentence.
+    # Cancels and failures in one grouped query. A dialog error's text came from the end-user's
+    # browser: it is grouped under our own sentence.
     shown_error = Case(
+        When(status=SignupAttempt.Status.CANCELLED, then=Value("")),
         When(stopped_at_step=DIALOG_STEP, then=Value(DIALOG_ERROR_MESSAGE)),
         default=F("error"),
         output_field=CharField(),
     )
-    errors = (
-        attempts.filter(status=SignupAttempt.Status.FAILED)
-        .values("stopped_at_step", "error_code", message=shown_error)
+    rows = (
+        SignupAttempt.objects.filter(
+            link__in=links.values("pk"), status__in=[SignupAttempt.Status.CANCELLED, SignupAttempt.Status.FAILED]
+        )
+        .values("status", "stopped_at_step", "error_code", message=shown_error)
         .annotate(attempts=Count("id"), links=Count("link", distinct=True))
-        .order_by("-attempts", "stopped_at_step")[:TOP]
+        .order_by("-attempts", "stopped_at_step")
     )
-    return {"created": counts["created"], "stages": stages, "cancel_steps": list(cancels), "errors": list(errors)}
+    cancels, errors = [], []
+    for row in rows:
+        (cancels if row.pop("status") == SignupAttempt.Status.CANCELLED else errors).append(row)
+    return {"created": counts["created"], "stages": stages, "cancel_steps": cancels[:TOP], "errors": errors[:TOP]}
 
 
 def funnel_context(query: Any) -> dict[str, Any]:
