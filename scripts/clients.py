@@ -90,7 +90,8 @@ def generated_files(root: Path) -> dict[Path, bytes]:
     files = {}
     for path in sorted(root.rglob("*")):
         relative = path.relative_to(root)
-        if path.is_file() and not IGNORED_NAMES.intersection(relative.parts) and not _hand_written(relative):
+        leftover = any(part in IGNORED_NAMES or part.endswith(".egg-info") for part in relative.parts)
+        if path.is_file() and not leftover and not _hand_written(relative):
             files[relative] = path.read_bytes()
     return files
 
