@@ -6,6 +6,7 @@ Every setting has a safe development default so that `make run` works with nothi
 
 import base64
 import hashlib
+import os
 from datetime import timedelta
 from pathlib import Path
 
@@ -342,6 +343,18 @@ if SECURE_HSTS_SECONDS < 0:
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=1 if BEHIND_TLS_PROXY else 0)
 if TRUSTED_PROXY_COUNT < 0:
     raise ImproperlyConfigured("TRUSTED_PROXY_COUNT must be 0 or more.")
+
+# --- Metrics --------------------------------------------------------------------------------
+# `/metrics` (Prometheus text format, core.metrics) answers only with `Authorization: Bearer
+# <METRICS_TOKEN>`; unset, it is a 404. Counters of processes that share a host add up when every
+# process there has the same PROMETHEUS_MULTIPROC_DIR (an empty directory at start; docs/deploy.md).
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
+_multiproc_dir = env.str("PROMETHEUS_MULTIPROC_DIR", default="")
+if _multiproc_dir and not (Path(_multiproc_dir).is_dir() and os.access(_multiproc_dir, os.W_OK)):
+    raise ImproperlyConfigured(
+        f"PROMETHEUS_MULTIPROC_DIR={_multiproc_dir} is not a writable directory: create it (empty) before the "
+        "processes start, or unset it."
+    )
 
 # --- Logging --------------------------------------------------------------------------------
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
