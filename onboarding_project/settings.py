@@ -222,9 +222,14 @@ CELERY_TASK_TIME_LIMIT = 90
 # `webhooks` process): they mostly wait on customers' endpoints, and must neither wait behind nor
 # hold up signup completions.
 WEBHOOK_QUEUE = env.str("WEBHOOK_QUEUE", default="webhooks")
+# Meta's inbound payloads (every message and status of every connected number) have a queue of
+# their own too (the Procfile's `inbound` process): a burst of traffic must not make signups wait
+# behind it, and a slow Graph call during a signup must not hold up the traffic.
+INBOUND_QUEUE = env.str("INBOUND_QUEUE", default="inbound")
 CELERY_TASK_ROUTES = {
     "webhooks.tasks.deliver_webhooks": {"queue": WEBHOOK_QUEUE},
     "webhooks.tasks.deliver_webhook": {"queue": WEBHOOK_QUEUE},
+    "phones.tasks.process_inbound_webhook": {"queue": INBOUND_QUEUE},
 }
 CELERY_TIMEZONE = "UTC"
 # Worker and beat log through Django's LOGGING (JSON lines with the task id), not Celery's format.
