@@ -205,8 +205,13 @@ if CELERY_BROKER_URL == "filesystem://":
         "control_folder": str(BROKER_DATA_DIR / "control"),
         "store_processed": False,
     }
-else:
+elif CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
     CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+else:
+    # RabbitMQ (`amqp://user:password@host:5672/vhost`) keeps an unacknowledged message for its
+    # consumer until the connection drops: no visibility timeout to set. Kombu's other transports
+    # take their defaults.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TASK_SERIALIZER = "json"
