@@ -104,6 +104,8 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
             "ENGINE": "core.db_backends.postgresql",
             "CONN_MAX_AGE": env.int("DB_CONN_MAX_AGE", default=60),
             "CONN_HEALTH_CHECKS": True,
+            # Behind PgBouncer in transaction mode a server-side cursor cannot outlive its transaction.
+            "DISABLE_SERVER_SIDE_CURSORS": env.bool("DB_DISABLE_SERVER_SIDE_CURSORS", default=False),
         }
     )
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
