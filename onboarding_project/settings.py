@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "links",
     "webhooks",
     "meta",
+    "sandbox",
 ]
 
 MIDDLEWARE = [
