@@ -31,9 +31,10 @@ test: install
 lint: install
 	$(VENV)/bin/ruff check .
 
-# One worker for every queue: the default one and the webhook deliveries' (the Procfile splits them).
+# One worker for every queue: the default one, the webhook deliveries' and Meta's inbound payloads'
+# (the Procfile splits them).
 worker: install
-	$(PY) -m celery -A onboarding_project worker --loglevel=INFO -Q celery,$${WEBHOOK_QUEUE:-webhooks}
+	$(PY) -m celery -A onboarding_project worker --loglevel=INFO -Q celery,$${WEBHOOK_QUEUE:-webhooks},$${INBOUND_QUEUE:-inbound}
 
 beat: install
 	$(PY) -m celery -A onboarding_project beat --loglevel=INFO
