@@ -16,7 +16,7 @@ from bench.config import Sizes
 from bench.load import WrkResult, run_wrk
 from bench.procs import HarnessError
 from bench.seed import Org
-from meta.sandbox.dialog import callback_body
+from sandbox.dialog import callback_body
 
 CREATE_BODY = {  # the product document's example, as the README sends it
     "name": "Acme Corp",

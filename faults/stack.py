@@ -247,7 +247,7 @@ class Stack:
             f"{self.base}/_sandbox/dialog/complete", json={"outcome": outcome, "event": event}, timeout=30
         )
         assert dialog.status_code == 200, dialog.text
-        from meta.sandbox.dialog import callback_body
+        from sandbox.dialog import callback_body
 
         body = callback_body(dialog.json())
         callback = browser.post(

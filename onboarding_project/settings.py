@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "links",
     "webhooks",
     "meta",
+    "sandbox",
     "messaging",
 ]
 

@@ -28,7 +28,7 @@ urlpatterns = [
 ]
 # The sandbox (fake Graph API, fault injection, its dialog) is not routed at all unless chosen.
 if settings.META_SANDBOX and not settings.META_APP_ID:
-    urlpatterns.append(path("", include("meta.urls")))
+    urlpatterns.append(path("", include("sandbox.urls")))
 
 handler400 = "core.views.api_bad_request"
 handler500 = "core.views.api_server_error"

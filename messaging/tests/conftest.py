@@ -4,7 +4,7 @@ import pytest
 from django.core.cache import cache
 
 from links.tests.conftest import browser_for, sandbox_graph  # noqa: F401
-from meta.sandbox import status_webhooks
+from sandbox import status_webhooks
 
 
 @pytest.fixture(autouse=True)

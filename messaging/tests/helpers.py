@@ -6,7 +6,7 @@ from typing import Any
 
 from core.tests.helpers import Receiver
 from messaging.models import OutgoingMessage
-from meta.models import SandboxCall
+from sandbox.models import SandboxCall
 
 STATUS_EVENTS = ["message.sent", "message.delivered", "message.read", "message.failed"]
 

@@ -8,9 +8,9 @@ from django.utils import timezone
 
 from messaging.models import OutgoingMessage
 from messaging.tests.helpers import STATUS_EVENTS, events_for, graph_sends, send, wait_status
-from meta.models import SandboxToken
 from phones.models import Phone
 from phones.tests.helpers import connect_phone
+from sandbox.models import SandboxToken
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -9,8 +9,8 @@ from django.test import Client
 
 from messaging.models import OutgoingMessage
 from messaging.tests.helpers import send, wait_status
-from meta.models import SandboxCall
 from phones.tests.helpers import connect_phone, signed
+from sandbox.models import SandboxCall
 from wabas import graph_budget
 
 pytestmark = pytest.mark.django_db(transaction=True)

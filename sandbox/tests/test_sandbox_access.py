@@ -3,9 +3,9 @@
 import pytest
 import requests
 
-from meta.models import SandboxCode, SandboxPhone
+from sandbox.models import SandboxCode, SandboxPhone
 
-pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.urls("meta.tests.urls")]
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.urls("sandbox.tests.urls")]
 
 SANDBOX_URLS = [
     ("get", "/_sandbox/graph/v25.0/oauth/access_token?code=sandbox_success"),

@@ -10,10 +10,10 @@ from django.db import IntegrityError, models, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from meta.models import SandboxBusiness, SandboxCode, SandboxPage, SandboxPhone, SandboxToken, SandboxWaba
-from meta.sandbox import errors
-from meta.sandbox.constants import EXISTING_TWO_STEP_PIN, ISSUED_CODE_TTL_SECONDS, FinishEvent, Scenario
-from meta.sandbox.token_lifetimes import expiry_at_mint
+from sandbox import errors
+from sandbox.constants import EXISTING_TWO_STEP_PIN, ISSUED_CODE_TTL_SECONDS, FinishEvent, Scenario
+from sandbox.models import SandboxBusiness, SandboxCode, SandboxPage, SandboxPhone, SandboxToken, SandboxWaba
+from sandbox.token_lifetimes import expiry_at_mint
 
 _ALNUM = string.ascii_letters + string.digits
 _NAMES = ["Jasper's Market", "Lucky Shrub", "Blue Fern Bakery", "Cafe Aurora", "Northwind Bikes", "Pixel Plants"]

@@ -14,11 +14,11 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from core.api.errors import json_error
-from meta.models import SandboxFault
-from meta.sandbox import graph_api
-from meta.sandbox.dialog import UnknownOutcome, sandbox_dialog_complete
-from meta.sandbox.errors import GraphFailure
-from meta.sandbox.faults import clear_faults, fault_response, inject_fault, take_fault
+from sandbox import graph_api
+from sandbox.dialog import UnknownOutcome, sandbox_dialog_complete
+from sandbox.errors import GraphFailure
+from sandbox.faults import clear_faults, fault_response, inject_fault, take_fault
+from sandbox.models import SandboxFault
 
 
 def sandbox_enabled() -> bool:

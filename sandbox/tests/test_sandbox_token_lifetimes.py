@@ -6,9 +6,9 @@ import time
 import pytest
 
 from meta.graph import GraphPermanentError
-from meta.sandbox.dialog import sandbox_dialog_complete
+from sandbox.dialog import sandbox_dialog_complete
 
-pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.urls("meta.tests.urls")]
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.urls("sandbox.tests.urls")]
 
 
 def test_an_expiring_token_reports_its_lifetime_at_exchange_and_in_debug_token(sandbox):

@@ -7,10 +7,10 @@ import requests
 
 from meta.graph import GraphPermanentError, GraphTransientError
 from meta.graph.client import appsecret_proof
-from meta.models import SandboxFault
-from meta.sandbox.faults import clear_faults, inject_fault
+from sandbox.faults import clear_faults, inject_fault
+from sandbox.models import SandboxFault
 
-pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.urls("meta.tests.urls")]
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.urls("sandbox.tests.urls")]
 
 
 def test_server_error_for_the_next_n_calls_then_normal(connected):

@@ -1,7 +1,7 @@
 from django.urls import path, re_path
 
-from meta.sandbox import popup
-from meta.sandbox import views as sandbox
+from sandbox import popup
+from sandbox import views as sandbox
 
 # Routed only in sandbox mode (onboarding_project/urls.py); each view also 404s unless the sandbox
 # is on, checked per request.

@@ -1,4 +1,4 @@
-"""The sandbox's fake Facebook SDK and Embedded Signup window (meta.sandbox.popup)."""
+"""The sandbox's fake Facebook SDK and Embedded Signup window (sandbox.popup)."""
 
 import json
 import re
@@ -6,7 +6,7 @@ import re
 import pytest
 from django.test import Client
 
-from meta.models import SandboxPhone
+from sandbox.models import SandboxPhone
 
 pytestmark = pytest.mark.django_db
 

@@ -3,7 +3,7 @@
 A send is answered in Meta's shape (`messaging_product`, `contacts[{input, wa_id}]`,
 `messages[{id: "wamid..."}]`); then, as on Meta, the outcome arrives later as `statuses`
 webhooks (`sent`, `delivered`, `read`, or `failed` with Meta's error), signed with the app secret
-(`meta.sandbox.status_webhooks`). Magic recipients give each documented failure (docs/meta.md):
+(`sandbox.status_webhooks`). Magic recipients give each documented failure (docs/meta.md):
 """
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ import re
 import secrets
 from typing import Any
 
-from meta.models import SandboxPhone, SandboxToken
-from meta.sandbox import errors, status_webhooks
+from sandbox import errors, status_webhooks
+from sandbox.models import SandboxPhone, SandboxToken
 
 # Recipient -> (Meta's error code, title, details, how it arrives). "async": the send is accepted
 # (a wamid) and a `failed` status follows; "sync": the send call itself answers the error;

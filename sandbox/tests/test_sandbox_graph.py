@@ -7,10 +7,10 @@ import requests
 
 from meta.graph import GraphPermanentError, GraphTransientError, waba_ids_from_debug_token
 from meta.graph.client import appsecret_proof, messaging_limit
-from meta.models import SandboxCall, SandboxCode, SandboxPhone
-from meta.sandbox.dialog import sandbox_dialog_complete
+from sandbox.dialog import sandbox_dialog_complete
+from sandbox.models import SandboxCall, SandboxCode, SandboxPhone
 
-pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.urls("meta.tests.urls")]
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.urls("sandbox.tests.urls")]
 
 
 def exchange(client, outcome, event="FINISH"):

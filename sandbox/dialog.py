@@ -10,8 +10,8 @@ import secrets
 import time
 from typing import Any
 
-from meta.sandbox.constants import MAX_DIALOG_PHONES, FinishEvent, Scenario
-from meta.sandbox.provisioning import issue_code, provision_assets, provision_page
+from sandbox.constants import MAX_DIALOG_PHONES, FinishEvent, Scenario
+from sandbox.provisioning import issue_code, provision_assets, provision_page
 
 OUTCOME_ALIASES = {"success": Scenario.SUCCESS}
 OUTCOMES = ("success", "cancel", "error", *Scenario.ALL)

@@ -14,17 +14,17 @@ from django.db.models import F, Model
 from django.http import HttpRequest, QueryDict
 
 from meta.graph.client import appsecret_proof
-from meta.models import SandboxBusiness, SandboxCall, SandboxPage, SandboxPhone, SandboxToken, SandboxWaba
-from meta.sandbox import errors, messages, nodes, token_lifetimes
-from meta.sandbox.callbacks import verify_callback
-from meta.sandbox.constants import (
+from sandbox import errors, messages, nodes, token_lifetimes
+from sandbox.callbacks import verify_callback
+from sandbox.constants import (
     FLAKY_FAILURES_PER_KIND,
     SANDBOX_APP_ID,
     SANDBOX_APP_NAME,
     SANDBOX_APP_SECRET,
     Scenario,
 )
-from meta.sandbox.provisioning import exchange_code
+from sandbox.models import SandboxBusiness, SandboxCall, SandboxPage, SandboxPhone, SandboxToken, SandboxWaba
+from sandbox.provisioning import exchange_code
 
 APP_TOKEN = f"{SANDBOX_APP_ID}|{SANDBOX_APP_SECRET}"
 Params = dict[str, Any]

@@ -109,7 +109,7 @@ class SandboxCall(models.Model):
 
 
 class SandboxFault(models.Model):
-    """An injected failure for the next `remaining` matching Graph calls (see meta.sandbox.faults)."""
+    """An injected failure for the next `remaining` matching Graph calls (see sandbox.faults)."""
 
     class Kind(models.TextChoices):
         SERVER_ERROR = "server_error"

@@ -22,9 +22,9 @@ from typing import Any
 import requests
 from django.conf import settings
 
-from meta.models import SandboxPhone
-from meta.sandbox.constants import SANDBOX_APP_SECRET
-from meta.sandbox.nodes import app_webhook_url
+from sandbox.constants import SANDBOX_APP_SECRET
+from sandbox.models import SandboxPhone
+from sandbox.nodes import app_webhook_url
 
 logger = logging.getLogger(__name__)
 

@@ -31,8 +31,8 @@ from django.db import transaction
 from django.db.models import F
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 
-from meta.models import SandboxFault
-from meta.sandbox import errors
+from sandbox import errors
+from sandbox.models import SandboxFault
 
 KINDS = tuple(SandboxFault.Kind.values)
 OPTION_NAMES = {

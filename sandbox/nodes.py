@@ -7,9 +7,9 @@ from typing import Any
 
 from django.conf import settings
 
-from meta.models import SandboxBusiness, SandboxPage, SandboxPhone, SandboxWaba
-from meta.sandbox import errors
-from meta.sandbox.constants import SANDBOX_APP_ID, SANDBOX_APP_NAME
+from sandbox import errors
+from sandbox.constants import SANDBOX_APP_ID, SANDBOX_APP_NAME
+from sandbox.models import SandboxBusiness, SandboxPage, SandboxPhone, SandboxWaba
 
 LIMITED_INFO = (
     "Your display name has not been approved yet. Your message limit will increase after the display name is approved."

@@ -1,6 +1,6 @@
 """The sandbox's fake Facebook JS SDK and its Embedded Signup popup window (sandbox mode only).
 
-The hosted page loads `sdk.js` from the dialog origin (see meta.sandbox.origin) instead of
+The hosted page loads `sdk.js` from the dialog origin (see sandbox.origin) instead of
 connect.facebook.net; `FB.login` opens `/_sandbox/facebook/dialog` there in a real popup.
 """
 
@@ -16,8 +16,8 @@ from django.shortcuts import render
 from django.utils import translation
 from django.views.decorators.http import require_GET
 
-from meta.sandbox.constants import FinishEvent, Scenario
-from meta.sandbox.views import sandbox_only
+from sandbox.constants import FinishEvent, Scenario
+from sandbox.views import sandbox_only
 
 _ASSETS = Path(__file__).parent / "assets"
 # The screens Meta names in a CANCEL's current_step (Embedded Signup flow errors).
@@ -81,7 +81,7 @@ def dialog(request: HttpRequest) -> HttpResponse:
             "sessionId": secrets.token_hex(8)[:15],
         },
     }
-    response = render(request, "meta/sandbox/dialog.html", context)
+    response = render(request, "sandbox/dialog.html", context)
     # Meta's login window must not isolate itself: with any other policy a cross-origin window
     # opened by the hosted page loses window.opener and cannot send the session event back.
     response["Cross-Origin-Opener-Policy"] = "unsafe-none"

@@ -15,9 +15,9 @@ from typing import Any
 
 from django.utils import timezone
 
-from meta.models import SandboxToken
-from meta.sandbox.constants import Scenario
-from meta.sandbox.errors import GraphFailure
+from sandbox.constants import Scenario
+from sandbox.errors import GraphFailure
+from sandbox.models import SandboxToken
 
 EXPIRING_LIFETIME = timedelta(days=3)
 DATA_ACCESS_LIFETIME = timedelta(days=90)

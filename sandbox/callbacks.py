@@ -13,7 +13,7 @@ from urllib.parse import urlencode, urlsplit, urlunsplit
 import urllib3
 
 from core.urlpolicy import UrlPolicyError, resolve_delivery_target
-from meta.sandbox import errors
+from sandbox import errors
 from webhooks.deadline import ConnectionWatch, watchdog
 from webhooks.transport import _pinned_pool
 
