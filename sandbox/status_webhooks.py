@@ -29,13 +29,14 @@ from sandbox.nodes import app_webhook_url
 logger = logging.getLogger(__name__)
 
 SENDER_THREADS = 4
-RETRY_DELAYS = (1.0, 5.0, 15.0)
+RETRY_DELAYS = (1.0, 3.0, 5.0)
 TIMEOUT = (3.0, 10.0)
 
 _due: list[tuple[float, int, str, tuple[bytes, ...], int]] = []
 _order = itertools.count()
 _ready = threading.Condition()
 _threads: list[threading.Thread] = []
+_posting = 0  # statuses taken from the queue whose post has not ended
 
 
 def target_url(phone: SandboxPhone) -> str:
@@ -99,10 +100,12 @@ def _start_threads() -> None:
 
 
 def _take() -> tuple[str, tuple[bytes, ...], int]:
+    global _posting
     with _ready:
         while True:
             if _due and _due[0][0] <= time.monotonic():
                 _, _, url, bodies, tries = heapq.heappop(_due)
+                _posting += 1
                 return url, bodies, tries
             _ready.wait(timeout=(_due[0][0] - time.monotonic()) if _due else None)
 
@@ -127,9 +130,16 @@ def _run() -> None:
             _push(time.monotonic() + RETRY_DELAYS[tries], url, bodies, tries + 1)
         elif not delivered:
             logger.warning("sandbox status webhook given up", extra={"url": url})
+        _done()
+
+
+def _done() -> None:
+    global _posting
+    with _ready:
+        _posting -= 1
 
 
 def pending() -> int:
     """Messages whose statuses are not all posted yet (for tests that wait for the sandbox to go quiet)."""
     with _ready:
-        return len(_due)
+        return len(_due) + _posting
