@@ -44,8 +44,6 @@ logger = logging.getLogger(__name__)
 LEASE = timedelta(minutes=5)
 
 
-
-
 def attempt_claim(*, attempt_id: uuid.UUID | str) -> SignupAttempt | None:
     """Take the lease on a running attempt; None when another worker holds it or it is finished."""
     now = timezone.now()
@@ -63,7 +61,6 @@ def attempt_release(*, attempt: SignupAttempt, retry_in: float) -> None:
     SignupAttempt.objects.filter(pk=attempt.pk).update(
         lease_until=None, next_try_at=timezone.now() + timedelta(seconds=retry_in)
     )
-
 
 
 # ---- Finishing --------------------------------------------------------------------------------

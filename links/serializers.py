@@ -300,5 +300,3 @@ class OnboardingLinkCreatedSerializer(OnboardingLinkSerializer):
 class OnboardingLinkFilterSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=Status.choices, required=False)
     externalId = serializers.CharField(source="external_id", max_length=255, required=False, trim_whitespace=False)
-
-

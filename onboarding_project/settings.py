@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "webhooks",
     "meta",
     "sandbox",
+    "messaging",
 ]
 
 MIDDLEWARE = [
@@ -194,6 +195,8 @@ SPECTACULAR_SETTINGS = {
         "SignupFlowEnum": "links.models.SignupFlow",
         "EventTypeEnum": "core.events.EVENT_TYPES",
         "PhoneStatusEnum": "phones.models.Phone.Status",
+        "MessageStatusEnum": "messaging.models.OutgoingMessage.Status",
+        "MessageTypeEnum": "messaging.models.OutgoingMessage.Type",
     },
 }
 
@@ -255,6 +258,7 @@ CELERY_BEAT_SCHEDULE = {
     "process-pending-inbound-webhooks": {"task": "phones.tasks.process_pending_inbound", "schedule": 30.0},
     "dispatch-due-webhook-deliveries": {"task": "webhooks.tasks.dispatch_due_deliveries", "schedule": 15.0},
     "destroy-expired-webhook-secrets": {"task": "webhooks.tasks.destroy_expired_webhook_secrets", "schedule": 60.0},
+    "send-due-messages": {"task": "messaging.tasks.send_due_messages", "schedule": 15.0},
     "prune-idempotency-keys": {"task": "core.tasks.prune_idempotency_keys", "schedule": crontab(minute=17)},
     "warn-expiring-tokens": {"task": "wabas.tasks.warn_expiring_tokens", "schedule": crontab(minute=43, hour=6)},
 }
@@ -324,6 +328,16 @@ if not 0 < TOKEN_EXPIRY_WARNING_DAYS <= 365:
 # Sandbox mode (fake Graph API and dialog served by this app under /_sandbox/) is an explicit choice:
 # on by default only in development without a Meta app. Production (DEBUG off) with neither a Meta
 # app nor META_SANDBOX=true refuses to start (core.checks); /_sandbox/ is not even routed when off.
+# Sending messages (docs/api.md, "Messages"): Meta's default throughput is 80 messages per second
+# per number; a burst above it waits its turn. Retries of transient send failures, in seconds.
+MESSAGES_PER_SECOND_PER_PHONE = env.int("MESSAGES_PER_SECOND_PER_PHONE", default=80)
+if MESSAGES_PER_SECOND_PER_PHONE < 1:
+    raise ImproperlyConfigured("MESSAGES_PER_SECOND_PER_PHONE must be at least 1.")
+MESSAGE_RETRY_DELAYS = [float(s) for s in env.list("MESSAGE_RETRY_DELAYS", default=["2", "10", "60", "300", "1800"])]
+MESSAGE_TEMPLATES_TTL_SECONDS = env.int("MESSAGE_TEMPLATES_TTL_SECONDS", default=60)
+# The sandbox posts a send's statuses to the number's webhook this long after the send, then apart.
+SANDBOX_STATUS_DELAY_SECONDS = env.float("SANDBOX_STATUS_DELAY_SECONDS", default=0.5)
+SANDBOX_STATUS_INTERVAL_SECONDS = env.float("SANDBOX_STATUS_INTERVAL_SECONDS", default=0.3)
 META_SANDBOX = env.bool("META_SANDBOX", default=DEBUG and not META_APP_ID)
 # The sandbox's Embedded Signup window is served on a second origin of this server, as Meta's is
 # on www.facebook.com; empty: PUBLIC_BASE_URL with 127.0.0.1 and localhost swapped.
