@@ -4,6 +4,7 @@ Views validate, call one service or selector, and render. Every lookup is filter
 organization, so another organization's object is a 404 on every verb.
 """
 
+import re
 from typing import Any
 
 from django.utils import timezone
@@ -26,6 +27,8 @@ from webhooks.models import Delivery, Event, OutgoingWebhook
 
 # --- Serializers ------------------------------------------------------------------------------
 
+SECRET_CHARACTERS = re.compile(r"[!-~]+")
+
 
 class WebhookIn(StrictSerializer):
     """An outgoing webhook's settings; unknown fields are rejected."""
@@ -37,7 +40,7 @@ class WebhookIn(StrictSerializer):
     # Printable ASCII without spaces: a secret that survives every config file and header intact,
     # and a rule the schema can state (`pattern`).
     secret = serializers.RegexField(
-        r"^[!-~]+$",
+        rf"^{SECRET_CHARACTERS.pattern}$",
         min_length=16,
         max_length=256,
         required=False,
@@ -47,6 +50,12 @@ class WebhookIn(StrictSerializer):
     wabaId = serializers.UUIDField(required=False, allow_null=True)  # noqa: N815
     isActive = serializers.BooleanField(required=False)  # noqa: N815
     description = serializers.CharField(max_length=500, required=False, allow_blank=True)
+
+    def validate_secret(self, value: str) -> str:
+        # The regex's `$` (kept: it is the schema's pattern) also matches before a final "\n".
+        if not SECRET_CHARACTERS.fullmatch(value):
+            raise serializers.ValidationError(self.fields["secret"].error_messages["invalid"])
+        return value
 
     def service_kwargs(self) -> dict[str, Any]:
         names = {"wabaId": "waba_id", "isActive": "is_active"}
