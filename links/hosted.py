@@ -22,13 +22,13 @@ from django.views.decorators.csrf import ensure_csrf_cookie
 from django.views.decorators.http import require_GET
 from rest_framework import serializers
 
-from core.api.errors import ApplicationError, flatten_validation_detail, json_error
+from core.api.errors import ApplicationError, flatten_validation_detail, json_error, json_methods
 from core.api.serializers import StrictSerializer
 from core.jsonbounds import JsonInputError, parse_json
 from links import embedded_signup
 from links.completion import FINISH, FINISH_EVENTS
 from links.funnel import link_open_record
-from links.hosted_guard import json_methods, limit_callbacks_per_link, limit_per_client
+from links.hosted_guard import limit_callbacks_per_link, limit_per_client
 from links.models import OnboardingLink
 from links.phone_choice import waiting_attempt
 from links.pin_step import waiting_for_pin

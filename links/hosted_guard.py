@@ -1,5 +1,5 @@
 """What the hosted page's JSON endpoints refuse before any work: oversized or non-JSON callback
-bodies, too many requests, unknown methods and malformed link ids, each in the API's error format.
+bodies, too many requests and malformed link ids, each in the API's error format.
 
 The body checks run as a middleware placed before Django's CSRF middleware, because that one reads
 a form-encoded body (`request.POST`) before any view runs: an oversized form would otherwise be
@@ -50,23 +50,6 @@ class SignupCallbackGuardMiddleware:
                     413, "payload_too_large", f"The callback body is larger than {MAX_CALLBACK_BYTES} bytes."
                 )
         return self.get_response(request)
-
-
-def json_methods(*methods: str) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
-    """Like Django's require_http_methods, with the 405 in the error format."""
-
-    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-        @functools.wraps(view)
-        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-            if request.method not in methods:
-                return json_error(
-                    405, "method_not_allowed", f'Method "{request.method}" not allowed.', Allow=", ".join(methods)
-                )
-            return view(request, *args, **kwargs)
-
-        return wrapper
-
-    return decorator
 
 
 def _rate_limited(wait: float) -> JsonResponse:

@@ -7,10 +7,10 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 
-from core.api.errors import ApplicationError, json_error
+from core.api.errors import ApplicationError, json_error, json_methods
 from core.api.serializers import StrictSerializer
 from links.funnel import link_start_record
-from links.hosted_guard import json_methods, limit_per_client, limit_starts_per_link, small_json_body
+from links.hosted_guard import limit_per_client, limit_starts_per_link, small_json_body
 
 MAX_BODY_BYTES = 64
 
