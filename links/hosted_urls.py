@@ -13,5 +13,5 @@ urlpatterns = [
     re_path(r"^signup/theme/(?P<color>[0-9a-f]{6})\.css$", hosted.signup_theme, name="signup-theme"),
     # A malformed id is an unknown link: the same friendly 404 page, or the JSON 404 for the script's calls.
     re_path(r"^signup/[^/]+/?$", hosted._not_found_page),
-    re_path(r"^signup/[^/]+/(?:callback|status|pin|started)/?$", hosted_guard.malformed_link_id),
+    re_path(r"^signup/[^/]+/(?:callback|status|phone-numbers|pin|started)/?$", hosted_guard.malformed_link_id),
 ]

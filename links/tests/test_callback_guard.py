@@ -112,6 +112,10 @@ def test_application_json_with_a_charset_is_accepted(browser_for):
         ("post", "/signup/550e8400-e29b-41d4-a716-446655440000/callback/"),
         ("get", "/signup/not-a-uuid/status"),
         ("get", "/signup/%0A/status"),
+        ("get", "/signup/not-a-uuid/phone-numbers"),
+        ("post", "/signup/not-a-uuid/phone-numbers/"),
+        ("post", "/signup/not-a-uuid/pin"),
+        ("post", "/signup/not-a-uuid/started"),
     ],
 )
 def test_malformed_link_ids_are_a_json_404(method, path):
