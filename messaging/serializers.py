@@ -7,6 +7,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from core.api.serializers import StrictSerializer, TimestampField
+from core.text import validate_no_disguising_characters
 from messaging.models import MessageStatusChange, OutgoingMessage
 
 E164 = r"^\+[1-9][0-9]{6,14}$"
@@ -41,7 +42,11 @@ class TemplateIn(StrictSerializer):
 class MediaIn(StrictSerializer):
     link = serializers.URLField(max_length=2000, help_text="A public http(s) URL Meta downloads the media from.")
     caption = serializers.CharField(max_length=CAPTION_MAX, required=False, trim_whitespace=False)
-    filename = serializers.CharField(max_length=240, required=False, help_text="Documents only.")
+    # A file name is read as a name (a U+202E makes `invoice\u202efdp.exe` show as `invoiceexe.pdf`);
+    # bodies and captions are the end-user's text, where bidi marks and joiners are ordinary.
+    filename = serializers.CharField(
+        max_length=240, required=False, validators=[validate_no_disguising_characters], help_text="Documents only."
+    )
 
     def validate_link(self, value: str) -> str:
         if not value.lower().startswith(("https://", "http://")):

@@ -51,6 +51,14 @@ def ready_phone(organization, settings):
         ),
         ({**TEXT, "context": {"messageId": "6f1c1d5e-1111-4f5b-9c1e-000000000000"}}, "context.messageId"),
         ({**TEXT, "extra": 1}, "extra"),
+        (
+            {
+                "to": "+5491155551234",
+                "type": "document",
+                "document": {"link": "https://e.com/a.pdf", "filename": "invoice\u202efdp.exe"},
+            },
+            "document.filename",
+        ),
     ],
 )
 def test_bad_input_is_a_400_naming_the_field_and_stores_nothing(api_client, ready_phone, body, field):
@@ -60,6 +68,22 @@ def test_bad_input_is_a_400_naming_the_field_and_stores_nothing(api_client, read
     assert answer.json()["error"]["code"] == "validation_error"
     assert field in answer.json()["error"]["details"], answer.json()
     assert OutgoingMessage.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_bodies_and_captions_keep_bidi_marks_and_joiners(api_client, ready_phone):
+    """The end-user's own text: Arabic and Hebrew use bidi marks, emoji sequences use U+200D."""
+    body = "\u05e9\u05dc\u05d5\u05dd \u200fOK\u200f \U0001f468\u200d\U0001f469\u200d\U0001f467 \u202eabc"
+    text = send(api_client, ready_phone, {**TEXT, "text": {"body": body}})
+    image = send(
+        api_client,
+        ready_phone,
+        {"to": "+5491155551234", "type": "image", "image": {"link": "https://e.com/a.jpg", "caption": body}},
+    )
+
+    assert text.status_code == 202 and image.status_code == 202
+    assert text.json()["data"]["content"]["body"] == body
+    assert image.json()["data"]["content"]["caption"] == body
 
 
 @pytest.mark.django_db
