@@ -35,7 +35,18 @@ def test_refresh_url_is_stored_and_shown_by_get_and_list(api_client):
 
 @pytest.mark.parametrize(
     "url",
-    ["http://myapp.example/refresh", "javascript:alert(1)", "/relative", "https://", "ftp://myapp.example/x", 42],
+    [
+        "http://myapp.example/refresh",
+        "javascript:alert(1)",
+        "data:text/html,<script>alert(1)</script>",
+        "https://user:pass@myapp.example/refresh",
+        "/relative",
+        "https://",
+        "ftp://myapp.example/x",
+        42,
+        "https://myapp\x7f.example/refresh",  # DEL: browsers cannot parse the host
+        "https://myapp.example/\x80refresh",  # a C1 control
+    ],
 )
 def test_refresh_url_follows_the_redirect_url_rules(api_client, url):
     for field in ("redirectUrl", "refreshUrl"):
