@@ -12,6 +12,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django import forms
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db.models import Case, CharField, Count, F, Q, QuerySet, Value, When
 from django.utils import timezone
 
@@ -34,12 +35,26 @@ STAGES = [
 ]
 
 
+# Dates a period may name: the arithmetic below (a day after `until`, DEFAULT_DAYS before it) stays
+# within Python's dates (9999-12-31 plus a day was an OverflowError, the dashboard a 500).
+EARLIEST = date(2000, 1, 1)
+LATEST = date(9999, 1, 1)
+
+
+def _period_day() -> forms.DateField:
+    return forms.DateField(
+        required=False,
+        validators=[MinValueValidator(EARLIEST), MaxValueValidator(LATEST)],
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+
+
 class FunnelForm(forms.Form):
     organization = forms.ModelChoiceField(
         queryset=Organization.objects.order_by("name"), required=False, empty_label="all organizations"
     )
-    since = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    until = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    since = _period_day()
+    until = _period_day()
 
 
 @dataclass

@@ -213,3 +213,11 @@ def test_the_dashboard_ignores_a_bad_funnel_query(admin_client):
     funnel = response.context["funnel"]
     assert funnel["organization"] is None and funnel["until"] == timezone.localdate()
     assert funnel["form"].errors
+
+
+@pytest.mark.parametrize("query", [{"until": "9999-12-31"}, {"until": "0001-01-01"}, {"since": "0001-01-01"}])
+def test_the_dashboard_survives_dates_at_the_calendars_ends(admin_client, query):
+    response = admin_client.get("/admin/links/onboardinglink/dashboard/", query)
+    assert response.status_code == 200
+    funnel = response.context["funnel"]
+    assert funnel["until"] == timezone.localdate() and funnel["form"].errors
