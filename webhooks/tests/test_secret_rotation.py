@@ -2,6 +2,7 @@
 one after it, and the old one is destroyed. Verified the way customers verify: the
 `standardwebhooks` library, against what a real HTTP endpoint received."""
 
+import json
 from datetime import timedelta
 
 import pytest
@@ -13,11 +14,15 @@ from standardwebhooks import Webhook
 from standardwebhooks.webhooks import WebhookVerificationError
 
 from core.events import PHONE_NUMBER_CONNECTED
+from core.tests import test_log_redaction
 from webhooks.models import OutgoingWebhook
 from webhooks.tasks import destroy_expired_webhook_secrets
 from webhooks.tests.factories import OutgoingWebhookFactory
 
 pytestmark = pytest.mark.django_db
+
+# Everything logged at DEBUG through the project's LOGGING.
+log_lines = test_log_redaction.log_lines
 
 
 def rotate(api_client, webhook_id, body=None):
@@ -189,3 +194,28 @@ def test_the_schema_describes_rotate_secret(api_client):
     paths = api_client.get("/v1/openapi.json").json()["paths"]
     operation = paths["/v1/outgoing-webhooks/{id}/rotate-secret"]["post"]
     assert "200" in operation["responses"] and "requestBody" in operation
+
+
+def test_rotating_and_delivering_log_neither_secret(api_client, organization, receiver, on_commit, log_lines):
+    webhook = OutgoingWebhookFactory(organization=organization, url=receiver.url())
+    old_secret = webhook.secret
+    answer = api_client.post(
+        f"/v1/outgoing-webhooks/{webhook.pk}/rotate-secret",
+        {"graceSeconds": 60},
+        format="json",
+        HTTP_IDEMPOTENCY_KEY="r-1",
+    )
+    new_secret = answer.json()["data"]["secret"]
+    replay = api_client.post(
+        f"/v1/outgoing-webhooks/{webhook.pk}/rotate-secret",
+        {"graceSeconds": 60},
+        format="json",
+        HTTP_IDEMPOTENCY_KEY="r-1",
+    )
+    assert replay.json()["data"]["secret"] == new_secret  # the one-time answer, replayed as given
+    send_test_event(api_client, webhook.pk, receiver, on_commit)
+
+    text = "\n".join(json.dumps(line) for line in log_lines())
+    assert "webhook delivery attempt" in text  # DEBUG logging really was captured
+    for secret in (old_secret, new_secret, old_secret[6:], new_secret[6:]):
+        assert secret not in text
