@@ -1,6 +1,4 @@
-import base64
 import logging
-import secrets
 from datetime import timedelta
 from typing import Any
 
@@ -13,16 +11,10 @@ from core.api.errors import ConflictError, NotFoundError
 from core.timefmt import isoformat_ms
 from links.models import DeletedLink, OnboardingLink, default_allowed_flows
 from organizations.models import Organization
+from webhooks import signing
 from webhooks.publishing import events_publish
 
 logger = logging.getLogger(__name__)
-
-WEBHOOK_SECRET_PREFIX = "whsec_"  # noqa: S105 (a prefix, not a secret)
-
-
-def webhook_secret_generate() -> str:
-    """`whsec_` + base64 of 32 random bytes: the Standard Webhooks form."""
-    return WEBHOOK_SECRET_PREFIX + base64.b64encode(secrets.token_bytes(32)).decode()
 
 
 def link_create(
@@ -47,7 +39,7 @@ def link_create(
     now = timezone.now()
     ttl = expires_in_seconds if expires_in_seconds is not None else settings.LINK_DEFAULT_TTL_SECONDS
     if webhook_url and not webhook_secret:
-        webhook_secret = webhook_secret_generate()
+        webhook_secret = signing.secret_generate()  # the outgoing webhooks' own form (whsec_...)
     link = OnboardingLink.objects.create(
         organization=organization,
         name=name,

@@ -17,7 +17,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Q, prefetch_related_objects
 from django.utils import timezone
 
-from core.api.errors import ApplicationError, ConflictError
+from core.api.errors import ApplicationError, ConflictError, InvalidInputError
 from core.events import MESSAGE_FAILED
 from core.timefmt import isoformat_ms
 from messaging import outcomes, throughput
@@ -61,9 +61,7 @@ def _reference(phone: Phone, reference: str, field: str) -> str:
     message = message_by_reference(phone=phone, reference=reference)
     if message is None or not message.meta_message_id:
         problem = "No message with this id on this phone." if message is None else "This message is not sent yet."
-        raise ApplicationError(
-            "validation_error", "The request is invalid; see details for each field.", details={field: [problem]}
-        )
+        raise InvalidInputError({field: [problem]})
     return message.meta_message_id
 
 
@@ -75,17 +73,9 @@ def _check_template(phone: Phone, content: dict[str, Any]) -> None:
         return  # unknown now: Meta checks it (132000 / 132001 end the message `failed`)
     template = template_find(templates, name=content["name"], language=content["language"]["code"])
     if template is None:
-        raise ApplicationError(
-            "validation_error",
-            "The request is invalid; see details for each field.",
-            details={"template.name": ["No template with this name and language on the phone's WABA."]},
-        )
+        raise InvalidInputError({"template.name": ["No template with this name and language on the phone's WABA."]})
     if problems := parameter_problems(template, content.get("components") or []):
-        raise ApplicationError(
-            "validation_error",
-            "The request is invalid; see details for each field.",
-            details={"template.components": problems},
-        )
+        raise InvalidInputError({"template.components": problems})
 
 
 @transaction.atomic

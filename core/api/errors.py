@@ -41,6 +41,18 @@ class ConflictError(ApplicationError):
     status_code = 409
 
 
+# The one sentence of every 400 `validation_error` that names fields (DRF's and the services').
+VALIDATION_MESSAGE = "The request is invalid; see details for each field."
+
+
+class InvalidInputError(ApplicationError):
+    """A 400 `validation_error` only a service can see (the rows it reads), in the serializers' shape:
+    `details` maps a field's dotted path to its problems."""
+
+    def __init__(self, details: dict[str, list[str]]) -> None:
+        super().__init__("validation_error", VALIDATION_MESSAGE, details=details)
+
+
 class NotFoundError(ApplicationError):
     status_code = 404
 
@@ -125,7 +137,7 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
     if isinstance(exc, drf.ValidationError):
         details = flatten_validation_detail(exc.detail)
         return Response(
-            error_body("validation_error", "The request is invalid; see details for each field.", details),
+            error_body("validation_error", VALIDATION_MESSAGE, details),
             status=400,
         )
     if isinstance(exc, drf.ParseError):
