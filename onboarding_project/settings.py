@@ -239,10 +239,15 @@ WEBHOOK_QUEUE = env.str("WEBHOOK_QUEUE", default="webhooks")
 # their own too (the Procfile's `inbound` process): a burst of traffic must not make signups wait
 # behind it, and a slow Graph call during a signup must not hold up the traffic.
 INBOUND_QUEUE = env.str("INBOUND_QUEUE", default="inbound")
+# Messages customers send through the API wait on Meta's answer (and on each phone's rate), so
+# they get a queue and a thread-pool process of their own (the Procfile's `messages`): a burst of
+# sends must not hold up signup completions or Meta's inbound traffic.
+MESSAGES_QUEUE = env.str("MESSAGES_QUEUE", default="messages")
 CELERY_TASK_ROUTES = {
     "webhooks.tasks.deliver_webhooks": {"queue": WEBHOOK_QUEUE},
     "webhooks.tasks.deliver_webhook": {"queue": WEBHOOK_QUEUE},
     "phones.tasks.process_inbound_webhook": {"queue": INBOUND_QUEUE},
+    "messaging.tasks.send_message": {"queue": MESSAGES_QUEUE},
 }
 CELERY_TIMEZONE = "UTC"
 # Worker and beat log through Django's LOGGING (JSON lines with the task id), not Celery's format.
