@@ -112,14 +112,16 @@ class DeletedLink(models.Model):
     """What is still known of a deleted link that had a `refresh_url`: enough to send an end-user
     who opens its hosted URL back to the customer (`reason=deleted`) instead of a dead end.
 
-    Written by links.services.link_delete in the DELETE's transaction; removed with the organization.
+    Written by links.services.link_delete in the DELETE's transaction; pruned
+    `DELETED_LINK_RETENTION_DAYS` after the deletion (links.services.deleted_links_prune), or with the
+    organization.
     """
 
     id = models.UUIDField(primary_key=True, editable=False, help_text="The deleted link's id.")
     organization = models.ForeignKey("organizations.Organization", on_delete=models.CASCADE, related_name="+")
     external_id = models.CharField(max_length=255, null=True, blank=True)
     refresh_url = models.CharField(max_length=2048)
-    deleted_at = models.DateTimeField(default=timezone.now, editable=False)
+    deleted_at = models.DateTimeField(default=timezone.now, editable=False, db_index=True)
 
     def __str__(self) -> str:
         return f"deleted link {self.id}"

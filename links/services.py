@@ -1,5 +1,5 @@
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -84,6 +84,14 @@ def link_delete(*, link: OnboardingLink) -> None:
             refresh_url=link.refresh_url,
         )
     logger.info("onboarding link deleted", extra={"link_id": str(link.pk)})
+
+
+def deleted_links_prune(*, now: datetime | None = None) -> int:
+    """Forget deleted links older than `DELETED_LINK_RETENTION_DAYS`: their hosted URL is then the
+    plain "not found" page. Returns how many were forgotten."""
+    cutoff = (now or timezone.now()) - timedelta(days=settings.DELETED_LINK_RETENTION_DAYS)
+    deleted, _ = DeletedLink.objects.filter(deleted_at__lt=cutoff).delete()
+    return deleted
 
 
 def _expired_events(links: list[OnboardingLink]) -> None:

@@ -129,6 +129,12 @@ def _error(row: Any) -> dict[str, Any] | None:
         "description": "The message's content, as sent: the `text`, `template`, media or `reaction` object.",
     }
 )
+class ContextOut(serializers.Serializer):
+    """The message a sent message replies to."""
+
+    messageId = serializers.CharField(help_text="Meta's id (wamid) of the message replied to.")
+
+
 class ContentOut(serializers.Field):
     def to_representation(self, value: dict[str, Any]) -> dict[str, Any]:
         return value
@@ -154,7 +160,7 @@ class OutgoingMessageSerializer(serializers.Serializer):
     def get_metaMessageId(self, message: OutgoingMessage) -> str | None:
         return message.meta_message_id or None
 
-    @extend_schema_field(ContextIn(allow_null=True, help_text="The message replied to (Meta's wamid), or null."))
+    @extend_schema_field(ContextOut(allow_null=True, help_text="The message replied to (Meta's wamid), or null."))
     def get_context(self, message: OutgoingMessage) -> dict[str, Any] | None:
         if message.type == Type.REACTION or not message.context_meta_message_id:
             return None

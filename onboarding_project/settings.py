@@ -239,10 +239,15 @@ WEBHOOK_QUEUE = env.str("WEBHOOK_QUEUE", default="webhooks")
 # their own too (the Procfile's `inbound` process): a burst of traffic must not make signups wait
 # behind it, and a slow Graph call during a signup must not hold up the traffic.
 INBOUND_QUEUE = env.str("INBOUND_QUEUE", default="inbound")
+# Messages customers send through the API wait on Meta's answer (and on each phone's rate), so
+# they get a queue and a thread-pool process of their own (the Procfile's `messages`): a burst of
+# sends must not hold up signup completions or Meta's inbound traffic.
+MESSAGES_QUEUE = env.str("MESSAGES_QUEUE", default="messages")
 CELERY_TASK_ROUTES = {
     "webhooks.tasks.deliver_webhooks": {"queue": WEBHOOK_QUEUE},
     "webhooks.tasks.deliver_webhook": {"queue": WEBHOOK_QUEUE},
     "phones.tasks.process_inbound_webhook": {"queue": INBOUND_QUEUE},
+    "messaging.tasks.send_message": {"queue": MESSAGES_QUEUE},
 }
 CELERY_TIMEZONE = "UTC"
 # Worker and beat log through Django's LOGGING (JSON lines with the task id), not Celery's format.
@@ -260,6 +265,7 @@ CELERY_BEAT_SCHEDULE = {
     "destroy-expired-webhook-secrets": {"task": "webhooks.tasks.destroy_expired_webhook_secrets", "schedule": 60.0},
     "send-due-messages": {"task": "messaging.tasks.send_due_messages", "schedule": 15.0},
     "prune-idempotency-keys": {"task": "core.tasks.prune_idempotency_keys", "schedule": crontab(minute=17)},
+    "prune-deleted-links": {"task": "links.tasks.prune_deleted_links", "schedule": crontab(minute=29, hour=3)},
     "warn-expiring-tokens": {"task": "wabas.tasks.warn_expiring_tokens", "schedule": crontab(minute=43, hour=6)},
 }
 # `BEAT_INTERVALS=expire-links=5,dispatch-due-webhook-deliveries=2`: seconds between runs, per job.
@@ -277,6 +283,10 @@ for _job, _seconds in env.dict("BEAT_INTERVALS", default={}).items():
 
 # --- Product settings -----------------------------------------------------------------------
 LINK_DEFAULT_TTL_SECONDS = env.int("LINK_DEFAULT_TTL_SECONDS", default=7 * 24 * 3600)
+# How long a deleted link with a refreshUrl keeps sending its end-users back to the customer.
+DELETED_LINK_RETENTION_DAYS = env.int("DELETED_LINK_RETENTION_DAYS", default=30)
+if not 1 <= DELETED_LINK_RETENTION_DAYS <= 3650:
+    raise ImproperlyConfigured("DELETED_LINK_RETENTION_DAYS must be between 1 and 3650.")
 
 # Seconds between webhook delivery attempts; the default spans about three days.
 # 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 14 h, 20 h, 24 h: ten attempts over about 3 days.

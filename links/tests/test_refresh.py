@@ -147,3 +147,18 @@ def test_the_schema_describes_refresh_url(api_client):
     schemas = api_client.get("/v1/openapi.json").json()["components"]["schemas"]
     assert schemas["OnboardingLinkCreateRequest"]["properties"]["refreshUrl"]["format"] == "uri"
     assert "refreshUrl" in schemas["OnboardingLink"]["properties"]
+
+
+def test_a_deleted_link_is_forgotten_after_its_retention(client, api_client, settings):
+    from links.tasks import prune_deleted_links
+
+    settings.DELETED_LINK_RETENTION_DAYS = 30
+    old, recent = (create(api_client, refreshUrl=REFRESH_URL).json()["data"]["id"] for _ in range(2))
+    for link_id in (old, recent):
+        api_client.delete(f"/v1/onboarding-links/{link_id}")
+    DeletedLink.objects.filter(pk=old).update(deleted_at=timezone.now() - timedelta(days=31))
+
+    assert prune_deleted_links.delay().get() == 1
+
+    assert client.get(f"/signup/{old}").status_code == 404
+    assert client.get(f"/signup/{recent}").status_code == 302
