@@ -16,4 +16,6 @@ def _status_received(sender: Any, *, phone: Any, status: dict[str, Any], **kwarg
     from messaging.services import message_status_record
 
     message = message_status_record(phone=phone, status=status)
-    return {"outgoingMessageId": str(message.pk) if message else None}
+    if message is None:
+        return {"outgoingMessageId": None}
+    return {"outgoingMessageId": str(message.pk), "phone": message.phone}

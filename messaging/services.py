@@ -269,14 +269,20 @@ def _meta_time(timestamp: Any) -> datetime:
 
 @transaction.atomic
 def message_status_record(*, phone: Phone, status: dict[str, Any]) -> OutgoingMessage | None:
-    """Meta's status for one of the phone's messages: a history row (once), and the message's
-    status when it moves forward (`read` is never undone by a late `delivered`). None when the
-    message was not sent through the API."""
+    """Meta's status for a message of the phone's Meta number: a history row (once), and the
+    message's status when it moves forward (`read` is never undone by a late `delivered`). The
+    message is found by its wamid among every phone with that Meta id (one number in two
+    organizations: the phone the webhook was routed to may not be the sender); it comes with its
+    phone. None when the message was not sent through the API."""
     meta_id = str(status.get("id") or "")
     new = str(status.get("status") or "")
     if not meta_id or new not in (Status.SENT, Status.DELIVERED, Status.READ, Status.FAILED):
         return None
-    message = OutgoingMessage.objects.filter(phone=phone, meta_message_id=meta_id).first()
+    message = (
+        OutgoingMessage.objects.filter(meta_message_id=meta_id, phone__meta_phone_number_id=phone.meta_phone_number_id)
+        .select_related("phone__waba", "phone__organization")
+        .first()
+    )
     if message is None:
         return None
     failure = None

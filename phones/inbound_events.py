@@ -74,7 +74,8 @@ def occurred_at(timestamp: Any) -> str | None:
 
 def _route(meta_phone_id: str, url_phone_id: uuid.UUID | None) -> Phone | None:
     """The phone Meta means: the per-phone URL's phone when its Meta id matches, else the
-    connected phone with that Meta id most recently (re)connected."""
+    connected phone with that Meta id most recently (re)connected. A status of a message sent
+    through the API goes to the phone that sent it instead (`message_status_received` answers it)."""
     candidates = list(
         Phone.objects.filter(meta_phone_number_id=meta_phone_id).select_related(
             "waba", "organization", "onboarding_link"
@@ -199,13 +200,16 @@ class _Messages:
             if event_type is None:  # e.g. "played" (voice): no event type in the catalogue
                 result.counts["ignored"] += 1
                 continue
-            outgoing_id = None
+            # A message sent through the API belongs to the phone that sent it: with one number in
+            # two organizations, the route's pick may be the other one's phone.
+            owner, outgoing_id = phone, None
             for _, answer in message_status_received.send(sender=Phone, phone=phone, status=status):
                 outgoing_id = (answer or {}).get("outgoingMessageId") or outgoing_id
+                owner = (answer or {}).get("phone") or owner
             when = occurred_at(status.get("timestamp"))
-            data = message_status_event_data(phone, status=status, occurred_at=when, outgoing_message_id=outgoing_id)
+            data = message_status_event_data(owner, status=status, occurred_at=when, outgoing_message_id=outgoing_id)
             ids = (str(status["id"]), str(status["status"]))
-            _publish(result, phone, kind="status", ids=ids, type=event_type, data=data)
+            _publish(result, owner, kind="status", ids=ids, type=event_type, data=data)
         errors = _items(value, "errors")
         if errors:
             # No timestamp in Meta's shape: the envelope's time is all there is.
