@@ -1,6 +1,8 @@
 """`/v1/phones/{phoneNumberId}/messages` and `/v1/wabas/{wabaId}/message-templates`. Thin views:
 validate, call one service or selector, render (docs/api.md, "Messages")."""
 
+from typing import Any
+
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
 from rest_framework import status, viewsets
@@ -21,6 +23,7 @@ from messaging.serializers import (
     TemplateSerializer,
 )
 from messaging.templates import templates_read
+from phones.models import Phone
 from phones.selectors import phone_get, waba_get
 
 _PHONE = OpenApiParameter(
@@ -31,6 +34,16 @@ _WABA = OpenApiParameter("waba_id", OpenApiTypes.UUID, OpenApiParameter.PATH, de
 
 # One component for both answers: two inline serializers of one name make drf-spectacular warn.
 _MESSAGE_RESPONSE = envelope(OutgoingMessageSerializer(), "MessageResponse")
+
+
+def _checked(view: Any, request: Request, phone_id: str) -> tuple[Phone, dict[str, Any]]:
+    """The send's phone and body, checked, Meta's template list included: before any transaction."""
+    phone = phone_get(organization=request.user.organization, phone_id=phone_id)
+    serializer = MessageCreateSerializer(data=request.data)
+    serializer.is_valid(raise_exception=True)
+    data = serializer.validated_data
+    services.message_check(phone=phone, type=data["type"], content=data["content"])
+    return phone, data
 
 
 class MessageViewSet(viewsets.GenericViewSet):
@@ -52,14 +65,10 @@ class MessageViewSet(viewsets.GenericViewSet):
         ],
         responses={202: _MESSAGE_RESPONSE},
     )
-    @idempotent
-    def create(self, request: Request, phone_id: str) -> Response:
-        phone = phone_get(organization=request.user.organization, phone_id=phone_id)
-        serializer = MessageCreateSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        message = services.message_send(
-            organization=request.user.organization, phone=phone, **serializer.validated_data
-        )
+    @idempotent(prepare=_checked)
+    def create(self, request: Request, phone_id: str, prepared: tuple[Phone, dict[str, Any]]) -> Response:
+        phone, validated = prepared
+        message = services.message_send(organization=request.user.organization, phone=phone, **validated)
         return Response({"data": OutgoingMessageSerializer(message).data}, status=status.HTTP_202_ACCEPTED)
 
     @extend_schema(

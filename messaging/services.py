@@ -65,6 +65,16 @@ def _reference(phone: Phone, reference: str, field: str) -> str:
     return message.meta_message_id
 
 
+def message_check(*, phone: Phone, type: str, content: dict[str, Any]) -> None:
+    """The part of a send's checks that may ask Meta: a template's name, language and parameters,
+    against the WABA's list when it is known (cached, else read from Meta within the budget: up to
+    20 pages). Call it before `message_send`, outside any transaction, so that no transaction (nor
+    an Idempotency-Key's row) is held while Meta answers. A phone that cannot send is left to
+    `message_send`'s `409` without asking Meta."""
+    if type == Type.TEMPLATE and not phone_not_ready_reason(phone):
+        _check_template(phone, content)
+
+
 def _check_template(phone: Phone, content: dict[str, Any]) -> None:
     """Count the parameters against the template when it is known (cached, else read within budget)."""
     try:
@@ -88,8 +98,9 @@ def message_send(
     content: dict[str, Any],
     context_message_id: str | None = None,
 ) -> OutgoingMessage:
-    """Accept a message for `phone`: checked, stored `accepted` (with its first history row) and
-    queued for sending once the transaction commits."""
+    """Accept a message for `phone` (`message_check` has checked what Meta knows): checked against
+    the database, stored `accepted` (with its first history row) and queued for sending once the
+    transaction commits."""
     if phone.organization_id != organization.pk:
         raise ValueError("the phone belongs to another organization")
     if reason := phone_not_ready_reason(phone):
@@ -101,8 +112,6 @@ def message_send(
         target = _reference(phone, content["messageId"], "reaction.messageId")
     elif context_message_id:
         target = _reference(phone, context_message_id, "context.messageId")
-    if type == Type.TEMPLATE:
-        _check_template(phone, content)
     now = timezone.now()
     message = OutgoingMessage.objects.create(
         organization=organization,
