@@ -49,6 +49,7 @@ class OutgoingMessageAdmin(IdSearchMixin, ReadOnlyAdmin):
         "meta_message_id",
         "attempts",
         "next_attempt_at",
+        "queued_at",
         "error_code",
         "error_title",
         "error_details",

@@ -37,8 +37,11 @@ class OutgoingMessage(models.Model):
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.ACCEPTED)
     meta_message_id = models.CharField(max_length=128, blank=True, default="")
     attempts = models.PositiveIntegerField(default=0)
-    # When the send is due (again): the periodic sweep sends accepted messages whose task was lost.
+    # When the send is due (again): its organization's dispatch run queues it then (messaging.dispatch).
     next_attempt_at = models.DateTimeField(null=True, blank=True)
+    # When its send task was last queued: a row due later than that (or never queued) waits for its
+    # organization's turn; one queued long ago and still accepted lost its task (the sweep).
+    queued_at = models.DateTimeField(null=True, blank=True)
     locked_until = models.DateTimeField(null=True, blank=True)
     error_code = models.IntegerField(null=True, blank=True)
     error_title = models.CharField(max_length=255, blank=True, default="")
@@ -54,6 +57,11 @@ class OutgoingMessage(models.Model):
             models.Index(fields=["phone", "status", "-created_at"], name="message_phone_status_idx"),
             models.Index(fields=["meta_message_id"], name="message_meta_id_idx"),
             models.Index(fields=["next_attempt_at"], condition=models.Q(status="accepted"), name="message_due_idx"),
+            models.Index(
+                fields=["organization", "next_attempt_at"],
+                condition=models.Q(status="accepted"),
+                name="message_org_due_idx",
+            ),
         ]
 
     def __str__(self) -> str:

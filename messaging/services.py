@@ -14,13 +14,13 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q, prefetch_related_objects
+from django.db.models import F, prefetch_related_objects
 from django.utils import timezone
 
 from core.api.errors import ApplicationError, ConflictError, InvalidInputError
 from core.events import MESSAGE_FAILED
 from core.timefmt import isoformat_ms
-from messaging import outcomes, throughput
+from messaging import dispatch, outcomes, throughput
 from messaging.models import MessageStatusChange, OutgoingMessage
 from messaging.selectors import message_by_reference
 from messaging.templates import parameter_problems, template_find, templates_cached, templates_read
@@ -36,8 +36,6 @@ Status = OutgoingMessage.Status
 Type = OutgoingMessage.Type
 # A claimed send holds its message this long (longer than the Graph client's timeouts).
 LEASE = timedelta(seconds=60)
-# The sweep leaves a message this long to its queued task before sending it itself.
-SWEEP_GRACE = timedelta(seconds=30)
 RANK = {Status.ACCEPTED: 0, Status.SENT: 1, Status.DELIVERED: 2, Status.READ: 3}
 
 
@@ -126,17 +124,8 @@ def message_send(
     # Read now, inside the transaction: the message is presented as accepted, whatever the send
     # (queued on commit) has done by the time the answer is rendered.
     prefetch_related_objects([message], "history")
-    _enqueue(message.pk)
+    dispatch.message_queue(message)
     return message
-
-
-def _enqueue(message_id: uuid.UUID, countdown: float = 0.0) -> None:
-    from messaging.tasks import send_message
-
-    # robust: a broker outage must not fail the request; the sweep sends what was not queued.
-    transaction.on_commit(
-        lambda: send_message.apply_async((str(message_id),), countdown=countdown or None), robust=True
-    )
 
 
 def meta_message(message: OutgoingMessage) -> dict[str, Any]:
@@ -173,16 +162,18 @@ def _claim(message_id: uuid.UUID | str) -> OutgoingMessage | None:
 def message_deliver(*, message_id: uuid.UUID | str) -> str:
     """Send one accepted message (the task's work; safe to run twice). Returns what happened:
     `sent`, `queued` (over the phone's rate: sent later), `retry`, `failed` or `skipped`."""
-    waiting = OutgoingMessage.objects.filter(pk=message_id, status=Status.ACCEPTED).values_list("phone_id", flat=True)
-    phone_id = waiting.first()
-    if phone_id is None:
+    waiting = OutgoingMessage.objects.filter(pk=message_id, status=Status.ACCEPTED)
+    owners = waiting.values_list("phone_id", "organization_id").first()
+    if owners is None:
         return "skipped"
+    phone_id, organization_id = owners
     wait = throughput.take(phone_id)
     if wait > 0:
+        # Due again later, as a row: its organization's dispatch run queues it then.
         with transaction.atomic():
             due = timezone.now() + timedelta(seconds=wait)
             OutgoingMessage.objects.filter(pk=message_id, status=Status.ACCEPTED).update(next_attempt_at=due)
-            _enqueue(uuid.UUID(str(message_id)), countdown=wait)
+            dispatch.dispatch_soon(organization_id, wait)
         return "queued"
     message = _claim(message_id)
     if message is None:
@@ -200,8 +191,9 @@ def message_deliver(*, message_id: uuid.UUID | str) -> str:
             return "failed"
         with transaction.atomic():
             due = timezone.now() + timedelta(seconds=delay)
-            OutgoingMessage.objects.filter(pk=message.pk).update(next_attempt_at=due, locked_until=None)
-            _enqueue(message.pk, countdown=delay)
+            # Queued now for then (queued_at = due: no dispatch run queues it a second time).
+            OutgoingMessage.objects.filter(pk=message.pk).update(next_attempt_at=due, queued_at=due, locked_until=None)
+            dispatch.enqueue([message.pk], countdown=delay)
         logger.info("message send retried", extra={"message_id": str(message.pk), "graph_code": exc.code})
         return "retry"
     wamid = next((str(m.get("id")) for m in answer.get("messages") or [] if isinstance(m, dict) and m.get("id")), "")
@@ -320,14 +312,3 @@ def message_status_record(*, phone: Phone, status: dict[str, Any]) -> OutgoingMe
         earlier = [s for s, rank in RANK.items() if rank < RANK[new]]
         OutgoingMessage.objects.filter(pk=message.pk, status__in=earlier).update(status=new, updated_at=now)
     return message
-
-
-def messages_due(*, limit: int = 500) -> list[str]:
-    """Accepted messages whose task was lost (broker restart, killed worker): due again."""
-    now = timezone.now()
-    due = (
-        OutgoingMessage.objects.filter(status=Status.ACCEPTED, next_attempt_at__lte=now - SWEEP_GRACE)
-        .filter(Q(locked_until__isnull=True) | Q(locked_until__lte=now))
-        .order_by("next_attempt_at")
-    )
-    return [str(pk) for pk in due.values_list("pk", flat=True)[:limit]]

@@ -2,7 +2,8 @@ import logging
 
 from celery import shared_task
 
-from messaging.services import message_deliver, messages_due
+from messaging.dispatch import dispatch_run, messages_sweep
+from messaging.services import message_deliver
 
 logger = logging.getLogger(__name__)
 
@@ -13,12 +14,17 @@ def send_message(message_id: str) -> str:
     return message_deliver(message_id=message_id)
 
 
+@shared_task(name="messaging.tasks.dispatch_messages")
+def dispatch_messages(organization_id: str) -> float | None:
+    """Queue the organization's messages whose turn has come (its rate), and schedule the next run."""
+    return dispatch_run(organization_id=organization_id)
+
+
 @shared_task(name="messaging.tasks.send_due_messages")
 def send_due_messages() -> int:
-    """Periodic (CELERY_BEAT_SCHEDULE): accepted messages whose task was lost are queued again."""
-    ids = messages_due()
-    for message_id in ids:
-        send_message.delay(message_id)
-    if ids:
-        logger.info("messages requeued", extra={"requeued": len(ids)})
-    return len(ids)
+    """Periodic (CELERY_BEAT_SCHEDULE): sends whose task was lost are queued again, and
+    organizations whose dispatch run was lost get one."""
+    requeued, runs = messages_sweep()
+    if requeued or runs:
+        logger.info("messages requeued", extra={"requeued": requeued, "dispatch_runs": runs})
+    return requeued + runs

@@ -248,6 +248,7 @@ CELERY_TASK_ROUTES = {
     "webhooks.tasks.deliver_webhook": {"queue": WEBHOOK_QUEUE},
     "phones.tasks.process_inbound_webhook": {"queue": INBOUND_QUEUE},
     "messaging.tasks.send_message": {"queue": MESSAGES_QUEUE},
+    "messaging.tasks.dispatch_messages": {"queue": MESSAGES_QUEUE},
 }
 CELERY_TIMEZONE = "UTC"
 # Worker and beat log through Django's LOGGING (JSON lines with the task id), not Celery's format.
@@ -343,6 +344,11 @@ if not 0 < TOKEN_EXPIRY_WARNING_DAYS <= 365:
 MESSAGES_PER_SECOND_PER_PHONE = env.int("MESSAGES_PER_SECOND_PER_PHONE", default=80)
 if MESSAGES_PER_SECOND_PER_PHONE < 1:
     raise ImproperlyConfigured("MESSAGES_PER_SECOND_PER_PHONE must be at least 1.")
+# An organization's messages are queued for the shared send workers at most this many a second; a
+# burst waits its turn as rows, so no organization's burst delays another's sends.
+MESSAGES_PER_SECOND_PER_ORGANIZATION = env.int("MESSAGES_PER_SECOND_PER_ORGANIZATION", default=80)
+if MESSAGES_PER_SECOND_PER_ORGANIZATION < 1:
+    raise ImproperlyConfigured("MESSAGES_PER_SECOND_PER_ORGANIZATION must be at least 1.")
 MESSAGE_RETRY_DELAYS = [float(s) for s in env.list("MESSAGE_RETRY_DELAYS", default=["2", "10", "60", "300", "1800"])]
 MESSAGE_TEMPLATES_TTL_SECONDS = env.int("MESSAGE_TEMPLATES_TTL_SECONDS", default=60)
 # The sandbox posts a send's statuses to the number's webhook this long after the send, then apart.

@@ -15,8 +15,7 @@ TEMPLATES = 1234
 @pytest.fixture
 def waba(organization, settings):
     settings.META_GRAPH_BASE_URL = GRAPH
-    settings.META_SANDBOX = False
-    settings.META_APP_ID, settings.META_APP_SECRET = "1234", "app-secret-for-tests"
+    # Meta's Graph at another address; the sandbox mode (and so the URLs, read once) is left as it is.
     return WabaFactory(organization=organization, access_token="EAAtemplates-token")
 
 
