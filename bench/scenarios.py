@@ -29,6 +29,18 @@ CREATE_BODY = {  # the product document's example, as the README sends it
 }
 
 
+# The same body as the textbook peer (bench/peer.py) reads it: ModelSerializer's snake_case names.
+PEER_CREATE_BODY = {
+    "name": CREATE_BODY["name"],
+    "external_id": CREATE_BODY["externalId"],
+    "metadata": CREATE_BODY["metadata"],
+    "redirect_url": CREATE_BODY["redirectUrl"],
+    "webhook_url": CREATE_BODY["webhookUrl"],
+    "webhook_secret": CREATE_BODY["webhookSecret"],
+    "webhook_events": CREATE_BODY["webhookEvents"],
+}
+
+
 def row(
     name: str,
     *,
@@ -70,16 +82,25 @@ def api_scenarios(base: str, orgs: dict[str, Org], sizes: Sizes) -> list[dict]:
     list_url = f"{base}/v1/onboarding-links?limit=50"
     create_url = f"{base}/v1/onboarding-links"
 
-    # Warm every gunicorn worker (imports, connections, caches) before anything is timed.
-    for url, key in ((baseline_url, ""), (get_url, big.key), (list_url, big.key)):
-        run_wrk(url, seconds=warm, connections=conns, key=key)
-    run_wrk(create_url, seconds=warm, connections=conns, key=create.key, body=CREATE_BODY)
+    peer = f"{base}/v1/_bench/peer/onboarding-links"
+    peer_get_url, peer_list_url = f"{peer}/{big.any_link_id}", f"{peer}?limit=50"
 
-    # The baseline runs before and after the three endpoints; its mean is the reference.
+    # Warm every gunicorn worker (imports, connections, caches) before anything is timed.
+    for url, key in ((baseline_url, ""), (get_url, big.key), (list_url, big.key), (peer_get_url, big.key)):
+        run_wrk(url, seconds=warm, connections=conns, key=key)
+    run_wrk(peer_list_url, seconds=warm, connections=conns, key=big.key)
+    run_wrk(create_url, seconds=warm, connections=conns, key=create.key, body=CREATE_BODY)
+    run_wrk(peer, seconds=warm, connections=conns, key=create.key, body=PEER_CREATE_BODY)
+
+    # The baseline runs before and after the endpoints; its mean is the reference. Each endpoint
+    # and its textbook peer run back to back, so both see the same machine.
     base1 = run_wrk(baseline_url, seconds=secs, connections=conns)
     get = run_wrk(get_url, seconds=secs, connections=conns, key=big.key)
+    peer_get = run_wrk(peer_get_url, seconds=secs, connections=conns, key=big.key)
     lst = run_wrk(list_url, seconds=secs, connections=conns, key=big.key)
+    peer_lst = run_wrk(peer_list_url, seconds=secs, connections=conns, key=big.key)
     crt = run_wrk(create_url, seconds=secs, connections=conns, key=create.key, body=CREATE_BODY)
+    peer_crt = run_wrk(peer, seconds=secs, connections=conns, key=create.key, body=PEER_CREATE_BODY)
     base2 = run_wrk(baseline_url, seconds=secs, connections=conns)
     baseline = (base1.rps + base2.rps) / 2
     base_details = {"baseline_runs": [base1.as_dict(), base2.as_dict()]}
@@ -95,10 +116,24 @@ def api_scenarios(base: str, orgs: dict[str, Org], sizes: Sizes) -> list[dict]:
             details={"run": result.as_dict(), "p99_ms": round(result.p99_ms, 2), **base_details},
         )
 
+    def peer_row(what: str, result: WrkResult, peer_result: WrkResult, target: str) -> dict:
+        return row(
+            "api_vs_peer",
+            value=result.rps,
+            baseline=peer_result.rps,
+            unit="req/s",
+            target=target,
+            metric=f"{what}: links API / textbook DRF peer",
+            details={"run": result.as_dict(), "peer": peer_result.as_dict()},
+        )
+
     rows = [
         api_row("api_get_link", get, "ratio >= 0.2"),
         api_row("api_list_links", lst, "ratio >= 0.12"),
         api_row("api_create_link", crt, "ratio >= 0.12"),
+        peer_row("GET", get, peer_get, "ratio >= 1"),
+        peer_row(f"list of 50 at {big.links} links", lst, peer_lst, "ratio >= 3"),
+        peer_row("create", crt, peer_crt, "ratio >= 1"),
     ]
 
     # list_scaling: latency of one request at a time (no queueing), so p50 is the request's own cost.

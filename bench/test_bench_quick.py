@@ -19,6 +19,7 @@ NAMES = {
     "api_get_link",
     "api_list_links",
     "api_create_link",
+    "api_vs_peer",
     "list_scaling",
     "webhook_fanout_fast",
     "webhook_fanout_slow",
