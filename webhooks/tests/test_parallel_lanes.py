@@ -57,9 +57,10 @@ def test_a_slow_endpoints_batch_goes_out_in_parallel_up_to_its_limit(receiver, s
     assert {(d.status, d.attempts, d.claim_token, d.claimed_until) for d in rows} == {
         (Delivery.Status.SUCCEEDED, 1, None, None)
     }
-    assert sorted(DeliveryAttempt.objects.filter(delivery__in=rows).values_list("number", "status_code")) == [
-        (1, 200)
-    ] * 13
+    assert (
+        sorted(DeliveryAttempt.objects.filter(delivery__in=rows).values_list("number", "status_code"))
+        == [(1, 200)] * 13
+    )
 
 
 def test_connections_held_by_other_batches_count_against_the_limit(receiver, settings):
