@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 PYTEST_ARGS ?=
 FAULTS_ARGS ?=
 
-.PHONY: run test install lint bench bench-quick worker beat
+.PHONY: run test install lint bench bench-quick worker beat clients clients-check clients-test clients-tools
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -31,9 +31,10 @@ test: install
 lint: install
 	$(VENV)/bin/ruff check .
 
-# One worker for every queue: the default one and the webhook deliveries' (the Procfile splits them).
+# One worker for every queue: the default one, the webhook deliveries' and Meta's inbound payloads'
+# (the Procfile splits them).
 worker: install
-	$(PY) -m celery -A onboarding_project worker --loglevel=INFO -Q celery,$${WEBHOOK_QUEUE:-webhooks}
+	$(PY) -m celery -A onboarding_project worker --loglevel=INFO -Q celery,$${WEBHOOK_QUEUE:-webhooks},$${INBOUND_QUEUE:-inbound}
 
 beat: install
 	$(PY) -m celery -A onboarding_project beat --loglevel=INFO
@@ -45,3 +46,34 @@ bench: install
 
 bench-quick: install
 	$(PY) -m bench.run --quick
+
+# Client libraries (docs/clients.md). Their generators live apart from the service's .venv: the
+# Python one in .venv-clients (clients/codegen/requirements.txt), the TypeScript one in
+# clients/typescript/node_modules (package-lock.json), both from the package registries.
+CLIENTS_VENV := .venv-clients
+TS_CLIENT := clients/typescript
+
+$(CLIENTS_VENV)/.installed: clients/codegen/requirements.txt
+	$(PYTHON) -m venv $(CLIENTS_VENV)
+	$(CLIENTS_VENV)/bin/python -m pip install --quiet -r clients/codegen/requirements.txt
+	touch $@
+
+$(TS_CLIENT)/node_modules/.installed: $(TS_CLIENT)/package.json $(TS_CLIENT)/package-lock.json
+	cd $(TS_CLIENT) && npm ci --ignore-scripts --no-audit --no-fund
+	touch $@
+
+clients-tools: install $(CLIENTS_VENV)/.installed $(TS_CLIENT)/node_modules/.installed
+
+# Regenerate clients/openapi.json and both clients from the code (no server needed).
+clients: clients-tools
+	$(PY) scripts/clients.py generate
+
+# Fails when the committed clients differ from the code's schema (CI runs it after the tests).
+clients-check: clients-tools
+	$(PY) scripts/clients.py check
+
+# Both clients' tests; with ONBOARDING_API_URL and ONBOARDING_API_KEY set (a `make run` server),
+# also against that server: create a link, read it, verify a webhook the server delivers.
+clients-test: clients-tools
+	cd clients/python/tests && ../../../$(CLIENTS_VENV)/bin/python -m pytest -q -ra
+	cd $(TS_CLIENT) && npm test

@@ -7,6 +7,9 @@ import pytest
 
 from core.tests.helpers import Receiver
 
+# The client libraries' tests run in their own environment (`make clients-test`, docs/clients.md).
+collect_ignore = ["clients"]
+
 
 @pytest.fixture(autouse=True)
 def _test_defaults(settings) -> Iterator[None]:

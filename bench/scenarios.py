@@ -14,7 +14,7 @@ from django.db.models import Count, Max, Min
 
 from bench.config import Sizes
 from bench.procs import HarnessError
-from meta.sandbox.dialog import callback_body
+from sandbox.dialog import callback_body
 
 
 def row(

@@ -36,6 +36,7 @@ READY = {
     "web": lambda stack, proc: port_open(stack.port),
     "worker": lambda stack, proc: b"ready." in proc.output(),
     "webhooks": lambda stack, proc: b"ready." in proc.output(),
+    "inbound": lambda stack, proc: b"ready." in proc.output(),
     # "beat: Starting..." comes before the schedule is opened: only a sent task shows the loop runs.
     "beat": lambda stack, proc: b"Scheduler: Sending due task" in proc.output(),
 }
@@ -153,6 +154,7 @@ def production_env(redis: PrivateRedis, port: int, database_url: str) -> dict[st
         "GUNICORN_THREADS": "4",
         "CELERY_CONCURRENCY": "1",
         "WEBHOOK_CONCURRENCY": "4",
+        "INBOUND_CONCURRENCY": "1",
         "LOG_LEVEL": "INFO",
     }
 

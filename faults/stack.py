@@ -117,7 +117,7 @@ class Stack:
             name,
             [PYTHON, "-m", "celery", "-A", "onboarding_project", "worker", "--pool=prefork"]
             + [f"--concurrency={concurrency}", "-l", "INFO", "-n", f"{name}@%h"]
-            + ["-Q", "celery,webhooks"]  # the default queue and the deliveries' own: one worker to kill
+            + ["-Q", "celery,webhooks,inbound"]  # every queue: one worker to kill
             + ["--without-heartbeat", "--without-gossip", "--without-mingle"],
             self.env,
             lambda p: b"ready." in p.output(),
@@ -247,7 +247,7 @@ class Stack:
             f"{self.base}/_sandbox/dialog/complete", json={"outcome": outcome, "event": event}, timeout=30
         )
         assert dialog.status_code == 200, dialog.text
-        from meta.sandbox.dialog import callback_body
+        from sandbox.dialog import callback_body
 
         body = callback_body(dialog.json())
         callback = browser.post(

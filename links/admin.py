@@ -30,6 +30,7 @@ from links.services import link_expire
 from phones.models import Phone
 from wabas.models import Waba
 from webhooks.models import Delivery
+from webhooks.selectors import LAG_SAMPLE, delivery_backlog, delivery_lag
 
 DASHBOARD_DAYS = 14
 STATUSES = [choice.value for choice in OnboardingLink.Status]
@@ -267,10 +268,13 @@ class OnboardingLinkAdmin(IdSearchMixin, MetadataAsJsonMixin, admin.ModelAdmin):
 
     def dashboard_view(self, request: HttpRequest) -> HttpResponse:
         context = self._console_context(request, "Operator dashboard")
+        context["lag_sample_limit"] = LAG_SAMPLE
         now = timezone.now()
         context.update(links_by_day(now))
         if self._may_view(request, Delivery):
             context["deliveries"] = delivery_counts(now)
+            context["delivery_lag"] = delivery_lag(now=now)
+            context["delivery_backlog"] = delivery_backlog(now=now)
         if self._may_view(request, Phone):
             context["phone_health"] = phone_health_counts()
         return TemplateResponse(request, "admin/console/dashboard.html", context)

@@ -2,7 +2,7 @@
 messages it trusts, the `FB.login` options and the Content-Security-Policy that allows them.
 
 One code path for live and sandbox mode: only these values differ (Meta's SDK and origins live,
-the sandbox's fake SDK and dialog origin in sandbox mode; see meta.sandbox.origin).
+the sandbox's fake SDK and dialog origin in sandbox mode; see sandbox.origin).
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from typing import Any
 
 from django.conf import settings
 
-from meta.sandbox.origin import SDK_PATH, dialog_origin
+from sandbox.origin import SDK_PATH, dialog_origin
 
 META_SDK_URL = "https://connect.facebook.net/{locale}/sdk.js"
 # The window Meta's Embedded Signup runs in posts its session-info messages from these origins.
@@ -31,7 +31,7 @@ def message_origins() -> list[str]:
 
 
 def app_id() -> str:
-    from meta.sandbox.constants import SANDBOX_APP_ID
+    from sandbox.constants import SANDBOX_APP_ID
 
     return SANDBOX_APP_ID if settings.META_SANDBOX else settings.META_APP_ID
 

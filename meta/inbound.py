@@ -21,7 +21,7 @@ def inbound_app_secrets() -> tuple[str, ...]:
     if str(settings.META_APP_SECRET or "").strip():
         secrets.append(settings.META_APP_SECRET)
     if settings.META_SANDBOX:
-        from meta.sandbox.constants import SANDBOX_APP_SECRET
+        from sandbox.constants import SANDBOX_APP_SECRET
 
         secrets.append(SANDBOX_APP_SECRET)
     return tuple(secrets)

@@ -6,6 +6,7 @@ Every setting has a safe development default so that `make run` works with nothi
 
 import base64
 import hashlib
+import os
 from datetime import timedelta
 from pathlib import Path
 
@@ -55,6 +56,7 @@ INSTALLED_APPS = [
     "links",
     "webhooks",
     "meta",
+    "sandbox",
 ]
 
 MIDDLEWARE = [
@@ -103,6 +105,8 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
             "ENGINE": "core.db_backends.postgresql",
             "CONN_MAX_AGE": env.int("DB_CONN_MAX_AGE", default=60),
             "CONN_HEALTH_CHECKS": True,
+            # Behind PgBouncer in transaction mode a server-side cursor cannot outlive its transaction.
+            "DISABLE_SERVER_SIDE_CURSORS": env.bool("DB_DISABLE_SERVER_SIDE_CURSORS", default=False),
         }
     )
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
@@ -204,8 +208,13 @@ if CELERY_BROKER_URL == "filesystem://":
         "control_folder": str(BROKER_DATA_DIR / "control"),
         "store_processed": False,
     }
-else:
+elif CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
     CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+else:
+    # RabbitMQ (`amqp://user:password@host:5672/vhost`) keeps an unacknowledged message for its
+    # consumer until the connection drops: no visibility timeout to set. Kombu's other transports
+    # take their defaults.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TASK_SERIALIZER = "json"
@@ -221,9 +230,14 @@ CELERY_TASK_TIME_LIMIT = 90
 # `webhooks` process): they mostly wait on customers' endpoints, and must neither wait behind nor
 # hold up signup completions.
 WEBHOOK_QUEUE = env.str("WEBHOOK_QUEUE", default="webhooks")
+# Meta's inbound payloads (every message and status of every connected number) have a queue of
+# their own too (the Procfile's `inbound` process): a burst of traffic must not make signups wait
+# behind it, and a slow Graph call during a signup must not hold up the traffic.
+INBOUND_QUEUE = env.str("INBOUND_QUEUE", default="inbound")
 CELERY_TASK_ROUTES = {
     "webhooks.tasks.deliver_webhooks": {"queue": WEBHOOK_QUEUE},
     "webhooks.tasks.deliver_webhook": {"queue": WEBHOOK_QUEUE},
+    "phones.tasks.process_inbound_webhook": {"queue": INBOUND_QUEUE},
 }
 CELERY_TIMEZONE = "UTC"
 # Worker and beat log through Django's LOGGING (JSON lines with the task id), not Celery's format.
@@ -342,6 +356,18 @@ if SECURE_HSTS_SECONDS < 0:
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=1 if BEHIND_TLS_PROXY else 0)
 if TRUSTED_PROXY_COUNT < 0:
     raise ImproperlyConfigured("TRUSTED_PROXY_COUNT must be 0 or more.")
+
+# --- Metrics --------------------------------------------------------------------------------
+# `/metrics` (Prometheus text format, core.metrics) answers only with `Authorization: Bearer
+# <METRICS_TOKEN>`; unset, it is a 404. Counters of processes that share a host add up when every
+# process there has the same PROMETHEUS_MULTIPROC_DIR (an empty directory at start; docs/deploy.md).
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
+_multiproc_dir = env.str("PROMETHEUS_MULTIPROC_DIR", default="")
+if _multiproc_dir and not (Path(_multiproc_dir).is_dir() and os.access(_multiproc_dir, os.W_OK)):
+    raise ImproperlyConfigured(
+        f"PROMETHEUS_MULTIPROC_DIR={_multiproc_dir} is not a writable directory: create it (empty) before the "
+        "processes start, or unset it."
+    )
 
 # --- Logging --------------------------------------------------------------------------------
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")

@@ -4,6 +4,7 @@ from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularJSONAPIView, SpectacularSwaggerView
 
 from core import views as core_views
+from core.metrics import metrics_view
 
 api_v1 = [
     path("", include("links.urls")),
@@ -18,6 +19,7 @@ api_v1 = [
 
 urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
+    path("metrics", metrics_view, name="metrics"),
     path("v1/", include(api_v1)),
     re_path(r"^v1$", core_views.api_not_found),
     path("docs/", SpectacularSwaggerView.as_view(url_name="openapi-schema"), name="api-docs"),
@@ -27,7 +29,7 @@ urlpatterns = [
 ]
 # The sandbox (fake Graph API, fault injection, its dialog) is not routed at all unless chosen.
 if settings.META_SANDBOX and not settings.META_APP_ID:
-    urlpatterns.append(path("", include("meta.urls")))
+    urlpatterns.append(path("", include("sandbox.urls")))
 
 handler400 = "core.views.api_bad_request"
 handler500 = "core.views.api_server_error"

@@ -7,8 +7,11 @@ class PhonesConfig(AppConfig):
     name = "phones"
 
     def ready(self) -> None:
+        from core.metrics import register_database_collector
+        from phones.metrics import database_gauges
         from wabas.signals import waba_refresh_requested, wabas_token_rejected
 
+        register_database_collector(database_gauges)
         wabas_token_rejected.connect(_wabas_token_rejected, dispatch_uid="phones.wabas_token_rejected")
         waba_refresh_requested.connect(_waba_refresh_requested, dispatch_uid="phones.waba_refresh_requested")
 

@@ -15,6 +15,7 @@ from django.http import HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
+from core.metrics import INBOUND_RECEIVED
 from meta.inbound import inbound_signature_valid, inbound_verify_token
 from phones.models import InboundWebhook
 
@@ -40,13 +41,16 @@ def _receive(request: HttpRequest, *, endpoint: str, url_phone_id: uuid.UUID | N
     except ValueError:
         length = 0
     if length > MAX_BODY_BYTES:
+        INBOUND_RECEIVED.labels(endpoint, "too_large").inc()
         return HttpResponse("Payload too large.", status=413, content_type="text/plain")
     # Read the stream directly: `request.body` would apply the API's DATA_UPLOAD_MAX_MEMORY_SIZE.
     body = request.read(MAX_BODY_BYTES + 1)
     if len(body) > MAX_BODY_BYTES:
+        INBOUND_RECEIVED.labels(endpoint, "too_large").inc()
         return HttpResponse("Payload too large.", status=413, content_type="text/plain")
     if not inbound_signature_valid(body, request.headers.get("X-Hub-Signature-256", "")):
         logger.warning("inbound Meta webhook with a bad or missing signature", extra={"endpoint": endpoint})
+        INBOUND_RECEIVED.labels(endpoint, "bad_signature").inc()
         return HttpResponse("Invalid signature.", status=401, content_type="text/plain")
     from phones.tasks import process_inbound_webhook
 
@@ -55,6 +59,7 @@ def _receive(request: HttpRequest, *, endpoint: str, url_phone_id: uuid.UUID | N
         # robust: a broker outage must not turn into a non-200 for Meta; the periodic sweep
         # (phones.tasks.process_pending_inbound) picks the row up from the database.
         transaction.on_commit(lambda: process_inbound_webhook.delay(str(row.pk)), robust=True)
+    INBOUND_RECEIVED.labels(endpoint, "stored").inc()
     return HttpResponse("OK", content_type="text/plain")
 
 

@@ -2,13 +2,15 @@
 (another organization's phone or WABA is a 404)."""
 
 import uuid
+from dataclasses import dataclass
+from datetime import datetime
 
 from django.core.exceptions import ValidationError
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Count, Min, Prefetch, QuerySet
 
 from core.api.errors import NotFoundError
 from organizations.models import Organization
-from phones.models import Phone
+from phones.models import InboundWebhook, Phone
 from wabas.models import Waba
 
 
@@ -47,3 +49,18 @@ def waba_get(*, organization: Organization, waba_id: str | uuid.UUID) -> Waba:
         return waba_list(organization=organization).get(pk=waba_id)
     except (Waba.DoesNotExist, ValidationError, ValueError):
         raise NotFoundError("No WABA with this id in your organization.") from None
+
+
+@dataclass(frozen=True)
+class InboundBacklog:
+    """Stored Meta payloads not yet turned into events, and the age of the oldest (0 when none)."""
+
+    pending: int
+    oldest_seconds: float
+
+
+def inbound_backlog(*, now: datetime) -> InboundBacklog:
+    """Read through the `inbound_pending_idx` partial index (unprocessed rows only)."""
+    found = InboundWebhook.objects.filter(processed_at__isnull=True).aggregate(n=Count("id"), oldest=Min("received_at"))
+    oldest = found["oldest"]
+    return InboundBacklog(found["n"], max(0.0, (now - oldest).total_seconds()) if oldest else 0.0)

@@ -14,6 +14,7 @@ import time
 from django.conf import settings
 from django.core.cache import cache
 
+from core.metrics import GRAPH_BUDGET_REFUSED
 from meta.graph import GraphError
 
 DEFAULT_CALLS_PER_HOUR = 100
@@ -53,6 +54,7 @@ def take(meta_waba_id: str, *, reserve: int = 0) -> bool:
     than `reserve` calls would be left (background jobs leave room for API reads), or while Meta
     asked us to wait."""
     if backing_off(meta_waba_id):
+        GRAPH_BUDGET_REFUSED.inc()
         return False
     key = _window_key(meta_waba_id)
     cache.add(key, 0, timeout=3700)
@@ -63,6 +65,7 @@ def take(meta_waba_id: str, *, reserve: int = 0) -> bool:
         count = 1
     if count > calls_per_hour() - reserve:
         cache.decr(key)
+        GRAPH_BUDGET_REFUSED.inc()
         return False
     return True
 

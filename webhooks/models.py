@@ -105,6 +105,10 @@ class Delivery(models.Model):
             models.Index(
                 fields=["webhook", "claim_token"], name="delivery_webhook_in_flight", condition=Q(status="sending")
             ),
+            # Delivery lag for operators (webhooks.selectors.delivery_lag): the latest successes.
+            models.Index(
+                fields=["-completed_at"], name="delivery_succeeded_recent", condition=Q(status="succeeded")
+            ),
         ]
 
     def __str__(self) -> str:

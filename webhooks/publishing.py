@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from core.api.errors import ConflictError
 from core.events import EVENT_TYPES, WEBHOOK_TEST
+from core.metrics import EVENTS_PUBLISHED
 from core.timefmt import isoformat_ms
 from organizations.models import Organization
 from wabas.models import Waba
@@ -33,9 +34,14 @@ def event_build(*, organization: Organization, type: str, data: dict, waba: Waba
     return event
 
 
+def _count_on_commit(type: str, count: int) -> None:
+    transaction.on_commit(lambda: EVENTS_PUBLISHED.labels(type).inc(count))
+
+
 def _event_create(*, organization: Organization, type: str, data: dict, waba: Waba | None) -> Event:
     event = event_build(organization=organization, type=type, data=data, waba=waba)
     event.save()
+    _count_on_commit(type, 1)
     return event
 
 
@@ -67,6 +73,7 @@ def events_publish(*, type: str, items: list[tuple[Organization, dict, Waba | No
     if not events:
         return []
     Event.objects.bulk_create(events)
+    _count_on_commit(type, len(events))
     # The events list is filtered here rather than in SQL: JSON containment is not portable and an
     # organization has a handful of webhooks.
     webhooks = list(

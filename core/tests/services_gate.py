@@ -6,9 +6,12 @@ silently skip there.
 
 import os
 import shutil
+from urllib.parse import urlsplit
 
 import pytest
 from django.conf import settings
+
+from core.devserver import port_open
 
 
 def require(condition: bool, reason: str) -> None:
@@ -27,6 +30,13 @@ def require_postgres() -> None:
 
 def require_redis_broker() -> None:
     require(settings.CELERY_BROKER_URL.startswith("redis://"), "CELERY_BROKER_URL is not a Redis URL")
+
+
+def require_rabbitmq(url: str) -> None:
+    """RabbitMQ answering at the amqp:// URL's host and port (5672 unless the URL names another)."""
+    parts = urlsplit(url)
+    host, port = parts.hostname or "127.0.0.1", parts.port or 5672
+    require(port_open(host, port), f"RabbitMQ is not listening on {host}:{port} (RABBITMQ_URL)")
 
 
 def require_chromium() -> str:

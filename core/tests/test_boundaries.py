@@ -7,14 +7,14 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 
-# app -> the other apps its runtime modules may import (`meta.sandbox` named apart from the Graph client).
+# app -> the other apps its runtime modules may import (`sandbox` named apart from the Graph client).
 ALLOWED = {
     "core": {"onboarding_project"},  # core.views: the Celery app, for /healthz
     "organizations": {"core"},
     "meta": {"core", "webhooks"},  # the sandbox's callbacks reuse the delivery transport
     "wabas": {"core", "meta"},
     "phones": {"core", "organizations", "meta", "wabas", "webhooks", "links"},  # links.meta_confirm
-    "links": {"core", "organizations", "meta", "meta.sandbox", "wabas", "phones", "webhooks"},
+    "links": {"core", "organizations", "meta", "sandbox", "wabas", "phones", "webhooks"},
     "webhooks": {"core", "organizations", "wabas"},
 }
 SANDBOX_USERS = {"links", "meta"}  # links: the hosted page's sandbox dialog and origin
@@ -31,7 +31,7 @@ def _imports(path: Path) -> set[str]:
 
 
 def _target(module: str) -> str:
-    return "meta.sandbox" if module.startswith("meta.sandbox") else module.split(".")[0]
+    return "sandbox" if module.startswith("sandbox") else module.split(".")[0]
 
 
 def _modules(app: str, *, tests: bool) -> list[Path]:
@@ -40,9 +40,9 @@ def _modules(app: str, *, tests: bool) -> list[Path]:
 
 
 def _app_imports(path: Path, app: str) -> set[str]:
-    """The other apps `path` (a module of `app`) imports; meta's own sandbox counts as meta."""
-    targets = {_target(m) for m in _imports(path)} & {*ALLOWED, "meta.sandbox", "onboarding_project"}
-    return targets - ({"meta", "meta.sandbox"} if app == "meta" else {app})
+    """The other apps `path` (a module of `app`) imports."""
+    targets = {_target(m) for m in _imports(path)} & {*ALLOWED, "onboarding_project"}
+    return targets - {app}
 
 
 def test_apps_import_only_what_the_layout_allows():
@@ -63,5 +63,5 @@ def test_wabas_and_its_tests_never_import_phones():
 
 
 def test_only_links_and_meta_use_the_sandbox_at_runtime():
-    users = {app for app in ALLOWED for p in _modules(app, tests=False) if "meta.sandbox" in _app_imports(p, app)}
-    assert users <= SANDBOX_USERS - {"meta"}
+    users = {app for app in ALLOWED for p in _modules(app, tests=False) if "sandbox" in _app_imports(p, app)}
+    assert users <= SANDBOX_USERS

@@ -14,9 +14,9 @@ from core import logging as log_context
 from core.logging import REDACTED, JsonFormatter, RedactFilter
 from links.models import OnboardingLink
 from links.tests import conftest as signup_fixtures
-from meta.models import SandboxCode, SandboxToken
-from meta.sandbox.constants import SANDBOX_APP_SECRET
 from phones.models import Phone
+from sandbox.constants import SANDBOX_APP_SECRET
+from sandbox.models import SandboxCode, SandboxToken
 from wabas.models import Waba
 
 # Values chosen to match none of the redaction patterns: if one shows up, something logged it.

@@ -1,7 +1,7 @@
 import pytest
 from django.test import Client
 
-from meta.sandbox.dialog import callback_body, sandbox_dialog_complete
+from sandbox.dialog import callback_body, sandbox_dialog_complete
 
 
 @pytest.fixture

@@ -1,5 +1,5 @@
 """Helpers for the browser tests: the hosted page in Chromium and the sandbox's Embedded Signup
-popup, which the fake SDK opens on the second origin (meta.sandbox.origin)."""
+popup, which the fake SDK opens on the second origin (sandbox.origin)."""
 
 from __future__ import annotations
 

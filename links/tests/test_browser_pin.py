@@ -10,9 +10,9 @@ from links.tests.chromium import Tab
 from links.tests.signup_browser import choose, chromium, click_outcome, open_popup  # noqa: F401
 from links.tests.test_browser import MY_APP_PAGE, api_link, create_link, page_url, redirect_params
 from links.tests.test_pin_step import WRONG_PIN, register_calls, same_number_again
-from meta.models import SandboxPhone
-from meta.sandbox.constants import EXISTING_TWO_STEP_PIN
 from phones.models import Phone
+from sandbox.constants import EXISTING_TWO_STEP_PIN
+from sandbox.models import SandboxPhone
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

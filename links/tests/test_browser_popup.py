@@ -10,8 +10,8 @@ from links.models import OnboardingLink, SignupAttempt
 from links.tests.chromium import Tab
 from links.tests.signup_browser import choose, chromium, click_outcome, open_popup, origin  # noqa: F401
 from links.tests.test_browser import MY_APP_PAGE, api_link, create_link, page_url, redirect_params, state
-from meta.models import SandboxCall, SandboxPhone
 from phones.models import Phone
+from sandbox.models import SandboxCall, SandboxPhone
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

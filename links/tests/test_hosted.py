@@ -15,9 +15,9 @@ from django.test import Client
 from links.hosted import accent_text_color, contrast_ratio
 from links.models import OnboardingLink, SignupAttempt
 from links.tests.factories import OnboardingLinkFactory, completed_link
-from meta.sandbox.origin import dialog_origin
 from organizations.models import DEFAULT_ACCENT_COLOR, Organization
 from organizations.tests.factories import OrganizationFactory
+from sandbox.origin import dialog_origin
 from webhooks.models import Event
 
 pytestmark = pytest.mark.django_db
@@ -195,7 +195,7 @@ LOCALE = Path(django_settings.BASE_DIR) / "locale"
 PAGE_SOURCES = [
     Path(django_settings.BASE_DIR) / "templates" / "links" / name
     for name in ("signup_base.html", "signup.html", "signup_not_found.html")
-] + [Path(django_settings.BASE_DIR) / "templates" / "meta" / "sandbox" / "dialog.html"]  # the sandbox's popup
+] + [Path(django_settings.BASE_DIR) / "templates" / "sandbox" / "dialog.html"]  # the sandbox's popup
 SPANISH_HEADING = "Conecta tu número de WhatsApp Business"
 PORTUGUESE_HEADING = "Conecte seu número do WhatsApp Business"
 

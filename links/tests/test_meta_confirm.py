@@ -8,11 +8,11 @@ import pytest
 
 from links.models import OnboardingLink, SignupAttempt
 from links.tests.factories import OnboardingLinkFactory
-from meta.models import SandboxPhone, SandboxWaba
-from meta.sandbox.dialog import sandbox_dialog_complete
 from phones.models import InboundWebhook
 from phones.tests import meta_examples as ex
 from phones.tests.test_inbound import post
+from sandbox.dialog import sandbox_dialog_complete
+from sandbox.models import SandboxPhone, SandboxWaba
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -8,9 +8,9 @@ from django.test import Client
 
 from links.models import OnboardingLink, SignupAttempt
 from links.tests.factories import OnboardingLinkFactory
-from meta.models import SandboxPhone
-from meta.sandbox.dialog import sandbox_dialog_complete
 from phones.models import Phone
+from sandbox.dialog import sandbox_dialog_complete
+from sandbox.models import SandboxPhone
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

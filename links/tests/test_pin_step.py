@@ -10,11 +10,11 @@ import pytest
 from links.models import OnboardingLink, SignupAttempt
 from links.pin_step import BUDGET_SPENT, MAX_PIN_TRIES, REGISTER_BUDGET, TOO_MANY_TRIES
 from links.tests.factories import OnboardingLinkFactory
-from meta.models import SandboxCall, SandboxPhone
-from meta.sandbox.constants import EXISTING_TWO_STEP_PIN
-from meta.sandbox.dialog import callback_body, sandbox_dialog_complete
-from meta.sandbox.provisioning import issue_code
 from phones.models import Phone
+from sandbox.constants import EXISTING_TWO_STEP_PIN
+from sandbox.dialog import callback_body, sandbox_dialog_complete
+from sandbox.models import SandboxCall, SandboxPhone
+from sandbox.provisioning import issue_code
 
 pytestmark = pytest.mark.django_db(transaction=True)
 WRONG_PIN = "654321"

@@ -14,9 +14,9 @@ from standardwebhooks import Webhook
 from core.tests.services_gate import require_postgres
 from links.models import OnboardingLink, SignupAttempt
 from links.tests.helpers import READ_KEYS
-from meta.models import SandboxCode
-from meta.sandbox.faults import inject_fault
 from phones.models import Phone
+from sandbox.faults import inject_fault
+from sandbox.models import SandboxCode
 from wabas.models import Waba
 from webhooks.models import Event
 
@@ -216,7 +216,7 @@ def test_finish_variants_resolve_the_phone_from_the_waba(sandbox_graph, api_clie
 
 
 def test_a_second_link_for_the_same_number_reconnects_the_phone(sandbox_graph, api_client, receiver, browser_for):
-    from meta.sandbox.provisioning import issue_code
+    from sandbox.provisioning import issue_code
 
     first = create_link(api_client, receiver, externalId="first")
     browser_for(first["id"]).finish("success")

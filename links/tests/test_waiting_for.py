@@ -7,9 +7,9 @@ import pytest
 from conftest import _client_for
 from links.models import OnboardingLink
 from links.tests.factories import OnboardingLinkFactory, completed_link
-from meta.sandbox.constants import EXISTING_TWO_STEP_PIN
-from meta.sandbox.dialog import callback_body, sandbox_dialog_complete
 from organizations.tests.factories import OrganizationFactory, issue_key
+from sandbox.constants import EXISTING_TWO_STEP_PIN
+from sandbox.dialog import callback_body, sandbox_dialog_complete
 
 pytestmark = pytest.mark.django_db(transaction=True)
 URL = "/v1/onboarding-links"

@@ -38,7 +38,7 @@ def graph_client() -> GraphClient:
     """
     app_id, app_secret = settings.META_APP_ID, settings.META_APP_SECRET
     if settings.META_SANDBOX and not app_id:
-        from meta.sandbox.constants import SANDBOX_APP_ID, SANDBOX_APP_SECRET
+        from sandbox.constants import SANDBOX_APP_ID, SANDBOX_APP_SECRET
 
         app_id, app_secret = SANDBOX_APP_ID, SANDBOX_APP_SECRET
     timeout = getattr(settings, "META_GRAPH_TIMEOUT", DEFAULT_TIMEOUT)

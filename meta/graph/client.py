@@ -18,6 +18,7 @@ from typing import Any
 
 import requests
 
+from core.metrics import GRAPH_CALLS
 from meta.graph.errors import GraphError, GraphPermanentError, GraphTransientError, is_transient, scrub
 from meta.graph.signals import TOKEN_ERROR_CODE, token_rejected
 
@@ -156,6 +157,7 @@ class GraphClient:
             except ValueError:
                 payload = None
         except requests.RequestException as exc:
+            GRAPH_CALLS.labels("network").inc()
             # `from None`: the requests exception's text carries the full URL (secrets included).
             raise GraphTransientError(
                 f"Graph request failed ({type(exc).__name__}): {scrub(str(exc), secrets)}",
@@ -163,9 +165,12 @@ class GraphClient:
             ) from None
         if 200 <= status < 300:
             if isinstance(payload, dict):
+                GRAPH_CALLS.labels("ok").inc()
                 return payload
+            GRAPH_CALLS.labels("transient").inc()
             raise GraphTransientError(f"Graph answered HTTP {status} with a body that is not JSON", http_status=status)
         error = self._error_from(status, payload, response.headers, secrets)
+        GRAPH_CALLS.labels("transient" if error.transient else "permanent").inc()
         if error.code == TOKEN_ERROR_CODE and token and not app_token:
             # Robust: a failing receiver must not hide Meta's error from the caller.
             token_rejected.send_robust(sender=GraphClient, token=token, error=error)

@@ -16,7 +16,7 @@ def sandbox(live_server, settings):
 @pytest.fixture
 def connected(sandbox):
     """A sandbox_success signup already exchanged: (client, token, session data)."""
-    from meta.sandbox.dialog import sandbox_dialog_complete
+    from sandbox.dialog import sandbox_dialog_complete
 
     session = sandbox_dialog_complete("success")
     token = sandbox.exchange_code(session["code"])["access_token"]

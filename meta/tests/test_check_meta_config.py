@@ -7,7 +7,7 @@ import pytest
 import responses
 from django.core.management import CommandError, call_command
 
-from meta.sandbox.constants import SANDBOX_APP_ID, SANDBOX_APP_NAME
+from sandbox.constants import SANDBOX_APP_ID, SANDBOX_APP_NAME
 
 APP_ID, APP_SECRET = "123456789012345", "wrong-or-right-app-secret-value"
 APP_URL = f"https://graph.facebook.com/v25.0/{APP_ID}"

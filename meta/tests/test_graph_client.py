@@ -336,7 +336,7 @@ def test_graph_client_uses_settings(settings):
 
 
 def test_graph_client_in_sandbox_mode_uses_the_sandbox_app(settings):
-    from meta.sandbox.constants import SANDBOX_APP_ID, SANDBOX_APP_SECRET
+    from sandbox.constants import SANDBOX_APP_ID, SANDBOX_APP_SECRET
 
     settings.META_APP_ID, settings.META_APP_SECRET, settings.META_SANDBOX = "", "", True
     settings.META_GRAPH_TIMEOUT = (1, 2)

@@ -5,8 +5,8 @@ import hmac
 import json
 from typing import Any
 
-from meta.sandbox.constants import SANDBOX_APP_SECRET
 from phones.models import Phone
+from sandbox.constants import SANDBOX_APP_SECRET
 
 DOCUMENT_METADATA = {"customerId": "customer-123", "locationCode": "store-01", "crmAccountId": "crm_789"}
 MESSAGE_EVENTS = ["message.received", "message.sent", "message.delivered", "message.read", "message.failed"]
@@ -39,7 +39,7 @@ def connect_phone(
     link_id = created.json()["data"]["id"]
     browser = browser_for(link_id)
     if session:
-        from meta.sandbox.dialog import sandbox_dialog_complete
+        from sandbox.dialog import sandbox_dialog_complete
 
         dialog = sandbox_dialog_complete(outcome)
         data = dialog["data"]

@@ -8,11 +8,11 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from meta.models import SandboxCall
-from meta.sandbox.faults import inject_fault
 from phones.models import Phone
 from phones.tasks import refresh_due_phone_health
 from phones.tests.helpers import connect_phone
+from sandbox.faults import inject_fault
+from sandbox.models import SandboxCall
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

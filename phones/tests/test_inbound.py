@@ -345,7 +345,7 @@ def test_processing_twice_publishes_once(phone, receiver):
 
 
 def test_signup_sets_the_phone_override_after_metas_verification_reaches_it(sandbox_graph, api_client, browser_for):
-    from meta.models import SandboxPhone
+    from sandbox.models import SandboxPhone
 
     phone = connect_phone(api_client, browser_for)
 
@@ -357,7 +357,7 @@ def test_signup_sets_the_phone_override_after_metas_verification_reaches_it(sand
 def test_an_override_meta_cannot_verify_is_not_set_and_the_signup_still_completes(
     sandbox_graph, api_client, browser_for, settings
 ):
-    from meta.models import SandboxPhone
+    from sandbox.models import SandboxPhone
 
     settings.PUBLIC_BASE_URL = sandbox_graph + "/not-the-service"  # the verification GET finds a 404
 

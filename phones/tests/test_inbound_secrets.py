@@ -4,9 +4,9 @@ silently overridden, in sandbox mode as in live mode."""
 import pytest
 from django.test import Client
 
-from meta.sandbox.constants import SANDBOX_APP_SECRET
 from phones.models import InboundWebhook
 from phones.tests.helpers import signed
+from sandbox.constants import SANDBOX_APP_SECRET
 
 pytestmark = pytest.mark.django_db
 

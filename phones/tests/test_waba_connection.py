@@ -3,9 +3,9 @@
 import pytest
 from django.core.cache import cache
 
-from meta.models import SandboxCall
-from meta.sandbox.faults import inject_fault
 from phones.tests.helpers import DOCUMENT_METADATA, connect_phone
+from sandbox.faults import inject_fault
+from sandbox.models import SandboxCall
 from wabas import graph_budget
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -11,12 +11,12 @@ from django.utils import timezone
 
 from links.tests.conftest import Browser
 from meta.graph import GraphClient, GraphPermanentError
-from meta.models import SandboxPhone
-from meta.sandbox.provisioning import issue_code
 from phones.health import phone_health_refresh
 from phones.models import Phone
 from phones.services import waba_lookup_refresh
 from phones.tests.helpers import connect_phone
+from sandbox.models import SandboxPhone
+from sandbox.provisioning import issue_code
 from wabas.models import Waba
 from wabas.tasks import warn_expiring_tokens
 from wabas.tokens import lifetime_from_exchange, lifetime_with_debug, waba_token_reject

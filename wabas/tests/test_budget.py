@@ -1,13 +1,8 @@
 """The per-WABA Graph budget (a counter in the cache) and Meta's waits."""
 
-from django.core.cache import cache
 
 from meta.graph import GraphPermanentError, GraphTransientError
 from wabas import graph_budget
-
-
-def setup_function() -> None:
-    cache.clear()
 
 
 def test_the_budget_allows_the_configured_calls_per_hour(settings):

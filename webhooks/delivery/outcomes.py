@@ -12,6 +12,7 @@ from django.db import connection, transaction
 from django.db.models import Case, F, Q, Value, When
 from django.utils import timezone
 
+from core.metrics import DELIVERIES
 from core.timefmt import isoformat_ms
 from webhooks import transport
 from webhooks.delivery import queueing
@@ -22,6 +23,11 @@ from webhooks.models import Delivery, DeliveryAttempt, OutgoingWebhook
 AUTO_DISABLE_AFTER = timedelta(days=5)
 JITTER = 0.1
 STATUS_GONE = 410
+
+
+def _count_on_commit(result: str, count: int) -> None:
+    if count:
+        transaction.on_commit(lambda: DELIVERIES.labels(result).inc(count))
 
 
 def _retry_delay(attempts: int) -> timedelta | None:
@@ -97,6 +103,7 @@ def record_successes(successes: list[tuple[Claim, transport.AttemptResult]]) -> 
             for claim, result in successes
         ]
     )
+    _count_on_commit("succeeded", finished)
     if finished:
         OutgoingWebhook.objects.filter(pk=webhook_id).filter(
             Q(consecutive_failures__gt=0) | Q(failing_since__isnull=False)
@@ -121,6 +128,7 @@ def record_failure(claim: Claim, result: transport.AttemptResult) -> str | None:
     if result.status_code == STATUS_GONE:
         if not _finish_claim(claim, status=Delivery.Status.FAILED, next_attempt_at=None, completed_at=now, **outcome):
             return None
+        _count_on_commit("failed", 1)
         reason = f"The endpoint answered 410 Gone on {isoformat_ms(now)}; it asked not to be sent anything more."
         _webhook_disable(webhook_id=webhook.pk, reason=reason, now=now)
         return reason
@@ -134,6 +142,7 @@ def record_failure(claim: Claim, result: transport.AttemptResult) -> str | None:
         finished = _finish_claim(claim, status=Delivery.Status.PENDING, next_attempt_at=now + delay, **outcome)
     if not finished:
         return None
+    _count_on_commit("failed" if delay is None else "retry_scheduled", 1)
     OutgoingWebhook.objects.filter(pk=webhook.pk).update(consecutive_failures=F("consecutive_failures") + 1)
     OutgoingWebhook.objects.filter(pk=webhook.pk, failing_since__isnull=True).update(failing_since=now)
     failing_since = OutgoingWebhook.objects.values_list("failing_since", flat=True).get(pk=webhook.pk)
@@ -154,7 +163,7 @@ def fail_unsent(claims: list[Claim], *, error: str) -> None:
     DeliveryAttempt.objects.filter(pk__in=[c.attempt_id for c in claims]).update(
         error=error[:500], duration_ms=0, finished_at=now
     )
-    Delivery.objects.filter(pk__in=[c.delivery_id for c in claims], claim_token=claims[0].token).update(
+    not_sent = Delivery.objects.filter(pk__in=[c.delivery_id for c in claims], claim_token=claims[0].token).update(
         status=Delivery.Status.FAILED,
         next_attempt_at=None,
         completed_at=now,
@@ -163,6 +172,7 @@ def fail_unsent(claims: list[Claim], *, error: str) -> None:
         claim_token=None,
         updated_at=now,
     )
+    _count_on_commit("not_sent", not_sent)
 
 
 @transaction.atomic

@@ -1,6 +1,7 @@
 """Signup completions never share a worker pool that webhook deliveries can exhaust: in the
 Procfile and in `make run` (scripts/run_dev.py), the default queue and the deliveries' queue are
-consumed by separate worker processes, the deliveries' one a thread pool."""
+consumed by separate worker processes, the deliveries' one a thread pool. In the Procfile, Meta's
+inbound payloads have a queue and a worker of their own as well."""
 
 import importlib.util
 
@@ -28,13 +29,24 @@ def _queues_by_worker(commands: dict[str, list[str]]) -> dict[str, set[str]]:
 def test_make_run_consumes_completions_and_deliveries_in_separate_workers():
     commands = _run_dev_commands()
     queues = _queues_by_worker(commands)
-    assert sorted(queues.values(), key=sorted) == [{app.conf.task_default_queue}, {settings.WEBHOOK_QUEUE}]
+    assert sorted(queues.values(), key=sorted) == [
+        {app.conf.task_default_queue, settings.INBOUND_QUEUE},
+        {settings.WEBHOOK_QUEUE},
+    ]
     deliveries = next(name for name, q in queues.items() if q == {settings.WEBHOOK_QUEUE})
     assert "--pool=threads" in commands[deliveries]
 
 
 def test_the_procfile_consumes_completions_and_deliveries_in_separate_workers():
-    commands = {name: procfile_command(name, {}) for name in ("worker", "webhooks")}
-    assert _queues_by_worker(commands) == {"worker": {"celery"}, "webhooks": {"webhooks"}}
+    commands = {name: procfile_command(name, {}) for name in ("worker", "webhooks", "inbound")}
+    assert _queues_by_worker(commands) == {"worker": {"celery"}, "webhooks": {"webhooks"}, "inbound": {"inbound"}}
     assert "--pool=threads" in commands["webhooks"]
     assert "--pool=threads" not in commands["worker"]
+
+
+def test_inbound_payloads_are_routed_to_their_own_queue_which_only_the_inbound_worker_consumes():
+    route = app.amqp.router.route({}, "phones.tasks.process_inbound_webhook")
+    assert route["queue"].name == settings.INBOUND_QUEUE != app.conf.task_default_queue
+    commands = {name: procfile_command(name, {}) for name in ("worker", "webhooks", "inbound")}
+    consumers = [name for name, queues in _queues_by_worker(commands).items() if settings.INBOUND_QUEUE in queues]
+    assert consumers == ["inbound"]

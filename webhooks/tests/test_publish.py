@@ -61,11 +61,16 @@ def test_envelope_is_stored_once_in_the_contract_shape():
     assert envelope["timestamp"].endswith("Z") and len(envelope["timestamp"]) == 24
 
 
-def test_tasks_are_queued_only_when_the_callers_transaction_commits(django_capture_on_commit_callbacks):
+def test_tasks_are_queued_only_when_the_callers_transaction_commits(django_capture_on_commit_callbacks, monkeypatch):
     webhook = OutgoingWebhookFactory()
+    queued = []
+    monkeypatch.setattr("webhooks.delivery.queueing.enqueue", queued.append)
     with django_capture_on_commit_callbacks() as callbacks:
         event_publish(organization=webhook.organization, type=MESSAGE_RECEIVED, data={})
-    assert len(callbacks) == 1
+    assert queued == []
+    for callback in callbacks:  # the commit
+        callback()
+    assert len(queued) == 1 and len(queued[0]) == 1
 
 
 def test_rolled_back_change_leaves_no_event_and_no_delivery(django_capture_on_commit_callbacks):

@@ -45,7 +45,8 @@ def procfile_command(process: str, env: dict[str, str]) -> list[str]:
 
 
 def default_command() -> list[str]:
-    """One prefork worker on the default queue and the deliveries' own (one worker to kill)."""
+    """One prefork worker on every queue: the default, the deliveries' and the inbound payloads'
+    (one worker to kill)."""
     return [
         sys.executable,
         "-m",
@@ -56,7 +57,7 @@ def default_command() -> list[str]:
         "--pool=prefork",
         "--concurrency=2",
         "-Q",
-        f"{app.conf.task_default_queue},{settings.WEBHOOK_QUEUE}",
+        f"{app.conf.task_default_queue},{settings.WEBHOOK_QUEUE},{settings.INBOUND_QUEUE}",
         "-l",
         "INFO",
     ]

@@ -1,0 +1,91 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, TypeVar, cast
+
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
+
+T = TypeVar("T", bound="Page")
+
+
+@_attrs_define
+class Page:
+    """
+    Attributes:
+        id (str):
+        name (None | str):
+        is_from_onboarding (bool):
+        is_selected_for_capi (bool):
+    """
+
+    id: str
+    name: None | str
+    is_from_onboarding: bool
+    is_selected_for_capi: bool
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        id = self.id
+
+        name: None | str
+        name = self.name
+
+        is_from_onboarding = self.is_from_onboarding
+
+        is_selected_for_capi = self.is_selected_for_capi
+
+        field_dict: dict[str, Any] = {}
+        field_dict.update(self.additional_properties)
+        field_dict.update(
+            {
+                "id": id,
+                "name": name,
+                "isFromOnboarding": is_from_onboarding,
+                "isSelectedForCapi": is_selected_for_capi,
+            }
+        )
+
+        return field_dict
+
+    @classmethod
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        d = dict(src_dict)
+        id = d.pop("id")
+
+        def _parse_name(data: object) -> None | str:
+            if data is None:
+                return data
+            return cast(None | str, data)
+
+        name = _parse_name(d.pop("name"))
+
+        is_from_onboarding = d.pop("isFromOnboarding")
+
+        is_selected_for_capi = d.pop("isSelectedForCapi")
+
+        page = cls(
+            id=id,
+            name=name,
+            is_from_onboarding=is_from_onboarding,
+            is_selected_for_capi=is_selected_for_capi,
+        )
+
+        page.additional_properties = d
+        return page
+
+    @property
+    def additional_keys(self) -> list[str]:
+        return list(self.additional_properties.keys())
+
+    def __getitem__(self, key: str) -> Any:
+        return self.additional_properties[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.additional_properties[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self.additional_properties[key]
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.additional_properties

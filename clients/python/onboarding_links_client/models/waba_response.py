@@ -1,0 +1,68 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
+
+if TYPE_CHECKING:
+    from ..models.waba import Waba
+
+
+T = TypeVar("T", bound="WabaResponse")
+
+
+@_attrs_define
+class WabaResponse:
+    """
+    Attributes:
+        data (Waba): A WABA in `GET /v1/wabas` and `GET /v1/wabas/{id}`: the connection's `waba` keys, then its
+            phones (with their links' metadata) and timestamps. Built from stored facts only.
+    """
+
+    data: Waba
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        data = self.data.to_dict()
+
+        field_dict: dict[str, Any] = {}
+        field_dict.update(self.additional_properties)
+        field_dict.update(
+            {
+                "data": data,
+            }
+        )
+
+        return field_dict
+
+    @classmethod
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        from ..models.waba import Waba  # noqa: PLC0415
+
+        d = dict(src_dict)
+        data = Waba.from_dict(d.pop("data"))
+
+        waba_response = cls(
+            data=data,
+        )
+
+        waba_response.additional_properties = d
+        return waba_response
+
+    @property
+    def additional_keys(self) -> list[str]:
+        return list(self.additional_properties.keys())
+
+    def __getitem__(self, key: str) -> Any:
+        return self.additional_properties[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.additional_properties[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self.additional_properties[key]
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.additional_properties

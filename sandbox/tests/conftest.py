@@ -1,0 +1,1 @@
+from meta.tests.conftest import connected, sandbox  # noqa: F401
