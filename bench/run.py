@@ -290,7 +290,7 @@ def main(argv: list[str] | None = None) -> int:
         orgs, seed_seconds = seed_all(sizes.big_links, sizes.small_links)
         log(f"seeded in {seed_seconds:.1f} s")
         env_info = environment(env, sizes, seed_seconds)
-        purge_queues(["bench", "bench-webhooks"])
+        purge_queues(["bench", "bench-webhooks", "bench-inbound"])
 
         start_gunicorn(procs, env)
         procs.start_sampler()
@@ -308,11 +308,15 @@ def main(argv: list[str] | None = None) -> int:
             rows += inbound.ingest_scenario(
                 env.base_url, seconds=sizes.wrk_seconds, baseline_rps=rows[0]["baseline"] or 0.0
             )
-            purge_queues(["bench"])  # the stored payloads' tasks: nothing to process (unknown phones)
+            purge_queues(["bench-inbound"])  # the stored payloads' tasks: nothing to do (unknown phones)
             print(table(rows[-3:]), flush=True)
 
         if groups & {"webhooks", "signup", "inbound"}:
             start_worker(procs, env, "default", "bench", ["--pool=prefork", f"--concurrency={env.default_concurrency}"])
+        if "inbound" in groups:
+            # As the Procfile's `inbound` process: prefork, INBOUND_CONCURRENCY (2).
+            concurrency = os.environ.get("BENCH_INBOUND_CONCURRENCY") or os.environ.get("INBOUND_CONCURRENCY") or "2"
+            start_worker(procs, env, "inbound", "bench-inbound", ["--pool=prefork", f"--concurrency={concurrency}"])
         if groups & {"signup", "inbound"}:
             # Production's per-endpoint and per-organization limits (8 and 16).
             webhooks_worker = start_webhook_worker(procs, env)

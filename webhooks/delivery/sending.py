@@ -7,6 +7,8 @@ second, whatever the worker's thread count. So the first successful answer that 
 `PARALLEL_AFTER_MS` or more widens the batch (`claiming.claims_widen`): its unsent rows are shared
 out over as many connections as the endpoint's and organization's concurrency limits leave free,
 each share under a claim token of its own, so the limits, counted in the database, hold as before.
+While its own share still has rows, the batch asks for more slots again (other batches of the same
+endpoint end and free theirs).
 A failing endpoint is never widened (it keeps the connections it has).
 
 Helper threads only make HTTP requests; every database write (outcomes, releases) and every log
@@ -35,8 +37,10 @@ NOT_SENT_INACTIVE = "Not sent: the webhook is inactive."
 # While a batch runs longer than this (a slow endpoint), it records its successes and checks that
 # the webhook is still active this often.
 BATCH_CHECK_SECONDS = 5.0
-# An answer this slow (or slower) spreads the rest of the batch over more connections.
+# An answer this slow (or slower) spreads the rest of the batch over more connections; when no
+# slot was free, the batch asks again after WIDEN_AGAIN_SECONDS (at its next slow answer).
 PARALLEL_AFTER_MS = 50
+WIDEN_AGAIN_SECONDS = 0.2
 
 
 def _headers(*, event_id: uuid.UUID, body: bytes, secret: str) -> dict[str, str]:
@@ -140,7 +144,7 @@ def webhook_send(claims: list[Claim], *, deadline: float, may_stop: bool) -> int
     results: queue.Queue = queue.Queue()
     stop = threading.Event()
     next_check = time.monotonic() + BATCH_CHECK_SECONDS
-    widened = False
+    next_widen = 0.0
 
     def drain(block: bool) -> None:
         while True:
@@ -173,8 +177,10 @@ def webhook_send(claims: list[Claim], *, deadline: float, may_stop: bool) -> int
                 result = _post(sender, claim)
                 batch.record(claim, result)
                 slow = result.ok and result.duration_ms >= PARALLEL_AFTER_MS
-                if slow and not widened and len(own) > 1 and time.monotonic() < deadline:
-                    widened = True
+                clock = time.monotonic()
+                if slow and len(own) > 1 and next_widen <= clock < deadline:
+                    # Again later if no slot was free (another batch of the endpoint held them all).
+                    next_widen = clock + WIDEN_AGAIN_SECONDS
                     batch.flush()  # recorded under the batch's token before the rows move
                     own_share, *shares = claims_widen(list(own))
                     own = deque(own_share)

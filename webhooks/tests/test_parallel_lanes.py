@@ -122,3 +122,28 @@ def test_a_failing_endpoint_is_not_widened(receiver, settings):
 
     assert len(receiver.received) == 4
     assert most_at_once(receiver) == 1
+
+
+def test_a_batch_that_found_no_free_slot_asks_again_later(receiver, settings, monkeypatch):
+    """Another batch of the endpoint held every slot when this one first asked; once they are
+    free again, this batch spreads too (instead of trickling on one connection to the end)."""
+    from webhooks import capacity
+
+    settings.WEBHOOK_ENDPOINT_CONCURRENCY = 4
+    receiver.default = Reply(status=200, sleep=0.1)
+    webhook = OutgoingWebhookFactory(url=receiver.url())
+    real_free_slots, asked = capacity.free_slots, []
+
+    def busy_on_the_first_widening(**kwargs):
+        asked.append(kwargs)
+        if len(asked) == 2:  # the claim asked first; then the first widening finds nothing free
+            return {webhook_id: 0 for webhook_id, _ in kwargs["pairs"]}
+        return real_free_slots(**kwargs)
+
+    monkeypatch.setattr(capacity, "free_slots", busy_on_the_first_widening)
+
+    webhook_deliver_batch(delivery_ids=queued(webhook, 16))
+
+    assert len(receiver.received) == 16
+    assert len(asked) >= 3
+    assert most_at_once(receiver) == 4
