@@ -25,8 +25,16 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from bench import config
-from bench.config import BENCH_DIR, PYTHON, ROOT, Sizes
+from bench.config import BENCH_DIR, ROOT, Sizes
 from bench.procs import HarnessError, Processes
+from bench.stack import (
+    signup_meta_latency,
+    start_default_worker,
+    start_gunicorn,
+    start_receiver,
+    start_webhook_worker,
+    start_worker,
+)
 
 RESULTS_JSON = BENCH_DIR / "results.json"
 RESULTS_MD = BENCH_DIR / "results.md"
@@ -34,93 +42,6 @@ RESULTS_MD = BENCH_DIR / "results.md"
 
 def log(message: str) -> None:
     print(f"[bench {time.strftime('%H:%M:%S')}] {message}", flush=True)
-
-
-def start_gunicorn(procs: Processes, env: config.BenchEnv):
-    gunicorn = str(Path(PYTHON).parent / "gunicorn")
-    child = procs.start(
-        "gunicorn",
-        [
-            gunicorn,
-            "onboarding_project.wsgi:application",
-            "--bind",
-            f"127.0.0.1:{env.port}",
-            "--workers",
-            str(env.gunicorn_workers),
-            "--worker-class",
-            "sync",
-            "--timeout",
-            "60",
-            "--graceful-timeout",
-            "5",
-        ],
-        env=env.process_env(BENCH_BASELINE_VIEW="1"),
-        cwd=ROOT,
-        role="gunicorn",
-    )
-    import requests
-
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        procs.check_alive()
-        try:
-            if requests.get(f"{env.base_url}/v1/_bench/constant", timeout=2).status_code == 200:
-                return child
-        except requests.RequestException:
-            pass
-        time.sleep(0.2)
-    raise HarnessError("gunicorn did not answer within 60 s")
-
-
-def start_worker(procs: Processes, env: config.BenchEnv, name: str, queue: str, pool_args: list[str], **settings: str):
-    child = procs.start(
-        f"celery-{name}",
-        [
-            PYTHON,
-            "-m",
-            "celery",
-            "-A",
-            "onboarding_project",
-            "worker",
-            "-Q",
-            queue,
-            "-n",
-            f"bench-{name}-{os.getpid()}@%h",
-            "--loglevel=INFO",
-            "--without-gossip",
-            "--without-mingle",
-            "--without-heartbeat",
-            *pool_args,
-        ],
-        env=env.process_env(**settings),
-        cwd=ROOT,
-        role="celery",
-    )
-    procs.wait_for_log(child, " ready.", timeout=60)
-    return child
-
-
-def start_webhook_worker(procs: Processes, env: config.BenchEnv, **settings: str):
-    return start_worker(
-        procs,
-        env,
-        "webhooks",
-        "bench-webhooks",
-        ["--pool=threads", f"--concurrency={env.webhook_concurrency}"],
-        **settings,
-    )
-
-
-def start_receiver(procs: Processes, name: str, delay: float) -> str:
-    port = config.free_port()
-    child = procs.start(
-        f"receiver-{name}",
-        [PYTHON, "-m", "bench.receiver", "--port", str(port), "--delay", str(delay)],
-        env=dict(os.environ, PYTHONUNBUFFERED="1"),
-        cwd=ROOT,
-    )
-    procs.wait_for_log(child, "listening", timeout=20)
-    return f"http://127.0.0.1:{port}"
 
 
 def purge_queues(queues: list[str]) -> None:
@@ -312,7 +233,7 @@ def main(argv: list[str] | None = None) -> int:
             print(table(rows[-3:]), flush=True)
 
         if groups & {"webhooks", "signup", "inbound"}:
-            start_worker(procs, env, "default", "bench", ["--pool=prefork", f"--concurrency={env.default_concurrency}"])
+            default_worker = start_default_worker(procs, env)
         if "inbound" in groups:
             # As the Procfile's `inbound` process: prefork, INBOUND_CONCURRENCY (2).
             concurrency = os.environ.get("BENCH_INBOUND_CONCURRENCY") or os.environ.get("INBOUND_CONCURRENCY") or "2"
@@ -378,6 +299,7 @@ def main(argv: list[str] | None = None) -> int:
             receiver = start_receiver(procs, "signups", 0.0)
             log(f"signup_completion: {sizes.signups} sandbox signups at {sizes.signup_rate:g}/s")
             rows += scenarios.signup_scenario(env.base_url, receiver, sizes)
+            rows += signup_meta_latency(procs, env, receiver, sizes, default_worker)
         procs.check_alive()
         procs.sample_once()
         rows += scenarios.memory_rows(procs.peaks)

@@ -27,6 +27,7 @@ NAMES = {
     "webhook_fanout_fast",
     "webhook_fanout_slow",
     "signup_completion",
+    "signup_meta_latency",
     "memory",
 }
 KEYS = {"name", "value", "baseline", "ratio", "target", "unit", "passed"}
