@@ -253,7 +253,7 @@ def main(argv: list[str] | None = None) -> int:
             rows += inbound.stream_scenarios(
                 env.base_url, receiver, customers=10, phones=50, rate=sizes.inbound_rate, seconds=sizes.inbound_seconds
             )
-            print(table(rows[-5:]), flush=True)
+            print(table(rows[-6:]), flush=True)
         if "webhooks" in groups:
             if groups & {"signup", "inbound"}:
                 procs.stop(webhooks_worker)
