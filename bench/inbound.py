@@ -51,7 +51,14 @@ def ingest_scenario(base: str, *, seconds: int, baseline_rps: float, phones: int
     requests_file = Path(handle.name)
     url = f"{base}/webhook/meta"
     try:
-        run_wrk(url, seconds=1, connections=16, requests_file=requests_file)  # warm
+        # Warm every gunicorn worker first (its first payload opens the broker connection: up to a
+        # second on a loaded machine, longer than a short wrk warm-up run lasts).
+        session = requests.Session()
+        session.trust_env = False
+        for line in lines[:40]:
+            sig, body = line.split("\t", 1)
+            session.post(url, data=body.encode(), headers={"X-Hub-Signature-256": sig}, timeout=60)
+        run_wrk(url, seconds=3, connections=16, requests_file=requests_file)
         before = InboundWebhook.objects.count()
         result = run_wrk(url, seconds=seconds, connections=16, requests_file=requests_file)
         time.sleep(1)  # answers wrk stopped waiting for are still being stored
