@@ -34,7 +34,7 @@ lint: install
 # One worker for every queue: the default one, the webhook deliveries' and Meta's inbound payloads'
 # (the Procfile splits them).
 worker: install
-	$(PY) -m celery -A onboarding_project worker --loglevel=INFO -Q celery,$${WEBHOOK_QUEUE:-webhooks},$${INBOUND_QUEUE:-inbound}
+	$(PY) -m celery -A onboarding_project worker --loglevel=INFO -Q celery,$${WEBHOOK_QUEUE:-webhooks},$${INBOUND_QUEUE:-inbound},$${MESSAGES_QUEUE:-messages}
 
 beat: install
 	$(PY) -m celery -A onboarding_project beat --loglevel=INFO

@@ -22,6 +22,7 @@ def _test_defaults(settings) -> Iterator[None]:
 
     settings.API_RATE_LIMIT = "100000/minute"
     settings.SIGNUP_CALLBACK_RATE_LIMIT = settings.SIGNUP_CLIENT_RATE_LIMIT = "100000/minute"
+    settings.SIGNUP_START_RATE_LIMIT = "100000/minute"
     # A key prefix of its own per test: a shared Redis cache (CI) carries nothing between tests
     # or between parallel workers.
     settings.CACHES = {

@@ -24,10 +24,10 @@ BENCH_BASELINE_VIEW = os.environ.get("BENCH_BASELINE_VIEW") == "1"
 CELERY_TASK_DEFAULT_QUEUE = os.environ.get("BENCH_QUEUE", "bench")
 BENCH_WEBHOOK_QUEUE = os.environ.get("BENCH_WEBHOOK_QUEUE", "bench-webhooks")
 BENCH_INBOUND_QUEUE = os.environ.get("BENCH_INBOUND_QUEUE", "bench-inbound")
-# The production routes (deliveries, inbound payloads), each pointed at the bench's own queue.
+# The production routes (deliveries, inbound payloads, ...), each pointed at a bench queue of its own.
 _BENCH_QUEUES = {WEBHOOK_QUEUE: BENCH_WEBHOOK_QUEUE, INBOUND_QUEUE: BENCH_INBOUND_QUEUE}  # noqa: F405
 CELERY_TASK_ROUTES = {
-    task: {"queue": _BENCH_QUEUES[route["queue"]]}
+    task: {"queue": _BENCH_QUEUES.get(route["queue"], f"bench-{route['queue']}")}
     for task, route in CELERY_TASK_ROUTES.items()  # noqa: F405
 }
 

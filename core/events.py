@@ -4,6 +4,9 @@ PHONE_NUMBER_CONNECTED = "phone_number.connected"
 PHONE_NUMBER_DISCONNECTED = "phone_number.disconnected"
 ONBOARDING_LINK_FAILED = "onboarding_link.failed"
 ONBOARDING_LINK_EXPIRED = "onboarding_link.expired"
+# The signup funnel (links.funnel): the hosted page's first open, and the end-user closing Meta's dialog.
+ONBOARDING_LINK_OPENED = "onboarding_link.opened"
+ONBOARDING_LINK_CANCELLED = "onboarding_link.cancelled"
 MESSAGE_RECEIVED = "message.received"
 MESSAGE_SENT = "message.sent"
 MESSAGE_DELIVERED = "message.delivered"
@@ -28,6 +31,8 @@ EVENT_TYPES: tuple[str, ...] = (
     PHONE_NUMBER_DISCONNECTED,
     ONBOARDING_LINK_FAILED,
     ONBOARDING_LINK_EXPIRED,
+    ONBOARDING_LINK_OPENED,
+    ONBOARDING_LINK_CANCELLED,
     MESSAGE_RECEIVED,
     MESSAGE_SENT,
     MESSAGE_DELIVERED,

@@ -25,13 +25,12 @@ from collections.abc import Callable, Iterable
 from django.conf import settings
 from django.db import DatabaseError
 from django.http import HttpRequest, HttpResponse
-from django.views.decorators.http import require_GET
 from prometheus_client import REGISTRY, CollectorRegistry, Counter, multiprocess
 from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.exposition import choose_encoder
 from prometheus_client.registry import Collector
 
-from core.api.errors import json_error
+from core.api.errors import json_error, json_methods
 
 logger = logging.getLogger(__name__)
 
@@ -113,7 +112,7 @@ def _bearer(request: HttpRequest) -> str:
     return credentials.strip() if scheme.lower() == "bearer" else ""
 
 
-@require_GET
+@json_methods("GET")
 def metrics_view(request: HttpRequest) -> HttpResponse:
     token = str(settings.METRICS_TOKEN or "")
     if not token:

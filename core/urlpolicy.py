@@ -20,6 +20,7 @@ import ipaddress
 import socket
 import threading
 import time
+import unicodedata
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -166,7 +167,8 @@ def _split(url: str) -> tuple[str, str, int]:
         raise UrlPolicyError(f"Must be at most {MAX_URL_LENGTH} characters.")
     # Printable ASCII without a space is the common case, checked in C; anything else character by character.
     clean = url.isascii() and url.isprintable() and " " not in url
-    if not clean and any(c.isspace() or ord(c) < 32 for c in url):
+    # Cc: C0 controls, DEL and the C1 controls (a DEL in the host makes the URL unparseable to browsers).
+    if not clean and any(c.isspace() or unicodedata.category(c) == "Cc" for c in url):
         raise UrlPolicyError("Must not contain spaces or control characters.")
     if not clean and (problem := disguising_problem(url)):
         raise UrlPolicyError(problem)

@@ -2,10 +2,9 @@ from django.core.exceptions import DisallowedHost
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_GET
 from django.views.defaults import bad_request, server_error
 
-from core.api.errors import json_error
+from core.api.errors import json_error, json_methods
 from core.middleware import is_api_path
 from onboarding_project.celery import app as celery_app
 
@@ -30,7 +29,7 @@ def _broker_ok() -> bool:
         return False
 
 
-@require_GET
+@json_methods("GET")
 def healthz(request: HttpRequest) -> JsonResponse:
     """Liveness and readiness: 200 while the database answers, 503 when it does not."""
     database = _database_ok()

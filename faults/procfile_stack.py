@@ -37,6 +37,7 @@ READY = {
     "worker": lambda stack, proc: b"ready." in proc.output(),
     "webhooks": lambda stack, proc: b"ready." in proc.output(),
     "inbound": lambda stack, proc: b"ready." in proc.output(),
+    "messages": lambda stack, proc: b"ready." in proc.output(),
     # "beat: Starting..." comes before the schedule is opened: only a sent task shows the loop runs.
     "beat": lambda stack, proc: b"Scheduler: Sending due task" in proc.output(),
 }

@@ -117,7 +117,7 @@ class Stack:
             name,
             [PYTHON, "-m", "celery", "-A", "onboarding_project", "worker", "--pool=prefork"]
             + [f"--concurrency={concurrency}", "-l", "INFO", "-n", f"{name}@%h"]
-            + ["-Q", "celery,webhooks,inbound"]  # every queue: one worker to kill
+            + ["-Q", "celery,webhooks,inbound,messages"]  # every queue: one worker to kill
             + ["--without-heartbeat", "--without-gossip", "--without-mingle"],
             self.env,
             lambda p: b"ready." in p.output(),

@@ -46,7 +46,7 @@ def _ran_with_work(stack: ProcfileStack, task: str) -> bool:
 def test_every_procfile_process_starts_from_a_fresh_clone_and_writes_nothing_into_it(procfile_stack):
     health = requests.get(f"{procfile_stack.base}/healthz", timeout=10).json()
     assert health == {"status": "ok", "database": "ok", "broker": "ok"}
-    assert set(procfile_stack.processes) == {"web", "worker", "webhooks", "beat"}
+    assert set(procfile_stack.processes) == {"web", "worker", "webhooks", "inbound", "messages", "beat"}
     for name, proc in procfile_stack.processes.items():
         assert proc.process.poll() is None, f"{name} exited; see {proc.log_path}"
     # Nothing, ignored files included, was created in the checkout: beat needs no schedule folder,

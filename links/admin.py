@@ -7,33 +7,28 @@ and trace id). The console's URLs live under the links admin so no custom AdminS
 """
 
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
 from typing import Any
-from urllib.parse import urlencode
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Case, CharField, Count, F, Min, Prefetch, Q, QuerySet, Value, When
-from django.db.models.fields.json import KT
-from django.db.models.functions import TruncDate
+from django.db.models import Prefetch, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
-from django.urls import path, reverse
+from django.urls import path
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
 from core.admin import IdSearchMixin, MetadataAsJsonMixin, as_uuid, exact_variants, find_by_id
 from core.timefmt import isoformat_ms
+from links.dashboard import delivery_counts, links_by_day, phone_health_counts
+from links.funnel_report import funnel_context
 from links.models import OnboardingLink, SignupAttempt
 from links.services import link_expire
 from phones.models import Phone
 from wabas.models import Waba
 from webhooks.models import Delivery
 from webhooks.selectors import LAG_SAMPLE, delivery_backlog, delivery_lag
-
-DASHBOARD_DAYS = 14
-STATUSES = [choice.value for choice in OnboardingLink.Status]
 
 
 @dataclass
@@ -147,6 +142,7 @@ class OnboardingLinkAdmin(IdSearchMixin, MetadataAsJsonMixin, admin.ModelAdmin):
         "external_id",
         "metadata_json",
         "redirect_url",
+        "refresh_url",
         "hosted_url",
         "webhook_url",
         "webhook_events",
@@ -158,6 +154,10 @@ class OnboardingLinkAdmin(IdSearchMixin, MetadataAsJsonMixin, admin.ModelAdmin):
         "error",
         "created_at",
         "opened_at",
+        "open_count",
+        "started_at",
+        "start_count",
+        "finished_at",
         "expires_at",
         "completed_at",
         "timeline",
@@ -181,11 +181,21 @@ class OnboardingLinkAdmin(IdSearchMixin, MetadataAsJsonMixin, admin.ModelAdmin):
                 ]
             },
         ),
+        ("Signup funnel", {"fields": ["open_count", "started_at", "start_count", "finished_at"]}),
         ("Timeline", {"fields": ["timeline"]}),
         ("Connected", {"fields": ["phone", "waba", "is_phone_registered", "outgoing_webhook"]}),
         (
             "Set by the customer",
-            {"fields": ["metadata_json", "redirect_url", "webhook_url", "webhook_events", "allowed_flows"]},
+            {
+                "fields": [
+                    "metadata_json",
+                    "redirect_url",
+                    "refresh_url",
+                    "webhook_url",
+                    "webhook_events",
+                    "allowed_flows",
+                ]
+            },
         ),
     ]
     ordering = ["-created_at", "-id"]
@@ -271,6 +281,7 @@ class OnboardingLinkAdmin(IdSearchMixin, MetadataAsJsonMixin, admin.ModelAdmin):
         context["lag_sample_limit"] = LAG_SAMPLE
         now = timezone.now()
         context.update(links_by_day(now))
+        context.update(funnel_context(request.GET))  # the signup funnel (links.funnel_report)
         if self._may_view(request, Delivery):
             context["deliveries"] = delivery_counts(now)
             context["delivery_lag"] = delivery_lag(now=now)
@@ -288,100 +299,3 @@ class OnboardingLinkAdmin(IdSearchMixin, MetadataAsJsonMixin, admin.ModelAdmin):
     def _may_view(self, request: HttpRequest, model: type) -> bool:
         model_admin = self.admin_site._registry.get(model)
         return model_admin is not None and model_admin.has_view_permission(request)
-
-
-def links_by_day(now: datetime) -> dict[str, Any]:
-    """Links created on each of the last DASHBOARD_DAYS days by the status clients see: one query."""
-    tz = timezone.get_current_timezone()
-    today = timezone.localdate(now)
-    days = [today - timedelta(days=offset) for offset in range(DASHBOARD_DAYS)]
-    since = datetime.combine(days[-1], time.min, tzinfo=tz)
-    shown = Case(
-        When(status=OnboardingLink.Status.PENDING, expires_at__lte=now, then=Value(OnboardingLink.Status.EXPIRED)),
-        default=F("status"),
-        output_field=CharField(),
-    )
-    counts: dict[Any, dict[str, int]] = {day: dict.fromkeys(STATUSES, 0) for day in days}
-    rows = (
-        OnboardingLink.objects.filter(created_at__gte=since)
-        .annotate(day=TruncDate("created_at", tzinfo=tz), shown=shown)
-        .values("day", "shown")
-        .annotate(n=Count("id"))
-        .order_by()
-    )
-    for row in rows:
-        if row["day"] in counts and row["shown"] in counts[row["day"]]:
-            counts[row["day"]][row["shown"]] = row["n"]
-    changelist = reverse("admin:links_onboardinglink_changelist")
-    biggest = max([sum(by_status.values()) for by_status in counts.values()] + [1])
-    table = []
-    for day in days:
-        by_status = counts[day]
-        total = sum(by_status.values())
-        start, end = (datetime.combine(d, time.min, tzinfo=tz) for d in (day, day + timedelta(days=1)))
-        day_query = urlencode({"created_at__gte": start.isoformat(), "created_at__lt": end.isoformat()})
-        table.append(
-            {
-                "day": day,
-                "total": total,
-                "url": f"{changelist}?{day_query}",
-                "cells": [
-                    {"status": s, "count": by_status[s], "url": f"{changelist}?{day_query}&status__exact={s}"}
-                    for s in STATUSES
-                ],
-                # Stacked bar: each status's share of the busiest day, in whole percent.
-                "bars": [
-                    {"status": status, "percent": round(100 * by_status[status] / biggest)}
-                    for status in STATUSES
-                    if by_status[status]
-                ],
-            }
-        )
-    return {"statuses": STATUSES, "days": table, "links_total": sum(row["total"] for row in table)}
-
-
-def delivery_counts(now: datetime) -> dict[str, Any]:
-    """Outgoing deliveries waiting or being sent (the dispatcher's partial index) and failed in the last 24 h."""
-    waiting = {
-        row["status"]: row
-        for row in Delivery.objects.filter(status__in=[Delivery.Status.PENDING, Delivery.Status.SENDING])
-        .values("status")
-        .annotate(n=Count("id"), oldest_due=Min("next_attempt_at"))
-        .order_by()
-    }
-    failed = Delivery.objects.filter(status=Delivery.Status.FAILED, completed_at__gte=now - timedelta(hours=24)).count()
-    changelist = reverse("admin:webhooks_delivery_changelist")
-    return {
-        "pending": waiting.get(Delivery.Status.PENDING, {}).get("n", 0),
-        "oldest_due": waiting.get(Delivery.Status.PENDING, {}).get("oldest_due"),
-        "sending": waiting.get(Delivery.Status.SENDING, {}).get("n", 0),
-        "failed_24h": failed,
-        "pending_url": f"{changelist}?status__exact=pending",
-        "sending_url": f"{changelist}?status__exact=sending",
-        "failed_url": f"{changelist}?status__exact=failed",
-    }
-
-
-HEALTH_STATUSES = ["healthy", "limited", "blocked"]
-
-
-def phone_health_counts() -> list[dict[str, Any]]:
-    """Phones by last computed health and connection: one query."""
-    rows = Phone.objects.values("status", health_status=KT("health__status")).annotate(n=Count("id")).order_by()
-    table: dict[str, dict[str, int]] = {}
-    for row in rows:
-        health = row["health_status"] if row["health_status"] in HEALTH_STATUSES else "not checked"
-        by_connection = table.setdefault(health, {"connected": 0, "disconnected": 0})
-        by_connection[row["status"]] = by_connection.get(row["status"], 0) + row["n"]
-    changelist = reverse("admin:phones_phone_changelist")
-    ordered = [*HEALTH_STATUSES, "not checked"]
-    return [
-        {
-            "health": health,
-            "connected": table[health].get("connected", 0),
-            "disconnected": table[health].get("disconnected", 0),
-            "url": f"{changelist}?health={health.replace(' ', '_')}",
-        }
-        for health in ordered
-        if health in table
-    ]

@@ -44,8 +44,6 @@ logger = logging.getLogger(__name__)
 LEASE = timedelta(minutes=5)
 
 
-
-
 def attempt_claim(*, attempt_id: uuid.UUID | str) -> SignupAttempt | None:
     """Take the lease on a running attempt; None when another worker holds it or it is finished."""
     now = timezone.now()
@@ -63,7 +61,6 @@ def attempt_release(*, attempt: SignupAttempt, retry_in: float) -> None:
     SignupAttempt.objects.filter(pk=attempt.pk).update(
         lease_until=None, next_try_at=timezone.now() + timedelta(seconds=retry_in)
     )
-
 
 
 # ---- Finishing --------------------------------------------------------------------------------
@@ -164,12 +161,25 @@ def link_fail(*, attempt: SignupAttempt, message: str, graph_error: GraphError |
         )
     attempt.status = SignupAttempt.Status.FAILED
     attempt.error = message
+    # The step that failed: the first one not finished (the funnel's "failed at").
+    attempt.stopped_at_step = next((name for name, _step in STEPS if not done(attempt, name)), "finalize")
     attempt.lease_until = None
     if graph_error is not None:
         attempt.error_code = graph_error.code
         attempt.fbtrace_id = graph_error.fbtrace_id or ""
     attempt.steps.append({"step": "failed", "at": isoformat_ms(timezone.now()), "detail": message})
-    attempt.save(update_fields=["status", "error", "error_code", "fbtrace_id", "lease_until", "steps", "updated_at"])
+    attempt.save(
+        update_fields=[
+            "status",
+            "error",
+            "error_code",
+            "fbtrace_id",
+            "stopped_at_step",
+            "lease_until",
+            "steps",
+            "updated_at",
+        ]
+    )
     logger.warning("onboarding link failed", extra={"link_id": str(link.id), "fbtrace_id": attempt.fbtrace_id})
     return link
 

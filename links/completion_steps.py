@@ -50,7 +50,6 @@ class SignupFailed(Exception):
         self.graph_error = graph_error
 
 
-
 class PatientGraph:
     """The Graph client with a couple of quick in-process retries per call for transient errors,
     so a brief blip (Meta's 500s, a short Retry-After) costs a second, not a task retry. What is

@@ -12,25 +12,27 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from django.views.decorators.csrf import ensure_csrf_cookie
 from django.views.decorators.http import require_GET
 from rest_framework import serializers
 
-from core.api.errors import ApplicationError, flatten_validation_detail, json_error
+from core.api.errors import ApplicationError, flatten_validation_detail, json_error, json_methods
 from core.api.serializers import StrictSerializer
 from core.jsonbounds import JsonInputError, parse_json
 from links import embedded_signup
 from links.completion import FINISH, FINISH_EVENTS
-from links.hosted_guard import json_methods, limit_callbacks_per_link, limit_per_client
+from links.funnel import link_open_record
+from links.hosted_guard import limit_callbacks_per_link, limit_per_client
 from links.models import OnboardingLink
 from links.phone_choice import waiting_attempt
 from links.pin_step import waiting_for_pin
+from links.refresh import deleted_link_refresh, expired_link_refresh
 from links.signup import link_signup_callback, signup_status
 from organizations.models import DEFAULT_ACCENT_COLOR, Organization
 
@@ -175,6 +177,7 @@ def _page_config(link: OnboardingLink, language: str | None) -> dict[str, Any]:
         "statusUrl": reverse("signup-status", args=[link.id]) + query,
         "phonesUrl": reverse("signup-phone-numbers", args=[link.id]) + query,
         "pinUrl": reverse("signup-pin", args=[link.id]) + query,
+        "startedUrl": reverse("signup-started", args=[link.id]),
         "appId": embedded_signup.app_id(),
         "graphVersion": settings.META_GRAPH_VERSION,
         "messageOrigins": embedded_signup.message_origins(),
@@ -200,9 +203,12 @@ def _page_config(link: OnboardingLink, language: str | None) -> dict[str, Any]:
 def signup_page(request: HttpRequest, link_id: Any) -> HttpResponse:
     link = _link_or_none(link_id)
     if link is None:
-        return _not_found_page(request)
-    if link.opened_at is None:  # the first open, for the admin's timeline (one conditional UPDATE, once)
-        OnboardingLink.objects.filter(pk=link.pk, opened_at__isnull=True).update(opened_at=timezone.now())
+        refresh = deleted_link_refresh(link_id)
+        return _secure(HttpResponseRedirect(refresh)) if refresh else _not_found_page(request)
+    link_open_record(link=link)  # the funnel: one UPDATE (links.funnel)
+    refresh = expired_link_refresh(link)
+    if refresh is not None:  # back to the customer, who creates a fresh link (links.refresh)
+        return _secure(HttpResponseRedirect(refresh))
     organization = link.organization
     config = _page_config(link, _override_language(request))
     context = {

@@ -1,5 +1,5 @@
 """What the hosted page's JSON endpoints refuse before any work: oversized or non-JSON callback
-bodies, too many requests, unknown methods and malformed link ids, each in the API's error format.
+bodies, too many requests and malformed link ids, each in the API's error format.
 
 The body checks run as a middleware placed before Django's CSRF middleware, because that one reads
 a form-encoded body (`request.POST`) before any view runs: an oversized form would otherwise be
@@ -52,23 +52,6 @@ class SignupCallbackGuardMiddleware:
         return self.get_response(request)
 
 
-def json_methods(*methods: str) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
-    """Like Django's require_http_methods, with the 405 in the error format."""
-
-    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-        @functools.wraps(view)
-        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-            if request.method not in methods:
-                return json_error(
-                    405, "method_not_allowed", f'Method "{request.method}" not allowed.', Allow=", ".join(methods)
-                )
-            return view(request, *args, **kwargs)
-
-        return wrapper
-
-    return decorator
-
-
 def _rate_limited(wait: float) -> JsonResponse:
     return json_error(
         429,
@@ -89,15 +72,23 @@ def limit_per_client(view: Callable[..., HttpResponse]) -> Callable[..., HttpRes
     return wrapper
 
 
-def limit_callbacks_per_link(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """SIGNUP_CALLBACK_RATE_LIMIT callbacks per link, whoever sends them."""
+def limit_per_link(kind: str, setting: str) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
+    """At most the rate in settings.<setting> requests of this `kind` per link, whoever sends them."""
 
-    @functools.wraps(view)
-    def wrapper(request: HttpRequest, link_id: Any, *args: Any, **kwargs: Any) -> HttpResponse:
-        wait = over_limit(f"signup-callback:{link_id}", settings.SIGNUP_CALLBACK_RATE_LIMIT)
-        return _rate_limited(wait) if wait is not None else view(request, link_id, *args, **kwargs)
+    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @functools.wraps(view)
+        def wrapper(request: HttpRequest, link_id: Any, *args: Any, **kwargs: Any) -> HttpResponse:
+            wait = over_limit(f"signup-{kind}:{link_id}", getattr(settings, setting))
+            return _rate_limited(wait) if wait is not None else view(request, link_id, *args, **kwargs)
 
-    return wrapper
+        return wrapper
+
+    return decorator
+
+
+# SIGNUP_CALLBACK_RATE_LIMIT callbacks per link; SIGNUP_START_RATE_LIMIT start beacons per link.
+limit_callbacks_per_link = limit_per_link("callback", "SIGNUP_CALLBACK_RATE_LIMIT")
+limit_starts_per_link = limit_per_link("started", "SIGNUP_START_RATE_LIMIT")
 
 
 @csrf_exempt  # a malformed id is a 404 for every method, never a CSRF 403 (nothing can change)

@@ -9,9 +9,9 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from rest_framework import serializers
 
-from core.api.errors import ApplicationError, json_error
+from core.api.errors import ApplicationError, json_error, json_methods
 from core.api.serializers import StrictSerializer
-from links.hosted_guard import json_methods, limit_per_client, small_json_body
+from links.hosted_guard import limit_per_client, small_json_body
 from links.pin_step import PIN_PATTERN, link_pin_submit
 
 MAX_BODY_BYTES = 256

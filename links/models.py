@@ -40,6 +40,8 @@ class OnboardingLink(models.Model):
     external_id = models.CharField(max_length=255, null=True, blank=True)
     metadata = OrderedJSONField(default=dict, blank=True)
     redirect_url = models.CharField(max_length=2048, null=True, blank=True)
+    # Where the hosted page sends an end-user who opens the link once it has expired (links.refresh).
+    refresh_url = models.CharField(max_length=2048, null=True, blank=True)
     webhook_url = models.CharField(max_length=2048, null=True, blank=True)
     webhook_secret = EncryptedTextField(null=True, blank=True)
     webhook_events = models.JSONField(default=list, blank=True)
@@ -62,6 +64,13 @@ class OnboardingLink(models.Model):
     expires_at = models.DateTimeField()
     # When the hosted page was first opened (set once by the page view), for the admin's timeline.
     opened_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # The signup funnel (links.funnel): how often the page was opened, when the end-user first
+    # opened Meta's window and when Meta first reported a finished signup. Each is moved by the
+    # statement that records the step, so they cost the hosted page no extra query.
+    open_count = models.PositiveIntegerField(default=0, db_default=0, editable=False)
+    started_at = models.DateTimeField(null=True, blank=True, editable=False)
+    start_count = models.PositiveIntegerField(default=0, db_default=0, editable=False)
+    finished_at = models.DateTimeField(null=True, blank=True, editable=False)
     completed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -99,6 +108,25 @@ class OnboardingLink(models.Model):
         return self.phone.phone_number or None
 
 
+class DeletedLink(models.Model):
+    """What is still known of a deleted link that had a `refresh_url`: enough to send an end-user
+    who opens its hosted URL back to the customer (`reason=deleted`) instead of a dead end.
+
+    Written by links.services.link_delete in the DELETE's transaction; pruned
+    `DELETED_LINK_RETENTION_DAYS` after the deletion (links.services.deleted_links_prune), or with the
+    organization.
+    """
+
+    id = models.UUIDField(primary_key=True, editable=False, help_text="The deleted link's id.")
+    organization = models.ForeignKey("organizations.Organization", on_delete=models.CASCADE, related_name="+")
+    external_id = models.CharField(max_length=255, null=True, blank=True)
+    refresh_url = models.CharField(max_length=2048)
+    deleted_at = models.DateTimeField(default=timezone.now, editable=False, db_index=True)
+
+    def __str__(self) -> str:
+        return f"deleted link {self.id}"
+
+
 class SignupAttempt(models.Model):
     """One end-user completion of a link's signup: the callback's data and each finished step.
 
@@ -127,6 +155,9 @@ class SignupAttempt(models.Model):
     error = models.CharField(max_length=500, blank=True, default="")
     error_code = models.IntegerField(null=True, blank=True)
     fbtrace_id = models.CharField(max_length=64, blank=True, default="")
+    # Where it stopped: Meta's `current_step` for a cancel (a bounded token), our completion step
+    # for a failure, "dialog" for an error Meta's dialog reported. For the admin's funnel.
+    stopped_at_step = models.CharField(max_length=64, blank=True, default="", db_default="")
     tries = models.PositiveIntegerField(default=0)
     lease_until = models.DateTimeField(null=True, blank=True)
     next_try_at = models.DateTimeField(null=True, blank=True)

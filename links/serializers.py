@@ -209,6 +209,17 @@ class OnboardingLinkCreateSerializer(StrictSerializer):
         ),
     )
 
+    refreshUrl = RedirectUrlField(
+        source="refresh_url",
+        required=False,
+        allow_null=True,
+        help_text=(
+            "Where the hosted page sends an end-user who opens the link after it expired (or was deleted), "
+            "with onboarding_link_id, external_id and reason=expired|deleted added to its query: "
+            "create a fresh link there and redirect the end-user on. Same rules as redirectUrl."
+        ),
+    )
+
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         errors: dict[str, list[str]] = {}
         has_webhook = bool(attrs.get("webhook_url"))
@@ -253,6 +264,8 @@ class OnboardingLinkSerializer(serializers.Serializer):
     )
     # What a processing link waits for from the end-user on the hosted page (links.waiting).
     waitingFor = serializers.SerializerMethodField()
+    # Issue 19: where the hosted page sends the end-user of an expired or deleted link (links.refresh).
+    refreshUrl = serializers.CharField(source="refresh_url", allow_null=True)
 
     @extend_schema_field(serializers.CharField(allow_null=True, help_text="E.164, once the phone is connected."))
     def get_phoneNumber(self, link: OnboardingLink) -> str | None:
@@ -289,5 +302,3 @@ class OnboardingLinkCreatedSerializer(OnboardingLinkSerializer):
 class OnboardingLinkFilterSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=Status.choices, required=False)
     externalId = serializers.CharField(source="external_id", max_length=255, required=False, trim_whitespace=False)
-
-

@@ -1,7 +1,5 @@
-import base64
 import logging
-import secrets
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -11,18 +9,12 @@ from django.utils import timezone
 from core import logging as log_context
 from core.api.errors import ConflictError, NotFoundError
 from core.timefmt import isoformat_ms
-from links.models import OnboardingLink, default_allowed_flows
+from links.models import DeletedLink, OnboardingLink, default_allowed_flows
 from organizations.models import Organization
+from webhooks import signing
 from webhooks.publishing import events_publish
 
 logger = logging.getLogger(__name__)
-
-WEBHOOK_SECRET_PREFIX = "whsec_"  # noqa: S105 (a prefix, not a secret)
-
-
-def webhook_secret_generate() -> str:
-    """`whsec_` + base64 of 32 random bytes: the Standard Webhooks form."""
-    return WEBHOOK_SECRET_PREFIX + base64.b64encode(secrets.token_bytes(32)).decode()
 
 
 def link_create(
@@ -32,6 +24,7 @@ def link_create(
     external_id: str | None = None,
     metadata: dict[str, Any] | None = None,
     redirect_url: str | None = None,
+    refresh_url: str | None = None,
     webhook_url: str | None = None,
     webhook_secret: str | None = None,
     webhook_events: list[str] | None = None,
@@ -46,13 +39,14 @@ def link_create(
     now = timezone.now()
     ttl = expires_in_seconds if expires_in_seconds is not None else settings.LINK_DEFAULT_TTL_SECONDS
     if webhook_url and not webhook_secret:
-        webhook_secret = webhook_secret_generate()
+        webhook_secret = signing.secret_generate()  # the outgoing webhooks' own form (whsec_...)
     link = OnboardingLink.objects.create(
         organization=organization,
         name=name,
         external_id=external_id,
         metadata=metadata or {},
         redirect_url=redirect_url,
+        refresh_url=refresh_url,
         webhook_url=webhook_url,
         webhook_secret=webhook_secret if webhook_url else None,
         webhook_events=list(dict.fromkeys(webhook_events or [])) if webhook_url else [],
@@ -82,7 +76,22 @@ def link_delete(*, link: OnboardingLink) -> None:
             f"Only pending links can be deleted; this link is {link.effective_status}.",
             details={"status": link.effective_status},
         )
+    if link.refresh_url:  # its hosted URL keeps sending the end-user back to the customer (links.refresh)
+        DeletedLink.objects.create(
+            id=link.pk,
+            organization_id=link.organization_id,
+            external_id=link.external_id,
+            refresh_url=link.refresh_url,
+        )
     logger.info("onboarding link deleted", extra={"link_id": str(link.pk)})
+
+
+def deleted_links_prune(*, now: datetime | None = None) -> int:
+    """Forget deleted links older than `DELETED_LINK_RETENTION_DAYS`: their hosted URL is then the
+    plain "not found" page. Returns how many were forgotten."""
+    cutoff = (now or timezone.now()) - timedelta(days=settings.DELETED_LINK_RETENTION_DAYS)
+    deleted, _ = DeletedLink.objects.filter(deleted_at__lt=cutoff).delete()
+    return deleted
 
 
 def _expired_events(links: list[OnboardingLink]) -> None:

@@ -12,10 +12,13 @@ from typing import Any
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
 from django.db import transaction
+from django.db.models import F
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from core.api.errors import ConflictError, NotFoundError
 from core.timefmt import isoformat_ms
+from links.funnel import DIALOG_STEP, cancel_event_publish
 from links.models import OnboardingLink, SignupAttempt
 from webhooks.publishing import event_publish
 
@@ -41,7 +44,12 @@ def signup_redirect_url(link: OnboardingLink, *, success: bool, error: str | Non
     params.append(("status", "success" if success else "error"))
     if not success:
         params.append(("error", (error or "Signup failed.")[:200]))
-    parts = urlsplit(link.redirect_url)
+    return url_with_params(link.redirect_url, params)
+
+
+def url_with_params(url: str, params: list[tuple[str, str]]) -> str:
+    """A customer's URL with our parameters appended to the query it already has."""
+    parts = urlsplit(url)
     query = f"{parts.query}&{urlencode(params)}" if parts.query else urlencode(params)
     return urlunsplit((parts.scheme, parts.netloc, parts.path, query, parts.fragment))
 
@@ -79,8 +87,9 @@ def link_signup_start(*, link_id: uuid.UUID, code: str, event: str, session: dic
     from links.tasks import complete_link
 
     now = timezone.now()
+    # The same statement records the funnel's "finished at Meta" (links.funnel), the first time.
     started = OnboardingLink.objects.filter(pk=link_id, status__in=RETRYABLE, expires_at__gt=now).update(
-        status=Status.PROCESSING, error=None
+        status=Status.PROCESSING, error=None, finished_at=Coalesce(F("finished_at"), now)
     )
     if not started:
         raise _refuse(link_id)
@@ -100,16 +109,24 @@ def link_signup_start(*, link_id: uuid.UUID, code: str, event: str, session: dic
 
 
 @transaction.atomic
-def link_signup_cancel(*, link_id: uuid.UUID, detail: str = "") -> OnboardingLink:
-    """The end-user closed the dialog: the link stays as it is (pending), the redirect says error."""
-    link = OnboardingLink.objects.select_for_update().filter(pk=link_id).first()
+def link_signup_cancel(*, link_id: uuid.UUID, step: str = "") -> OnboardingLink:
+    """The end-user closed the dialog at Meta's `step` (a bounded token, may be empty): the link
+    stays as it is (pending), the redirect says error, `onboarding_link.cancelled` is published."""
+    link = (
+        OnboardingLink.objects.select_for_update(of=("self",)).select_related("organization").filter(pk=link_id).first()
+    )
     if link is None:
         raise NotFoundError("No onboarding link with this id.")
     if link.effective_status not in RETRYABLE:
         raise _refuse(link_id)
     SignupAttempt.objects.create(
-        link=link, status=SignupAttempt.Status.CANCELLED, event="CANCEL", steps=[_step("cancelled", detail)]
+        link=link,
+        status=SignupAttempt.Status.CANCELLED,
+        event="CANCEL",
+        stopped_at_step=step,
+        steps=[_step("cancelled", f"cancelled at {step}" if step else "")],
     )
+    cancel_event_publish(link=link, step=step)
     logger.info("signup cancelled by the end-user", extra={"link_id": str(link_id)})
     return link
 
@@ -154,6 +171,7 @@ def link_signup_error(
         event="ERROR",
         error=raw,
         error_code=error_code,
+        stopped_at_step=DIALOG_STEP,
         steps=[_step("failed", detail)],
     )
     event_publish(
@@ -176,7 +194,6 @@ def link_signup_callback(*, link_id: uuid.UUID, data: dict[str, Any]) -> Callbac
             link_id=link_id, reported=data["error"], error_code=code, session_id=data.get("sessionId") or ""
         )
         return CallbackAnswer(200, signup_status(link))
-    step = data.get("currentStep")
-    link = link_signup_cancel(link_id=link_id, detail=f"cancelled at {step}" if step else "")
+    link = link_signup_cancel(link_id=link_id, step=data.get("currentStep") or "")
     redirect_to = signup_redirect_url(link, success=False, error=CANCELLED_MESSAGE)
     return CallbackAnswer(200, {"status": link.effective_status, "redirectTo": redirect_to, "error": None})

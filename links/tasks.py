@@ -5,7 +5,7 @@ from celery import shared_task
 
 from links.completion import attempt_release, attempts_resume_stalled, link_complete, link_fail
 from links.models import SignupAttempt
-from links.services import links_expire_due
+from links.services import deleted_links_prune, links_expire_due
 from meta.graph import GraphTransientError
 
 logger = logging.getLogger(__name__)
@@ -26,6 +26,12 @@ def backoff(tries: int) -> float:
 def expire_links() -> int:
     """Periodic (CELERY_BEAT_SCHEDULE): mark pending links past their expiry as expired."""
     return links_expire_due()
+
+
+@shared_task(name="links.tasks.prune_deleted_links")
+def prune_deleted_links() -> int:
+    """Periodic (CELERY_BEAT_SCHEDULE): forget deleted links past their retention."""
+    return deleted_links_prune()
 
 
 @shared_task(bind=True, name="links.tasks.complete_link", acks_late=True, max_retries=None)

@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "webhooks",
     "meta",
     "sandbox",
+    "messaging",
 ]
 
 MIDDLEWARE = [
@@ -155,6 +156,8 @@ API_RATE_LIMIT = env.str("API_RATE_LIMIT", default="600/minute")
 # page polls the status once a second while a signup runs).
 SIGNUP_CALLBACK_RATE_LIMIT = env.str("SIGNUP_CALLBACK_RATE_LIMIT", default="10/minute")
 SIGNUP_CLIENT_RATE_LIMIT = env.str("SIGNUP_CLIENT_RATE_LIMIT", default="300/minute")
+# The hosted page's "Meta's window opened" beacon, per link (the signup funnel; links.funnel).
+SIGNUP_START_RATE_LIMIT = env.str("SIGNUP_START_RATE_LIMIT", default="10/minute")
 IDEMPOTENCY_TTL = timedelta(hours=24)
 
 REST_FRAMEWORK = {
@@ -192,6 +195,8 @@ SPECTACULAR_SETTINGS = {
         "SignupFlowEnum": "links.models.SignupFlow",
         "EventTypeEnum": "core.events.EVENT_TYPES",
         "PhoneStatusEnum": "phones.models.Phone.Status",
+        "MessageStatusEnum": "messaging.models.OutgoingMessage.Status",
+        "MessageTypeEnum": "messaging.models.OutgoingMessage.Type",
     },
 }
 
@@ -234,10 +239,15 @@ WEBHOOK_QUEUE = env.str("WEBHOOK_QUEUE", default="webhooks")
 # their own too (the Procfile's `inbound` process): a burst of traffic must not make signups wait
 # behind it, and a slow Graph call during a signup must not hold up the traffic.
 INBOUND_QUEUE = env.str("INBOUND_QUEUE", default="inbound")
+# Messages customers send through the API wait on Meta's answer (and on each phone's rate), so
+# they get a queue and a thread-pool process of their own (the Procfile's `messages`): a burst of
+# sends must not hold up signup completions or Meta's inbound traffic.
+MESSAGES_QUEUE = env.str("MESSAGES_QUEUE", default="messages")
 CELERY_TASK_ROUTES = {
     "webhooks.tasks.deliver_webhooks": {"queue": WEBHOOK_QUEUE},
     "webhooks.tasks.deliver_webhook": {"queue": WEBHOOK_QUEUE},
     "phones.tasks.process_inbound_webhook": {"queue": INBOUND_QUEUE},
+    "messaging.tasks.send_message": {"queue": MESSAGES_QUEUE},
 }
 CELERY_TIMEZONE = "UTC"
 # Worker and beat log through Django's LOGGING (JSON lines with the task id), not Celery's format.
@@ -252,7 +262,10 @@ CELERY_BEAT_SCHEDULE = {
     "refresh-phone-health": {"task": "phones.tasks.refresh_due_phone_health", "schedule": 300.0},
     "process-pending-inbound-webhooks": {"task": "phones.tasks.process_pending_inbound", "schedule": 30.0},
     "dispatch-due-webhook-deliveries": {"task": "webhooks.tasks.dispatch_due_deliveries", "schedule": 15.0},
+    "destroy-expired-webhook-secrets": {"task": "webhooks.tasks.destroy_expired_webhook_secrets", "schedule": 60.0},
+    "send-due-messages": {"task": "messaging.tasks.send_due_messages", "schedule": 15.0},
     "prune-idempotency-keys": {"task": "core.tasks.prune_idempotency_keys", "schedule": crontab(minute=17)},
+    "prune-deleted-links": {"task": "links.tasks.prune_deleted_links", "schedule": crontab(minute=29, hour=3)},
     "warn-expiring-tokens": {"task": "wabas.tasks.warn_expiring_tokens", "schedule": crontab(minute=43, hour=6)},
 }
 # `BEAT_INTERVALS=expire-links=5,dispatch-due-webhook-deliveries=2`: seconds between runs, per job.
@@ -270,6 +283,10 @@ for _job, _seconds in env.dict("BEAT_INTERVALS", default={}).items():
 
 # --- Product settings -----------------------------------------------------------------------
 LINK_DEFAULT_TTL_SECONDS = env.int("LINK_DEFAULT_TTL_SECONDS", default=7 * 24 * 3600)
+# How long a deleted link with a refreshUrl keeps sending its end-users back to the customer.
+DELETED_LINK_RETENTION_DAYS = env.int("DELETED_LINK_RETENTION_DAYS", default=30)
+if not 1 <= DELETED_LINK_RETENTION_DAYS <= 3650:
+    raise ImproperlyConfigured("DELETED_LINK_RETENTION_DAYS must be between 1 and 3650.")
 
 # Seconds between webhook delivery attempts; the default spans about three days.
 # 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 14 h, 20 h, 24 h: ten attempts over about 3 days.
@@ -321,6 +338,16 @@ if not 0 < TOKEN_EXPIRY_WARNING_DAYS <= 365:
 # Sandbox mode (fake Graph API and dialog served by this app under /_sandbox/) is an explicit choice:
 # on by default only in development without a Meta app. Production (DEBUG off) with neither a Meta
 # app nor META_SANDBOX=true refuses to start (core.checks); /_sandbox/ is not even routed when off.
+# Sending messages (docs/api.md, "Messages"): Meta's default throughput is 80 messages per second
+# per number; a burst above it waits its turn. Retries of transient send failures, in seconds.
+MESSAGES_PER_SECOND_PER_PHONE = env.int("MESSAGES_PER_SECOND_PER_PHONE", default=80)
+if MESSAGES_PER_SECOND_PER_PHONE < 1:
+    raise ImproperlyConfigured("MESSAGES_PER_SECOND_PER_PHONE must be at least 1.")
+MESSAGE_RETRY_DELAYS = [float(s) for s in env.list("MESSAGE_RETRY_DELAYS", default=["2", "10", "60", "300", "1800"])]
+MESSAGE_TEMPLATES_TTL_SECONDS = env.int("MESSAGE_TEMPLATES_TTL_SECONDS", default=60)
+# The sandbox posts a send's statuses to the number's webhook this long after the send, then apart.
+SANDBOX_STATUS_DELAY_SECONDS = env.float("SANDBOX_STATUS_DELAY_SECONDS", default=0.5)
+SANDBOX_STATUS_INTERVAL_SECONDS = env.float("SANDBOX_STATUS_INTERVAL_SECONDS", default=0.3)
 META_SANDBOX = env.bool("META_SANDBOX", default=DEBUG and not META_APP_ID)
 # The sandbox's Embedded Signup window is served on a second origin of this server, as Meta's is
 # on www.facebook.com; empty: PUBLIC_BASE_URL with 127.0.0.1 and localhost swapped.

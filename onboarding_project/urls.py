@@ -11,6 +11,7 @@ api_v1 = [
     path("", include("webhooks.urls")),
     path("", include("phones.urls")),
     path("", include("phones.waba_urls")),
+    path("", include("messaging.urls")),
     path("openapi.json", SpectacularJSONAPIView.as_view(), name="openapi-schema"),
     # Anything else under /v1/ is the contract's JSON 404, never an HTML page.
     # (?s): a path with an encoded newline (%0A) must reach it too, not Django's HTML 404.

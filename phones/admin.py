@@ -4,12 +4,11 @@ from django.db.models.fields.json import KT
 from django.http import HttpRequest
 
 from core.admin import IdSearchMixin, MetadataAsJsonMixin, as_uuid, exact_variants, values_filter
+from phones.health import HEALTH_STATUSES
 from phones.models import InboundWebhook, Phone
 from phones.services import phone_refresh_from_meta
 from wabas.admin import ReadOnlyAdmin
 from wabas.models import Waba
-
-HEALTH_STATUSES = ["healthy", "limited", "blocked"]
 
 
 class HealthFilter(admin.SimpleListFilter):

@@ -24,6 +24,9 @@ from phones.models import Phone
 from wabas import graph_budget
 from wabas.models import Waba
 
+# The health a phone can have, worst last (docs/phones-and-wabas.md).
+HEALTH_STATUSES = ("healthy", "limited", "blocked")
+
 logger = logging.getLogger(__name__)
 
 HEALTH_FIELDS = f"id,health_status,quality_rating,platform_type,{MESSAGING_LIMIT_FIELD}"

@@ -35,11 +35,13 @@ from core.timefmt import isoformat_ms
 from links.meta_confirm import CONFIRMING_EVENTS, signups_confirm_by_meta
 from phones.models import InboundEventKey, InboundWebhook, Phone
 from phones.services import (
+    message_status_event_data,
     phone_event_data,
     phones_disconnect_for_meta_waba,
     phones_health_invalidate,
     phones_reconnect_for_meta_waba,
 )
+from phones.signals import message_status_received
 from wabas.models import Waba
 from webhooks.publishing import event_publish
 
@@ -197,12 +199,11 @@ class _Messages:
             if event_type is None:  # e.g. "played" (voice): no event type in the catalogue
                 result.counts["ignored"] += 1
                 continue
-            data = {
-                **phone_event_data(phone),
-                "messageId": str(status["id"]),
-                "occurredAt": occurred_at(status.get("timestamp")),
-                "status": status,
-            }
+            outgoing_id = None
+            for _, answer in message_status_received.send(sender=Phone, phone=phone, status=status):
+                outgoing_id = (answer or {}).get("outgoingMessageId") or outgoing_id
+            when = occurred_at(status.get("timestamp"))
+            data = message_status_event_data(phone, status=status, occurred_at=when, outgoing_message_id=outgoing_id)
             ids = (str(status["id"]), str(status["status"]))
             _publish(result, phone, kind="status", ids=ids, type=event_type, data=data)
         errors = _items(value, "errors")

@@ -36,6 +36,21 @@ def phone_event_data(phone: Phone) -> dict[str, Any]:
     }
 
 
+def message_status_event_data(
+    phone: Phone, *, status: dict[str, Any], occurred_at: str | None, outgoing_message_id: str | None
+) -> dict[str, Any]:
+    """The data of `message.sent|delivered|read|failed`: the phone part, Meta's message id
+    (`messageId`, null when Meta never gave one), ours when the message was sent through the API
+    (`outgoingMessageId`), then Meta's status item (with its `errors` when failed)."""
+    return {
+        **phone_event_data(phone),
+        "messageId": str(status["id"]) if status.get("id") else None,
+        "outgoingMessageId": outgoing_message_id,
+        "occurredAt": occurred_at,
+        "status": status,
+    }
+
+
 # Graph field -> model field, copied when Graph gave a value.
 SIGNUP_PHONE_FACTS = {
     "display_phone_number": "display_phone_number",

@@ -14,7 +14,7 @@ from django.db.models import F, Model
 from django.http import HttpRequest, QueryDict
 
 from meta.graph.client import appsecret_proof
-from sandbox import errors, nodes, token_lifetimes
+from sandbox import errors, messages, nodes, token_lifetimes
 from sandbox.callbacks import verify_callback
 from sandbox.constants import (
     FLAKY_FAILURES_PER_KIND,
@@ -311,6 +311,19 @@ def smb_app_data(request: HttpRequest, params: Params, phone_id: str) -> dict[st
     return {"messaging_product": "whatsapp", "request_id": request_id}
 
 
+def send_message(request: HttpRequest, params: Params, phone_id: str) -> dict[str, Any]:
+    token, _, phone = _accessible(request, params, "POST", phone_id, ("phone",), "messages")
+    recipient = re.sub(r"\D", "", str(params.get("to") or ""))
+    kind = f"POST messages to {recipient}"[:60]
+    _count_call(token, kind)
+    return messages.send(token, phone, params, SandboxCall.objects.get(token=token, kind=kind).count)
+
+
+def message_templates(request: HttpRequest, params: Params, waba_id: str) -> dict[str, Any]:
+    _accessible(request, params, "GET", waba_id, ("waba",), "message_templates")
+    return messages.templates(params)
+
+
 # Every field the service handles: the sandbox app is subscribed to all of them.
 APP_WEBHOOK_FIELDS = ("messages", "account_update", "smb_message_echoes", "history", "smb_app_state_sync")
 
@@ -339,6 +352,8 @@ EDGES = {
     ("subscribed_apps", "DELETE"): subscribed_apps,
     ("register", "POST"): register,
     ("smb_app_data", "POST"): smb_app_data,
+    ("messages", "POST"): send_message,
+    ("message_templates", "GET"): message_templates,
 }
 
 

@@ -28,14 +28,15 @@ CELERY_WORKER = [
 ]
 WEBHOOK_QUEUE = os.environ.get("WEBHOOK_QUEUE", "webhooks")
 INBOUND_QUEUE = os.environ.get("INBOUND_QUEUE", "inbound")
+MESSAGES_QUEUE = os.environ.get("MESSAGES_QUEUE", "messages")
 BANNER_WAIT_SECONDS = float(os.environ.get("RUN_BANNER_WAIT_SECONDS", "4"))
 
 COMMANDS = {
     "web": [PYTHON, "manage.py", "runserver", f"127.0.0.1:{PORT}"],
     # Two workers: signup completions (the default queue) never wait for a thread that a slow
-    # customer endpoint holds. (The Procfile gives Meta's inbound payloads a third; on a laptop the
-    # completions' worker takes them.)
-    "worker": [*CELERY_WORKER, "--concurrency=4", "-Q", f"celery,{INBOUND_QUEUE}"],
+    # customer endpoint holds. (The Procfile gives Meta's inbound payloads and message sends
+    # processes of their own; on a laptop the completions' worker takes them.)
+    "worker": [*CELERY_WORKER, "--concurrency=4", "-Q", f"celery,{INBOUND_QUEUE},{MESSAGES_QUEUE}"],
     "webhooks": [*CELERY_WORKER, "--concurrency=8", "-Q", WEBHOOK_QUEUE, "-n", "webhooks@%h"],
     "beat": [PYTHON, "-m", "celery", "-A", "onboarding_project", "-q", "beat", "--loglevel=WARNING"],
 }

@@ -4,8 +4,10 @@ Views validate, call one service or selector, and render. Every lookup is filter
 organization, so another organization's object is a 404 on every verb.
 """
 
+import re
 from typing import Any
 
+from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers, status, viewsets
@@ -20,10 +22,12 @@ from core.api.ids import UUID_PATTERN
 from core.api.query import filter_params
 from core.api.serializers import StrictSerializer, TimestampField, WebhookUrlField, envelope
 from core.events import EVENT_TYPES
-from webhooks import endpoints, publishing, selectors
+from webhooks import endpoints, publishing, rotation, selectors
 from webhooks.models import Delivery, Event, OutgoingWebhook
 
 # --- Serializers ------------------------------------------------------------------------------
+
+SECRET_CHARACTERS = re.compile(r"[!-~]+")
 
 
 class WebhookIn(StrictSerializer):
@@ -36,7 +40,7 @@ class WebhookIn(StrictSerializer):
     # Printable ASCII without spaces: a secret that survives every config file and header intact,
     # and a rule the schema can state (`pattern`).
     secret = serializers.RegexField(
-        r"^[!-~]+$",
+        rf"^{SECRET_CHARACTERS.pattern}$",
         min_length=16,
         max_length=256,
         required=False,
@@ -46,6 +50,12 @@ class WebhookIn(StrictSerializer):
     wabaId = serializers.UUIDField(required=False, allow_null=True)  # noqa: N815
     isActive = serializers.BooleanField(required=False)  # noqa: N815
     description = serializers.CharField(max_length=500, required=False, allow_blank=True)
+
+    def validate_secret(self, value: str) -> str:
+        # The regex's `$` (kept: it is the schema's pattern) also matches before a final "\n".
+        if not SECRET_CHARACTERS.fullmatch(value):
+            raise serializers.ValidationError(self.fields["secret"].error_messages["invalid"])
+        return value
 
     def service_kwargs(self) -> dict[str, Any]:
         names = {"wabaId": "waba_id", "isActive": "is_active"}
@@ -65,14 +75,38 @@ class WebhookOut(serializers.Serializer):
     disabledAt = TimestampField(source="disabled_at", allow_null=True)  # noqa: N815
     createdAt = TimestampField(source="created_at")  # noqa: N815
     updatedAt = TimestampField(source="updated_at")  # noqa: N815
+    previousSecretExpiresAt = serializers.SerializerMethodField()  # noqa: N815
 
     @extend_schema_field(serializers.CharField(allow_null=True))
     def get_disabledReason(self, webhook: OutgoingWebhook) -> str | None:  # noqa: N802
         return webhook.disabled_reason or None
 
+    @extend_schema_field(
+        TimestampField(
+            allow_null=True,
+            help_text="After a rotate-secret with a grace period: until when the previous secret also signs.",
+        )
+    )
+    def get_previousSecretExpiresAt(self, webhook: OutgoingWebhook) -> str | None:  # noqa: N802
+        in_grace = len(webhook.signing_secrets(timezone.now())) > 1
+        return TimestampField().to_representation(webhook.previous_secret_expires_at) if in_grace else None
+
 
 class WebhookCreatedOut(WebhookOut):
     secret = serializers.CharField(help_text="Shown only in this response. Store it now.")
+
+
+class RotateSecretIn(StrictSerializer):
+    """`POST /v1/outgoing-webhooks/{id}/rotate-secret`; the body may be empty."""
+
+    graceSeconds = serializers.IntegerField(  # noqa: N815
+        min_value=0,
+        max_value=rotation.MAX_GRACE_SECONDS,
+        required=False,
+        default=rotation.DEFAULT_GRACE_SECONDS,
+        help_text="How long the previous secret also signs deliveries (0..604800 seconds; default 86400). "
+        "0 destroys it now.",
+    )
 
 
 class AttemptOut(serializers.Serializer):
@@ -190,6 +224,25 @@ class OutgoingWebhookViewSet(viewsets.GenericViewSet):
         delivery = publishing.webhook_test(webhook=self.get_object())
         delivery = selectors.delivery_list(webhook=delivery.webhook).get(pk=delivery.pk)
         return Response({"data": DeliveryOut(delivery).data}, status=status.HTTP_202_ACCEPTED)
+
+    @extend_schema(
+        operation_id="outgoing_webhooks_rotate_secret",
+        summary="Replace the signing secret; the previous one also signs during the grace period",
+        request=RotateSecretIn,
+        parameters=[idempotency.KEY_PARAMETER],
+        responses={200: envelope(WebhookCreatedOut(), "OutgoingWebhookRotatedResponse")},
+    )
+    @action(detail=True, methods=["post"], url_path="rotate-secret")
+    @idempotent
+    def rotate_secret(self, request: Request, pk: str) -> Response:
+        webhook = self.get_object()
+        serializer = RotateSecretIn(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        rotated = rotation.webhook_secret_rotate(
+            webhook=webhook, grace_seconds=serializer.validated_data["graceSeconds"]
+        )
+        body = {**WebhookOut(rotated.webhook).data, "secret": rotated.secret}
+        return Response({"data": body})
 
     @extend_schema(
         operation_id="outgoing_webhooks_deliveries",

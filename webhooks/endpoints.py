@@ -8,7 +8,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from core.api.errors import ApplicationError, ConflictError
+from core.api.errors import ConflictError, InvalidInputError
 from core.events import EVENT_TYPES
 from organizations.models import Organization
 from wabas.models import Waba
@@ -22,11 +22,7 @@ _NOT_SET: Any = object()
 def _validate_events(events: list[str]) -> list[str]:
     unknown = [e for e in events if e not in EVENT_TYPES]
     if not events or unknown:
-        raise ApplicationError(
-            "validation_error",
-            "The request is invalid; see details for each field.",
-            details={"events": ["Must be a non-empty list of known event types."]},
-        )
+        raise InvalidInputError({"events": ["Must be a non-empty list of known event types."]})
     return list(dict.fromkeys(events))
 
 
@@ -35,11 +31,7 @@ def _validate_waba(*, organization: Organization, waba_id: uuid.UUID | None) -> 
         return None
     waba = Waba.objects.filter(pk=waba_id, organization=organization).first()
     if waba is None:
-        raise ApplicationError(
-            "validation_error",
-            "The request is invalid; see details for each field.",
-            details={"wabaId": ["No WABA with this id belongs to your organization."]},
-        )
+        raise InvalidInputError({"wabaId": ["No WABA with this id belongs to your organization."]})
     return waba
 
 
@@ -116,6 +108,9 @@ def webhook_update(
         if value is not _NOT_SET:
             setattr(webhook, name, value)
             changed.append(name)
+    if secret is not _NOT_SET:  # replaced, not rotated: no grace period, a rotated one's ends
+        webhook.previous_secret = webhook.previous_secret_expires_at = None
+        changed += ["previous_secret", "previous_secret_expires_at"]
     if events is not _NOT_SET:
         webhook.events = _validate_events(events)
         changed.append("events")

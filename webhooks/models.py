@@ -1,4 +1,5 @@
 import uuid
+from datetime import datetime
 
 from django.db import models
 from django.db.models import Q
@@ -15,6 +16,10 @@ class OutgoingWebhook(models.Model):
     )
     url = models.CharField(max_length=2048)
     secret = EncryptedTextField()
+    # After a rotation with a grace period, the secret before it also signs every delivery until
+    # `previous_secret_expires_at`; then it is destroyed (webhooks.rotation).
+    previous_secret = EncryptedTextField(null=True, blank=True)
+    previous_secret_expires_at = models.DateTimeField(null=True, blank=True)
     events = models.JSONField(default=list)
     # A scoped webhook receives only the events of this WABA; a deleted WABA takes its webhooks
     # with it rather than silently widening them to every event of the organization.
@@ -32,10 +37,26 @@ class OutgoingWebhook(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["organization", "-created_at"], name="webhook_org_created")]
+        indexes = [
+            models.Index(fields=["organization", "-created_at"], name="webhook_org_created"),
+            # The periodic sweep that destroys old secrets looks only at webhooks in a grace period.
+            models.Index(
+                fields=["previous_secret_expires_at"],
+                name="webhook_previous_secret_expiry",
+                condition=Q(previous_secret_expires_at__isnull=False),
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.url
+
+    def signing_secrets(self, now: datetime) -> list[str]:
+        """The secrets that sign a delivery made at `now`: the current one, and the previous one
+        while its grace period lasts (never after, whether or not the sweep has destroyed it yet)."""
+        expires = self.previous_secret_expires_at
+        if self.previous_secret and expires is not None and now < expires:
+            return [self.secret, self.previous_secret]
+        return [self.secret]
 
 
 class Event(models.Model):

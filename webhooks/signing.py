@@ -35,3 +35,9 @@ def sign(*, secret: str, msg_id: str, timestamp: int, body: bytes) -> str:
     signed = f"{msg_id}.{timestamp}.".encode() + body
     digest = hmac.new(signing_key(secret), signed, hashlib.sha256).digest()
     return "v1," + base64.b64encode(digest).decode()
+
+
+def signature_header(*, secrets: list[str], msg_id: str, timestamp: int, body: bytes) -> str:
+    """`webhook-signature`: one `v1,` signature per secret, space-separated (the specification's
+    form for several; a receiver accepts the message when any one verifies)."""
+    return " ".join(sign(secret=secret, msg_id=msg_id, timestamp=timestamp, body=body) for secret in secrets)

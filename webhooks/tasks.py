@@ -3,6 +3,7 @@
 from celery import shared_task
 
 from webhooks.delivery.engine import deliveries_dispatch_due, webhook_deliver, webhook_deliver_batch
+from webhooks.rotation import webhook_secrets_destroy_expired
 
 
 @shared_task(acks_late=True, ignore_result=True)
@@ -23,3 +24,9 @@ def deliver_webhook(delivery_id: str) -> None:
 @shared_task(acks_late=True, ignore_result=True)
 def dispatch_due_deliveries() -> int:
     return deliveries_dispatch_due()
+
+
+@shared_task(ignore_result=True)
+def destroy_expired_webhook_secrets() -> int:
+    """Periodic (CELERY_BEAT_SCHEDULE): null the previous secrets whose grace period has ended."""
+    return webhook_secrets_destroy_expired()

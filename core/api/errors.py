@@ -5,12 +5,14 @@ a bug. `exception_handler` turns every one of them into
 `{"error": {"code", "message", "details"}}` with the matching status.
 """
 
+import functools
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import DatabaseError, InterfaceError, OperationalError
-from django.http import Http404, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from rest_framework import exceptions as drf
 from rest_framework.response import Response
 
@@ -39,6 +41,18 @@ class ConflictError(ApplicationError):
     status_code = 409
 
 
+# The one sentence of every 400 `validation_error` that names fields (DRF's and the services').
+VALIDATION_MESSAGE = "The request is invalid; see details for each field."
+
+
+class InvalidInputError(ApplicationError):
+    """A 400 `validation_error` only a service can see (the rows it reads), in the serializers' shape:
+    `details` maps a field's dotted path to its problems."""
+
+    def __init__(self, details: dict[str, list[str]]) -> None:
+        super().__init__("validation_error", VALIDATION_MESSAGE, details=details)
+
+
 class NotFoundError(ApplicationError):
     status_code = 404
 
@@ -56,6 +70,24 @@ def json_error(status: int, code: str, message: str, details: dict | None = None
     for name, value in headers.items():
         response[name.replace("_", "-")] = value
     return response
+
+
+def json_methods(*methods: str) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
+    """Like Django's require_http_methods, with the 405 in the error format: for every plain
+    Django view that answers JSON (the hosted page's endpoints, /healthz, /metrics)."""
+
+    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @functools.wraps(view)
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if request.method not in methods:
+                return json_error(
+                    405, "method_not_allowed", f'Method "{request.method}" not allowed.', Allow=", ".join(methods)
+                )
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorator
 
 
 def flatten_validation_detail(detail: Any, prefix: str = "") -> dict[str, list[str]]:
@@ -105,7 +137,7 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
     if isinstance(exc, drf.ValidationError):
         details = flatten_validation_detail(exc.detail)
         return Response(
-            error_body("validation_error", "The request is invalid; see details for each field.", details),
+            error_body("validation_error", VALIDATION_MESSAGE, details),
             status=400,
         )
     if isinstance(exc, drf.ParseError):

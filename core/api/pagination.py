@@ -21,7 +21,7 @@ class PagePagination(BasePagination):
 
     def paginate_queryset(
         self,
-        queryset: QuerySet,
+        queryset: QuerySet | list,
         request: Request,
         view: Any = None,
         *,
@@ -30,10 +30,14 @@ class PagePagination(BasePagination):
     ) -> list:
         """The page's rows. `total`, when the caller knows it (a kept counter), spares a COUNT;
         `rows`, given the page's primary keys as a subquery, reads the page's objects (in the
-        list's order: the subquery's order is not kept) with what their presenter needs."""
+        list's order: the subquery's order is not kept) with what their presenter needs.
+        A plain list (Meta's templates, read whole) is sliced."""
         self._read_params(request)
-        self.total = queryset.count() if total is None else total
         offset = (self.page - 1) * self.limit
+        if isinstance(queryset, list):
+            self.total = len(queryset)
+            return queryset[offset : offset + self.limit]
+        self.total = queryset.count() if total is None else total
         if offset >= self.total:
             return []
         if rows is not None:

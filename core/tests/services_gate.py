@@ -22,8 +22,6 @@ def require(condition: bool, reason: str) -> None:
     pytest.skip(reason)
 
 
-
-
 def require_postgres() -> None:
     require(settings.DATABASES["default"]["ENGINE"].endswith("postgresql"), "the tests are not running on PostgreSQL")
 

@@ -22,8 +22,11 @@ def test_readme_is_a_short_front_door():
 def test_nothing_points_outside_the_repository():
     bad = "../" + "shared"
     contract = "CONTRACT " + "section"
-    offenders = [str(p) for p in _tracked("*.md", "*.py") if p.exists()
-                 and (bad in p.read_text(errors="ignore") or contract in p.read_text(errors="ignore"))]
+    offenders = [
+        str(p)
+        for p in _tracked("*.md", "*.py")
+        if p.exists() and (bad in p.read_text(errors="ignore") or contract in p.read_text(errors="ignore"))
+    ]
     assert offenders == []
 
 

@@ -21,6 +21,12 @@ def test_healthz_reports_database_and_broker(client):
     assert body["broker"] in ("ok", "down")
 
 
+def test_healthz_answers_other_methods_with_a_json_405(client):
+    response = client.post("/healthz")
+    assert response.status_code == 405 and response["Allow"] == "GET"
+    assert response.json()["error"]["code"] == "method_not_allowed"
+
+
 @pytest.mark.django_db
 def test_openapi_schema_and_docs_are_served_without_a_cdn(client):
     schema = client.get("/v1/openapi.json")

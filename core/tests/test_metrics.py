@@ -64,6 +64,14 @@ def test_a_missing_bearer_is_401_and_a_wrong_one_403(settings):
     assert Client().get("/metrics", HTTP_AUTHORIZATION="Bearer nope").status_code == 403
 
 
+@pytest.mark.parametrize("method", ["post", "put", "delete"])
+def test_other_methods_are_a_json_405(settings, method):
+    settings.METRICS_TOKEN = TOKEN
+    answer = getattr(Client(), method)("/metrics", HTTP_AUTHORIZATION=f"Bearer {TOKEN}")
+    assert answer.status_code == 405 and answer["Allow"] == "GET"
+    assert answer.json()["error"]["code"] == "method_not_allowed"
+
+
 def test_inbound_payloads_are_counted_by_outcome(scrape):
     before = scrape()
     body, signature = signed({"object": "whatsapp_business_account", "entry": []})

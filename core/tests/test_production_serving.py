@@ -109,7 +109,7 @@ def started():
 
 def test_procfile_declares_release_web_workers_and_beat():
     lines = procfile()
-    assert set(lines) == {"release", "web", "worker", "webhooks", "inbound", "beat"}
+    assert set(lines) == {"release", "web", "worker", "webhooks", "inbound", "messages", "beat"}
     assert "migrate" in lines["release"]
     assert shlex.split(lines["web"])[0] == "gunicorn" and "$PORT" in lines["web"].replace("${PORT:-8000}", "$PORT")
     assert "worker" in lines["worker"] and "beat" in lines["beat"]
@@ -207,7 +207,10 @@ def test_the_sandbox_chosen_in_production_serves_and_check_deploy_warns(tmp_path
     assert answer.status_code == 400 and answer.json()["error"]["code"] == 104  # the fake Graph answers
 
 
-@pytest.mark.parametrize(("process", "queue"), [("worker", "celery"), ("webhooks", "webhooks"), ("inbound", "inbound")])
+@pytest.mark.parametrize(
+    ("process", "queue"),
+    [("worker", "celery"), ("webhooks", "webhooks"), ("inbound", "inbound"), ("messages", "messages")],
+)
 def test_workers_start_with_the_production_environment_on_their_queue(tmp_path, started, process, queue):
     env = production_env(tmp_path, free_port())
     command = (
@@ -215,6 +218,7 @@ def test_workers_start_with_the_production_environment_on_their_queue(tmp_path, 
         .replace("${CELERY_CONCURRENCY:-4}", "1")
         .replace("${WEBHOOK_CONCURRENCY:-32}", "2")
         .replace("${INBOUND_CONCURRENCY:-2}", "1")
+        .replace("${MESSAGES_CONCURRENCY:-16}", "2")
     )
     worker = started(command, env)
     deadline = time.time() + 60

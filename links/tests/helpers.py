@@ -22,4 +22,5 @@ READ_KEYS = [
     "id", "name", "status", "externalId", "metadata", "redirectUrl", "hostedUrl", "phoneNumberId",
     "phoneNumber", "wabaId", "isPhoneRegistered", "webhookUrl", "webhookEvents", "createdAt",
     "completedAt", "expiresAt", "error", "outgoingWebhookId", "allowedFlows", "waitingFor",
+    "refreshUrl",
 ]  # fmt: skip

@@ -48,6 +48,8 @@ DOCUMENT_KEYS = [
     "allowedFlows",
     # issue 15: what a processing link waits for from the end-user
     "waitingFor",
+    # issue 19: where an expired or deleted link sends the end-user
+    "refreshUrl",
 ]
 TIMESTAMP = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$")
 
@@ -84,6 +86,7 @@ def test_document_example_gets_the_document_response(api_client, settings):
         "outgoingWebhookId": None,
         "allowedFlows": ["cloud_api"],
         "waitingFor": None,
+        "refreshUrl": None,
     }
     assert list(data["metadata"]) == ["customerId", "locationCode", "crmAccountId"]
     assert TIMESTAMP.match(data["createdAt"]) and TIMESTAMP.match(data["expiresAt"])

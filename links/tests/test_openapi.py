@@ -34,11 +34,12 @@ def test_schema_describes_the_create_request_and_response(schema):
         "webhookEvents",
         "expiresInSeconds",
         "allowedFlows",
+        "refreshUrl",
     ]
     assert request["required"] == ["name"]
     flows = _ref(schema, request["properties"]["allowedFlows"]["items"]["$ref"])
     assert flows["enum"] == ["cloud_api", "whatsapp_business_app"]
-    assert list(link["properties"])[-2:] == ["allowedFlows", "waitingFor"]
+    assert list(link["properties"])[-3:] == ["allowedFlows", "waitingFor", "refreshUrl"]
     waiting_for = link["properties"]["waitingFor"]
     assert waiting_for["readOnly"] and waiting_for["nullable"]
     assert _ref(schema, waiting_for["oneOf"][0]["$ref"])["enum"] == ["phone_choice", "pin"]

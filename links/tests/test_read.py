@@ -267,9 +267,7 @@ def test_the_unfiltered_list_reads_the_kept_total_and_equals_the_filtered_path(a
 
 
 @pytest.mark.django_db
-def test_get_answers_the_presenters_json_keeping_metadata_order_and_escaping_line_separators(
-    api_client, organization
-):
+def test_get_answers_the_presenters_json_keeping_metadata_order_and_escaping_line_separators(api_client, organization):
     """A GET answers the presenter's JSON byte for byte, for links in every state: metadata keys in
     the order sent, U+2028 and U+2029 escaped (JavaScript string literals cannot hold them)."""
     from rest_framework.renderers import JSONRenderer

@@ -34,6 +34,7 @@ PHONE_FIELDS = (
     "id,display_phone_number,verified_name,quality_rating,code_verification_status,platform_type,status,"
     "name_status,whatsapp_business_manager_messaging_limit,throughput,is_on_biz_app,health_status,webhook_configuration"
 )
+TEMPLATE_FIELDS = "id,name,language,status,category,components"
 SMB_SYNC_TYPES = ("smb_app_state_sync", "history")
 MESSAGING_LIMIT_FIELD = "whatsapp_business_manager_messaging_limit"
 
@@ -266,6 +267,10 @@ class GraphClient:
     def list_subscribed_apps(self, waba_id: str, token: str) -> list[dict[str, Any]]:
         return self._list(f"{self._node(waba_id)}/subscribed_apps", token=token)
 
+    def list_message_templates(self, waba_id: str, token: str, fields: str = TEMPLATE_FIELDS) -> list[dict[str, Any]]:
+        """The WABA's message templates (`GET /{waba-id}/message_templates`), every page."""
+        return self._list(f"{self._node(waba_id)}/message_templates", token=token, params={"fields": fields})
+
     # --- writes ----------------------------------------------------------------------------
     def subscribe_app(
         self, waba_id: str, token: str, *, override_callback_uri: str | None = None, verify_token: str | None = None
@@ -290,6 +295,13 @@ class GraphClient:
         """Point the phone's webhooks at `callback_uri` (phone-level override; "" removes it)."""
         body = {"webhook_configuration": {"override_callback_uri": callback_uri, "verify_token": verify_token}}
         return self._request("POST", self._node(phone_id), token=token, body=body, secrets=(verify_token,))
+
+    def send_message(self, phone_id: str, token: str, message: dict[str, Any]) -> dict[str, Any]:
+        """`POST /{phone-id}/messages`: `message` is Meta's message object without
+        `messaging_product`; the answer is `{"messaging_product", "contacts": [{"input", "wa_id"}],
+        "messages": [{"id": "wamid..."}]}`."""
+        body = {"messaging_product": "whatsapp", "recipient_type": "individual", **message}
+        return self._request("POST", f"{self._node(phone_id)}/messages", token=token, body=body)
 
     def request_smb_sync(self, phone_id: str, token: str, sync_type: str) -> dict[str, Any]:
         """Coexistence: ask Meta to sync WhatsApp Business app state or history (`{"request_id"}`)."""

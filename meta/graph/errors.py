@@ -19,7 +19,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-TRANSIENT_CODES = frozenset({1, 2, 4, 17, 341, 80007, 80008, 130429, 131000, 131016, 131057, 133004})
+# 131056: the (business, consumer) pair rate limit: Meta asks to wait and send to that number again.
+TRANSIENT_CODES = frozenset({1, 2, 4, 17, 341, 80007, 80008, 130429, 131000, 131016, 131056, 131057, 133004})
 AUTH_CODES = frozenset({0, 102, 190})
 
 REDACTED = "[redacted]"

@@ -191,6 +191,7 @@ def test_each_status_becomes_its_event(phone, receiver, status):
     assert envelope["data"] == {
         **phone_part(phone),
         "messageId": "wamid.OUTGOING1",
+        "outgoingMessageId": None,  # not sent through POST /v1/phones/{id}/messages
         "occurredAt": "2025-06-08T21:00:00.000Z",
         "status": body["entry"][0]["changes"][0]["value"]["statuses"][0],
     }

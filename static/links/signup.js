@@ -105,6 +105,18 @@
     showError(config.messages.genericError); // the API's own message is for developers, in English
   }
 
+  // The signup funnel's "started": fire and forget, so nothing waits for it (keepalive: it
+  // survives the page navigating away).
+  function reportStarted() {
+    fetch(config.startedUrl, {
+      method: "POST",
+      credentials: "same-origin",
+      keepalive: true,
+      headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken() },
+      body: "{}",
+    }).catch(function () {});
+  }
+
   function report(body) {
     return postJson(config.callbackUrl, body).then(handleCallbackAnswer, function () {
       showError(config.messages.network);
@@ -289,6 +301,7 @@
     var flow = chosenFlow();
     if (!flow) { pendingNotice.textContent = config.messages.chooseFlow; connectButton.disabled = false; return; }
     var current = newLaunch(flow.flow);
+    window.setTimeout(reportStarted, 0); // after FB.login has opened the window, never before it
     window.FB.login(function (response) {
       if (response && response.authResponse && response.authResponse.code) {
         onCode(current, response.authResponse.code);

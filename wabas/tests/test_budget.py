@@ -1,6 +1,5 @@
 """The per-WABA Graph budget (a counter in the cache) and Meta's waits."""
 
-
 from meta.graph import GraphPermanentError, GraphTransientError
 from wabas import graph_budget
 

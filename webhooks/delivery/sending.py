@@ -43,19 +43,22 @@ PARALLEL_AFTER_MS = 50
 WIDEN_AGAIN_SECONDS = 0.2
 
 
-def _headers(*, event_id: uuid.UUID, body: bytes, secret: str) -> dict[str, str]:
-    timestamp = int(timezone.now().timestamp())
+def _headers(*, event_id: uuid.UUID, body: bytes, webhook: OutgoingWebhook) -> dict[str, str]:
+    now = timezone.now()
+    timestamp = int(now.timestamp())
     msg_id = str(event_id)
+    # Two signatures while a rotated secret's grace period lasts (webhooks.rotation).
+    secrets = webhook.signing_secrets(now)
     return {
         "webhook-id": msg_id,
         "webhook-timestamp": str(timestamp),
-        "webhook-signature": signing.sign(secret=secret, msg_id=msg_id, timestamp=timestamp, body=body),
+        "webhook-signature": signing.signature_header(secrets=secrets, msg_id=msg_id, timestamp=timestamp, body=body),
     }
 
 
 def _post(sender: transport.Sender, claim: Claim) -> transport.AttemptResult:
     body = claim.payload.encode()
-    return sender.post(body=body, headers=_headers(event_id=claim.event_id, body=body, secret=claim.webhook.secret))
+    return sender.post(body=body, headers=_headers(event_id=claim.event_id, body=body, webhook=claim.webhook))
 
 
 class _Lane(threading.Thread):

@@ -56,6 +56,7 @@ def test_create_keeps_a_customer_secret(api_client):
         ({"secret": "too-short"}, "secret"),
         ({"secret": "x" * 257}, "secret"),
         ({"secret": "has spaces in the secret"}, "secret"),
+        ({"secret": "a-secret-long-enough\n"}, "secret"),
         ({"events": []}, "events"),
         ({"events": ["message.unknown"]}, "events.0"),
         ({"events": "message.received"}, "events"),
@@ -160,13 +161,21 @@ def test_reactivating_clears_the_disable_reason(api_client, organization):
 
 @pytest.mark.parametrize(
     "body, field",
-    [({"events": []}, "events"), ({"url": "http://hooks.example.com"}, "url"), ({"secret": None}, "secret")],
+    [
+        ({"events": []}, "events"),
+        ({"url": "http://hooks.example.com"}, "url"),
+        ({"secret": None}, "secret"),
+        ({"secret": "a-secret-long-enough\n"}, "secret"),
+    ],
 )
 def test_patch_rejects_bad_input(api_client, organization, body, field):
     webhook = OutgoingWebhookFactory(organization=organization)
+    secret = webhook.secret
     response = api_client.patch(f"/v1/outgoing-webhooks/{webhook.pk}", body, format="json")
     assert response.status_code == 400
     assert field in details(response)
+    webhook.refresh_from_db()
+    assert webhook.secret == secret
 
 
 def test_patch_rejects_unknown_fields(api_client, organization):

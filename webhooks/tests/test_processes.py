@@ -30,7 +30,7 @@ def test_make_run_consumes_completions_and_deliveries_in_separate_workers():
     commands = _run_dev_commands()
     queues = _queues_by_worker(commands)
     assert sorted(queues.values(), key=sorted) == [
-        {app.conf.task_default_queue, settings.INBOUND_QUEUE},
+        {app.conf.task_default_queue, settings.INBOUND_QUEUE, settings.MESSAGES_QUEUE},
         {settings.WEBHOOK_QUEUE},
     ]
     deliveries = next(name for name, q in queues.items() if q == {settings.WEBHOOK_QUEUE})
@@ -38,15 +38,28 @@ def test_make_run_consumes_completions_and_deliveries_in_separate_workers():
 
 
 def test_the_procfile_consumes_completions_and_deliveries_in_separate_workers():
-    commands = {name: procfile_command(name, {}) for name in ("worker", "webhooks", "inbound")}
-    assert _queues_by_worker(commands) == {"worker": {"celery"}, "webhooks": {"webhooks"}, "inbound": {"inbound"}}
-    assert "--pool=threads" in commands["webhooks"]
+    commands = {name: procfile_command(name, {}) for name in ("worker", "webhooks", "inbound", "messages")}
+    assert _queues_by_worker(commands) == {
+        "worker": {"celery"},
+        "webhooks": {"webhooks"},
+        "inbound": {"inbound"},
+        "messages": {"messages"},
+    }
+    assert "--pool=threads" in commands["webhooks"] and "--pool=threads" in commands["messages"]
     assert "--pool=threads" not in commands["worker"]
 
 
 def test_inbound_payloads_are_routed_to_their_own_queue_which_only_the_inbound_worker_consumes():
     route = app.amqp.router.route({}, "phones.tasks.process_inbound_webhook")
     assert route["queue"].name == settings.INBOUND_QUEUE != app.conf.task_default_queue
-    commands = {name: procfile_command(name, {}) for name in ("worker", "webhooks", "inbound")}
+    commands = {name: procfile_command(name, {}) for name in ("worker", "webhooks", "inbound", "messages")}
     consumers = [name for name, queues in _queues_by_worker(commands).items() if settings.INBOUND_QUEUE in queues]
     assert consumers == ["inbound"]
+
+
+def test_message_sends_are_routed_to_their_own_queue_which_only_the_messages_worker_consumes():
+    route = app.amqp.router.route({}, "messaging.tasks.send_message")
+    assert route["queue"].name == settings.MESSAGES_QUEUE != app.conf.task_default_queue
+    commands = {name: procfile_command(name, {}) for name in ("worker", "webhooks", "inbound", "messages")}
+    consumers = [name for name, queues in _queues_by_worker(commands).items() if settings.MESSAGES_QUEUE in queues]
+    assert consumers == ["messages"]

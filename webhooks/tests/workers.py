@@ -57,7 +57,7 @@ def default_command() -> list[str]:
         "--pool=prefork",
         "--concurrency=2",
         "-Q",
-        f"{app.conf.task_default_queue},{settings.WEBHOOK_QUEUE},{settings.INBOUND_QUEUE}",
+        f"{app.conf.task_default_queue},{settings.WEBHOOK_QUEUE},{settings.INBOUND_QUEUE},{settings.MESSAGES_QUEUE}",
         "-l",
         "INFO",
     ]

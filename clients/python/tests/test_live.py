@@ -1,5 +1,5 @@
-"""The Python client against a running service (`make run`): create a link, read it back, and verify
-a webhook the service really delivers to a receiver on loopback.
+"""The Python client against a running service (`make run`): create a link, read it back, verify a
+webhook the service really delivers to a receiver on loopback, and rotate the webhook's secret.
 
 Runs when ONBOARDING_API_URL and ONBOARDING_API_KEY are set (CI sets them after starting `make run`);
 otherwise skipped. The service must allow loopback webhook targets, as `make run` does.
@@ -21,6 +21,7 @@ from onboarding_links_client.api.onboarding_links import onboarding_links_create
 from onboarding_links_client.api.outgoing_webhooks import (
     outgoing_webhooks_create,
     outgoing_webhooks_destroy,
+    outgoing_webhooks_rotate_secret,
     outgoing_webhooks_test,
 )
 from onboarding_links_client.models import (
@@ -30,6 +31,8 @@ from onboarding_links_client.models import (
     OnboardingLinkResponse,
     OnboardingLinkStatusEnum,
     OutgoingWebhookCreatedResponse,
+    OutgoingWebhookRotatedResponse,
+    RotateSecretInRequest,
     WebhookInRequest,
     WebhookTestResponse,
 )
@@ -72,11 +75,16 @@ def receiver() -> Iterator[tuple[str, queue.Queue]]:
 
 def test_a_link_created_through_the_client_reads_back(client: AuthenticatedClient) -> None:
     external_id = f"python-client-{uuid.uuid4()}"
+    refresh_url = "https://example.com/refresh?tenant=python-client"
     body = OnboardingLinkCreateRequest(
-        name="Python client", external_id=external_id, redirect_url="https://example.com/done"
+        name="Python client",
+        external_id=external_id,
+        redirect_url="https://example.com/done",
+        refresh_url=refresh_url,
     )
     created = onboarding_links_create.sync(client=client, body=body, idempotency_key=external_id)
     assert isinstance(created, OnboardingLinkCreatedResponse)
+    assert created.data.refresh_url == refresh_url
 
     read = onboarding_links_retrieve.sync(str(created.data.id), client=client)
     assert isinstance(read, OnboardingLinkResponse)
@@ -84,6 +92,7 @@ def test_a_link_created_through_the_client_reads_back(client: AuthenticatedClien
     assert read.data.external_id == external_id
     assert read.data.status == OnboardingLinkStatusEnum.PENDING
     assert read.data.hosted_url.endswith(f"/signup/{created.data.id}")
+    assert read.data.refresh_url == refresh_url
 
 
 @pytest.mark.parametrize("own_secret", [None, "whsec_python_client_own_secret"], ids=["generated secret", "own secret"])
@@ -110,6 +119,53 @@ def test_a_delivered_test_event_verifies_with_the_webhooks_secret(
             verify_webhook("whsec_" + "A" * 44, headers, raw)
         with pytest.raises(WebhookVerificationError):
             verify_webhook(created.data.secret, headers, raw + b" ")
+    finally:
+        outgoing_webhooks_destroy.sync_detailed(webhook_id, client=client)
+
+
+def signatures(headers: dict[str, str]) -> list[str]:
+    return [value for value in headers["webhook-signature"].split() if value.startswith("v1,")]
+
+
+def test_a_rotated_secret_and_the_previous_one_both_verify_during_the_grace_period(
+    client: AuthenticatedClient, receiver: tuple[str, queue.Queue]
+) -> None:
+    url, received = receiver
+    body = WebhookInRequest(url=url, events=[EventTypeEnum.WEBHOOK_TEST], description="Python client rotation")
+    created = outgoing_webhooks_create.sync(client=client, body=body)
+    assert isinstance(created, OutgoingWebhookCreatedResponse)
+    webhook_id, old_secret = str(created.data.id), created.data.secret
+    try:
+        rotated = outgoing_webhooks_rotate_secret.sync(
+            webhook_id, client=client, body=RotateSecretInRequest(grace_seconds=3600)
+        )
+        assert isinstance(rotated, OutgoingWebhookRotatedResponse)
+        new_secret = rotated.data.secret
+        assert new_secret.startswith("whsec_") and new_secret != old_secret
+        assert rotated.data.previous_secret_expires_at is not None
+
+        outgoing_webhooks_test.sync(webhook_id, client=client)
+        headers, raw = received.get(timeout=DELIVERY_WAIT_SECONDS)
+        assert len(signatures(headers)) == 2
+        assert verify_webhook(old_secret, headers, raw)["data"]["webhookId"] == webhook_id
+        assert verify_webhook(new_secret, headers, raw)["data"]["webhookId"] == webhook_id
+
+        # No grace period: only the newest secret signs; the one it replaced (and the first) no longer do.
+        again = outgoing_webhooks_rotate_secret.sync(
+            webhook_id, client=client, body=RotateSecretInRequest(grace_seconds=0)
+        )
+        assert isinstance(again, OutgoingWebhookRotatedResponse)
+        newest_secret = again.data.secret
+        assert newest_secret not in (old_secret, new_secret)
+        assert again.data.previous_secret_expires_at is None
+
+        outgoing_webhooks_test.sync(webhook_id, client=client)
+        headers, raw = received.get(timeout=DELIVERY_WAIT_SECONDS)
+        assert len(signatures(headers)) == 1
+        assert verify_webhook(newest_secret, headers, raw)["event"] == "webhook.test"
+        for replaced in (new_secret, old_secret):
+            with pytest.raises(WebhookVerificationError):
+                verify_webhook(replaced, headers, raw)
     finally:
         outgoing_webhooks_destroy.sync_detailed(webhook_id, client=client)
 

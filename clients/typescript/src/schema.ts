@@ -122,6 +122,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/outgoing-webhooks/{id}/rotate-secret": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Replace the signing secret; the previous one also signs during the grace period */
+        post: operations["outgoing_webhooks_rotate_secret"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/outgoing-webhooks/{id}/test": {
         parameters: {
             query?: never;
@@ -193,6 +210,44 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/phones/{phone_id}/messages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List the phone's messages, newest first */
+        get: operations["messages_list"];
+        put?: never;
+        /**
+         * Send a message from a connected phone (queued: answers 202 `accepted`)
+         * @description A `409 phone_not_ready` names the reason (disconnected, not_registered, token_invalid).
+         */
+        post: operations["messages_send"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/phones/{phone_id}/messages/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get a message with its status history */
+        get: operations["messages_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/wabas": {
         parameters: {
             query?: never;
@@ -239,6 +294,26 @@ export interface paths {
          * @description Built from what signup captured, refreshed by cached, rate-limited Graph lookups; a failed lookup is listed in `connectedAccount.graphLookupErrors` and stored ids are still returned.
          */
         get: operations["wabas_connection"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/wabas/{waba_id}/message-templates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the WABA's message templates, as Meta has them (cached briefly)
+         * @description Read from Meta within the WABA's Graph budget and cached for `MESSAGE_TEMPLATES_TTL_SECONDS`; a `503 meta_unavailable` when Meta cannot be asked now.
+         */
+        get: operations["message_templates_list"];
         put?: never;
         post?: never;
         delete?: never;
@@ -381,6 +456,22 @@ export interface components {
             pageId: string | null;
             token: components["schemas"]["TokenStatus"];
         };
+        /**
+         * @description Input serializer that rejects unknown body fields, so `redirectURL` never passes silently,
+         *     and values whose JSON type is not the field's (`json_type_problem`).
+         */
+        ContextIn: {
+            /** @description The message replied to: our id or Meta's wamid. */
+            messageId: string;
+        };
+        /**
+         * @description Input serializer that rejects unknown body fields, so `redirectURL` never passes silently,
+         *     and values whose JSON type is not the field's (`json_type_problem`).
+         */
+        ContextInRequest: {
+            /** @description The message replied to: our id or Meta's wamid. */
+            messageId: string;
+        };
         DeliveryOut: {
             /** Format: uuid */
             id: string;
@@ -430,6 +521,8 @@ export interface components {
          *     * `phone_number.disconnected` - phone_number.disconnected
          *     * `onboarding_link.failed` - onboarding_link.failed
          *     * `onboarding_link.expired` - onboarding_link.expired
+         *     * `onboarding_link.opened` - onboarding_link.opened
+         *     * `onboarding_link.cancelled` - onboarding_link.cancelled
          *     * `message.received` - message.received
          *     * `message.sent` - message.sent
          *     * `message.delivered` - message.delivered
@@ -448,7 +541,7 @@ export interface components {
          *     * `webhook.test` - webhook.test
          * @enum {string}
          */
-        EventTypeEnum: "phone_number.connected" | "phone_number.disconnected" | "onboarding_link.failed" | "onboarding_link.expired" | "message.received" | "message.sent" | "message.delivered" | "message.read" | "message.failed" | "message.edited" | "message.deleted" | "message.system" | "message.echo" | "message.errors" | "call_permission.reply" | "phone_number.reconnected" | "account.updated" | "history.synced" | "app_state.synced" | "webhook.test";
+        EventTypeEnum: "phone_number.connected" | "phone_number.disconnected" | "onboarding_link.failed" | "onboarding_link.expired" | "onboarding_link.opened" | "onboarding_link.cancelled" | "message.received" | "message.sent" | "message.delivered" | "message.read" | "message.failed" | "message.edited" | "message.deleted" | "message.system" | "message.echo" | "message.errors" | "call_permission.reply" | "phone_number.reconnected" | "account.updated" | "history.synced" | "app_state.synced" | "webhook.test";
         GraphLookupError: {
             /** @description "waba", "business" or "page:<page id>". */
             lookup: string;
@@ -462,10 +555,77 @@ export interface components {
          * @enum {string}
          */
         InvalidReasonEnum: "TOKEN_EXPIRED" | "TOKEN_INVALID";
+        /**
+         * @description Input serializer that rejects unknown body fields, so `redirectURL` never passes silently,
+         *     and values whose JSON type is not the field's (`json_type_problem`).
+         */
+        LanguageInRequest: {
+            code: string;
+        };
         MarketingStatus: {
             /** @description Meta's marketing_messages_onboarding_status. */
             status: string | null;
         };
+        /**
+         * @description Input serializer that rejects unknown body fields, so `redirectURL` never passes silently,
+         *     and values whose JSON type is not the field's (`json_type_problem`).
+         */
+        MediaInRequest: {
+            /**
+             * Format: uri
+             * @description A public http(s) URL Meta downloads the media from.
+             */
+            link: string;
+            caption?: string;
+            /** @description Documents only. */
+            filename?: string;
+        };
+        /**
+         * @description Input serializer that rejects unknown body fields, so `redirectURL` never passes silently,
+         *     and values whose JSON type is not the field's (`json_type_problem`).
+         */
+        MessageCreateRequest: {
+            /** @description The recipient, E.164 (`+5491155551234`). */
+            to: string;
+            type: components["schemas"]["MessageTypeEnum"];
+            text?: components["schemas"]["TextInRequest"];
+            template?: components["schemas"]["TemplateInRequest"];
+            image?: components["schemas"]["MediaInRequest"];
+            document?: components["schemas"]["MediaInRequest"];
+            audio?: components["schemas"]["MediaInRequest"];
+            video?: components["schemas"]["MediaInRequest"];
+            reaction?: components["schemas"]["ReactionInRequest"];
+            context?: components["schemas"]["ContextInRequest"];
+        };
+        MessageError: {
+            /** @description Meta's error code (131026, 131047, ...). */
+            code: number | null;
+            title: string;
+            details: string;
+        };
+        MessageResponse: {
+            data: components["schemas"]["OutgoingMessage"];
+        };
+        /**
+         * @description * `accepted` - Accepted
+         *     * `sent` - Sent
+         *     * `delivered` - Delivered
+         *     * `read` - Read
+         *     * `failed` - Failed
+         * @enum {string}
+         */
+        MessageStatusEnum: "accepted" | "sent" | "delivered" | "read" | "failed";
+        /**
+         * @description * `text` - Text
+         *     * `template` - Template
+         *     * `image` - Image
+         *     * `document` - Document
+         *     * `audio` - Audio
+         *     * `video` - Video
+         *     * `reaction` - Reaction
+         * @enum {string}
+         */
+        MessageTypeEnum: "text" | "template" | "image" | "document" | "audio" | "video" | "reaction";
         /** @enum {unknown} */
         NullEnum: null;
         /** @description The document's response shape and key order, plus the contract's expiresAt, error, outgoingWebhookId. */
@@ -514,6 +674,7 @@ export interface components {
              *     * `pin` - pin
              */
             readonly waitingFor: (components["schemas"]["WaitingForEnum"] | components["schemas"]["NullEnum"]) | null;
+            refreshUrl: string | null;
         };
         /** @enum {string} */
         OnboardingLinkCreateAllowedFlowsEnum: "cloud_api" | "whatsapp_business_app";
@@ -550,6 +711,11 @@ export interface components {
              *     ]
              */
             allowedFlows?: components["schemas"]["OnboardingLinkCreateAllowedFlowsEnum"][] | null;
+            /**
+             * Format: uri
+             * @description Where the hosted page sends an end-user who opens the link after it expired (or was deleted), with onboarding_link_id, external_id and reason=expired|deleted added to its query: create a fresh link there and redirect the end-user on. Same rules as redirectUrl.
+             */
+            refreshUrl?: string | null;
         };
         /** @description The create response (and its idempotent replay): the only place `webhookSecret` is ever shown. */
         OnboardingLinkCreated: {
@@ -598,6 +764,7 @@ export interface components {
              *     * `pin` - pin
              */
             readonly waitingFor: (components["schemas"]["WaitingForEnum"] | components["schemas"]["NullEnum"]) | null;
+            refreshUrl: string | null;
         };
         OnboardingLinkCreatedResponse: {
             data: components["schemas"]["OnboardingLinkCreated"];
@@ -614,11 +781,36 @@ export interface components {
          * @enum {string}
          */
         OnboardingLinkStatusEnum: "pending" | "processing" | "completed" | "error" | "expired";
+        /** @description A message sent through the API. `history` comes from a prefetch (`selectors`). */
+        OutgoingMessage: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            phoneNumberId: string;
+            to: string;
+            type: components["schemas"]["MessageTypeEnum"];
+            status: components["schemas"]["MessageStatusEnum"];
+            /** @description Meta's id (wamid) once Meta accepted it. */
+            readonly metaMessageId: string | null;
+            /** @description The message's content, as sent: the `text`, `template`, media or `reaction` object. */
+            content: Record<string, never>;
+            /** @description The message replied to (Meta's wamid), or null. */
+            readonly context: components["schemas"]["ContextIn"] | null;
+            readonly error: components["schemas"]["MessageError"] | null;
+            statusHistory: components["schemas"]["StatusChange"][];
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+        };
         OutgoingWebhookCreatedResponse: {
             data: components["schemas"]["WebhookCreatedOut"];
         };
         OutgoingWebhookResponse: {
             data: components["schemas"]["WebhookOut"];
+        };
+        OutgoingWebhookRotatedResponse: {
+            data: components["schemas"]["WebhookCreatedOut"];
         };
         OutgoingWebhookUpdatedResponse: {
             data: components["schemas"]["WebhookOut"];
@@ -661,8 +853,26 @@ export interface components {
                 totalPages: number;
             };
         };
+        PaginatedOutgoingMessageList: {
+            data: components["schemas"]["OutgoingMessage"][];
+            meta: {
+                page: number;
+                limit: number;
+                total: number;
+                totalPages: number;
+            };
+        };
         PaginatedPhoneList: {
             data: components["schemas"]["Phone"][];
+            meta: {
+                page: number;
+                limit: number;
+                total: number;
+                totalPages: number;
+            };
+        };
+        PaginatedTemplateList: {
+            data: components["schemas"]["Template"][];
             meta: {
                 page: number;
                 limit: number;
@@ -787,6 +997,24 @@ export interface components {
          */
         PhoneStatusEnum: "connected" | "disconnected";
         /**
+         * @description Input serializer that rejects unknown body fields, so `redirectURL` never passes silently,
+         *     and values whose JSON type is not the field's (`json_type_problem`).
+         */
+        ReactionInRequest: {
+            /** @description Our message id or Meta's wamid. */
+            messageId: string;
+            /** @description "" removes it. */
+            emoji: string;
+        };
+        /** @description `POST /v1/outgoing-webhooks/{id}/rotate-secret`; the body may be empty. */
+        RotateSecretInRequest: {
+            /**
+             * @description How long the previous secret also signs deliveries (0..604800 seconds; default 86400). 0 destroys it now.
+             * @default 86400
+             */
+            graceSeconds?: number;
+        };
+        /**
          * @description * `cloud_api` - Cloud Api
          *     * `whatsapp_business_app` - Whatsapp Business App
          * @enum {string}
@@ -797,6 +1025,48 @@ export interface components {
          * @enum {string}
          */
         SourceEnum: "embedded_signup";
+        StatusChange: {
+            status: components["schemas"]["MessageStatusEnum"];
+            /** Format: date-time */
+            occurredAt: string;
+            readonly error: components["schemas"]["MessageError"] | null;
+        };
+        Template: {
+            /** @description Meta's template id. */
+            id: string;
+            name: string;
+            language: string;
+            /** @description Meta's: APPROVED, PENDING, REJECTED, PAUSED, DISABLED, ... */
+            status: string;
+            /** @description Meta's: MARKETING, UTILITY, AUTHENTICATION. */
+            category: string;
+            /** @description Meta's components, as Meta gives them. */
+            components: {
+                [key: string]: unknown;
+            }[];
+        };
+        /**
+         * @description Input serializer that rejects unknown body fields, so `redirectURL` never passes silently,
+         *     and values whose JSON type is not the field's (`json_type_problem`).
+         */
+        TemplateInRequest: {
+            /** @description The approved template's name. */
+            name: string;
+            language: components["schemas"]["LanguageInRequest"];
+            /** @description Meta's template components (`type`, `sub_type`, `index`, `parameters`), as Meta documents them. */
+            components?: {
+                [key: string]: unknown;
+            }[];
+        };
+        /**
+         * @description Input serializer that rejects unknown body fields, so `redirectURL` never passes silently,
+         *     and values whose JSON type is not the field's (`json_type_problem`).
+         */
+        TextInRequest: {
+            body: string;
+            /** @default false */
+            previewUrl?: boolean;
+        };
         TokenStatus: {
             /** @description Meta rejected the business token (code 190): onboard the number again with a new link. */
             needsReconnection: boolean;
@@ -891,6 +1161,11 @@ export interface components {
             createdAt: string;
             /** Format: date-time */
             updatedAt: string;
+            /**
+             * Format: date-time
+             * @description After a rotate-secret with a grace period: until when the previous secret also signs.
+             */
+            readonly previousSecretExpiresAt: string | null;
             /** @description Shown only in this response. Store it now. */
             secret: string;
         };
@@ -930,6 +1205,11 @@ export interface components {
             createdAt: string;
             /** Format: date-time */
             updatedAt: string;
+            /**
+             * Format: date-time
+             * @description After a rotate-secret with a grace period: until when the previous secret also signs.
+             */
+            readonly previousSecretExpiresAt: string | null;
         };
         WebhookTestResponse: {
             data: components["schemas"]["DeliveryOut"];
@@ -960,7 +1240,7 @@ export interface operations {
                 /** @description Only events at or after this ISO 8601 time. */
                 since?: string;
                 /** @description Only this event type. */
-                type?: "account.updated" | "app_state.synced" | "call_permission.reply" | "history.synced" | "message.deleted" | "message.delivered" | "message.echo" | "message.edited" | "message.errors" | "message.failed" | "message.read" | "message.received" | "message.sent" | "message.system" | "onboarding_link.expired" | "onboarding_link.failed" | "phone_number.connected" | "phone_number.disconnected" | "phone_number.reconnected" | "webhook.test";
+                type?: "account.updated" | "app_state.synced" | "call_permission.reply" | "history.synced" | "message.deleted" | "message.delivered" | "message.echo" | "message.edited" | "message.errors" | "message.failed" | "message.read" | "message.received" | "message.sent" | "message.system" | "onboarding_link.cancelled" | "onboarding_link.expired" | "onboarding_link.failed" | "onboarding_link.opened" | "phone_number.connected" | "phone_number.disconnected" | "phone_number.reconnected" | "webhook.test";
             };
             header?: never;
             path?: never;
@@ -1815,6 +2095,106 @@ export interface operations {
             };
         };
     };
+    outgoing_webhooks_rotate_secret: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Repeat the request with the same key to get the first answer again (for 24 hours). */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["RotateSecretInRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OutgoingWebhookRotatedResponse"];
+                };
+            };
+            /** @description `validation_error`: the request is invalid; `details` names each field (`bad_request`: an unserved Host). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `unauthorized`: missing, malformed, unknown or revoked API key. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `not_found`: no such object in your organization. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description A conflict (`idempotency_conflict`, or the object's state forbids it). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `payload_too_large`. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `unsupported_media_type`: send `application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `rate_limited`: retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `service_unavailable`: the database is unreachable; retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
     outgoing_webhooks_test: {
         parameters: {
             query?: never;
@@ -2107,6 +2487,248 @@ export interface operations {
             };
         };
     };
+    messages_list: {
+        parameters: {
+            query?: {
+                limit?: number;
+                page?: number;
+                /** @description Filter by status. */
+                status?: "accepted" | "delivered" | "failed" | "read" | "sent";
+            };
+            header?: never;
+            path: {
+                /** @description Our phone id (phoneNumberId). */
+                phone_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaginatedOutgoingMessageList"];
+                };
+            };
+            /** @description `validation_error`: the request is invalid; `details` names each field (`bad_request`: an unserved Host). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `unauthorized`: missing, malformed, unknown or revoked API key. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `not_found`: no such object in your organization. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `rate_limited`: retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `service_unavailable`: the database is unreachable; retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    messages_send: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Repeat the request with the same key to get the first answer again (for 24 hours). */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                /** @description Our phone id (phoneNumberId). */
+                phone_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MessageCreateRequest"];
+            };
+        };
+        responses: {
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MessageResponse"];
+                };
+            };
+            /** @description `validation_error`: the request is invalid; `details` names each field (`bad_request`: an unserved Host). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `unauthorized`: missing, malformed, unknown or revoked API key. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `not_found`: no such object in your organization. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description A conflict (`idempotency_conflict`, or the object's state forbids it). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `payload_too_large`. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `unsupported_media_type`: send `application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `rate_limited`: retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `service_unavailable`: the database is unreachable; retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    messages_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Our message id. */
+                id: string;
+                /** @description Our phone id (phoneNumberId). */
+                phone_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MessageResponse"];
+                };
+            };
+            /** @description `validation_error`: the request is invalid; `details` names each field (`bad_request`: an unserved Host). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `unauthorized`: missing, malformed, unknown or revoked API key. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `not_found`: no such object in your organization. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `rate_limited`: retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `service_unavailable`: the database is unreachable; retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
     wabas_list: {
         parameters: {
             query?: {
@@ -2250,6 +2872,76 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["WabaConnectionResponse"];
+                };
+            };
+            /** @description `validation_error`: the request is invalid; `details` names each field (`bad_request`: an unserved Host). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `unauthorized`: missing, malformed, unknown or revoked API key. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `not_found`: no such object in your organization. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `rate_limited`: retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `service_unavailable`: the database is unreachable; retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    message_templates_list: {
+        parameters: {
+            query?: {
+                limit?: number;
+                page?: number;
+            };
+            header?: never;
+            path: {
+                /** @description Our WABA id (wabaId). */
+                waba_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaginatedTemplateList"];
                 };
             };
             /** @description `validation_error`: the request is invalid; `details` names each field (`bad_request`: an unserved Host). */

@@ -8,6 +8,8 @@ from .connection import Connection
 from .connection_phone import ConnectionPhone
 from .connection_phone_metadata import ConnectionPhoneMetadata
 from .connection_waba import ConnectionWaba
+from .context_in import ContextIn
+from .context_in_request import ContextInRequest
 from .delivery_out import DeliveryOut
 from .delivery_out_status_enum import DeliveryOutStatusEnum
 from .error_response import ErrorResponse
@@ -19,7 +21,15 @@ from .event_type_enum import EventTypeEnum
 from .events_list_type import EventsListType
 from .graph_lookup_error import GraphLookupError
 from .invalid_reason_enum import InvalidReasonEnum
+from .language_in_request import LanguageInRequest
 from .marketing_status import MarketingStatus
+from .media_in_request import MediaInRequest
+from .message_create_request import MessageCreateRequest
+from .message_error import MessageError
+from .message_response import MessageResponse
+from .message_status_enum import MessageStatusEnum
+from .message_type_enum import MessageTypeEnum
+from .messages_list_status import MessagesListStatus
 from .onboarding_link import OnboardingLink
 from .onboarding_link_create_allowed_flows_enum import OnboardingLinkCreateAllowedFlowsEnum
 from .onboarding_link_create_request import OnboardingLinkCreateRequest
@@ -31,8 +41,11 @@ from .onboarding_link_metadata import OnboardingLinkMetadata
 from .onboarding_link_response import OnboardingLinkResponse
 from .onboarding_link_status_enum import OnboardingLinkStatusEnum
 from .onboarding_links_list_status import OnboardingLinksListStatus
+from .outgoing_message import OutgoingMessage
+from .outgoing_message_content import OutgoingMessageContent
 from .outgoing_webhook_created_response import OutgoingWebhookCreatedResponse
 from .outgoing_webhook_response import OutgoingWebhookResponse
+from .outgoing_webhook_rotated_response import OutgoingWebhookRotatedResponse
 from .outgoing_webhook_updated_response import OutgoingWebhookUpdatedResponse
 from .outgoing_webhooks_deliveries_status import OutgoingWebhooksDeliveriesStatus
 from .owner_business import OwnerBusiness
@@ -43,8 +56,12 @@ from .paginated_event_out_list import PaginatedEventOutList
 from .paginated_event_out_list_meta import PaginatedEventOutListMeta
 from .paginated_onboarding_link_list import PaginatedOnboardingLinkList
 from .paginated_onboarding_link_list_meta import PaginatedOnboardingLinkListMeta
+from .paginated_outgoing_message_list import PaginatedOutgoingMessageList
+from .paginated_outgoing_message_list_meta import PaginatedOutgoingMessageListMeta
 from .paginated_phone_list import PaginatedPhoneList
 from .paginated_phone_list_meta import PaginatedPhoneListMeta
+from .paginated_template_list import PaginatedTemplateList
+from .paginated_template_list_meta import PaginatedTemplateListMeta
 from .paginated_waba_list import PaginatedWabaList
 from .paginated_waba_list_meta import PaginatedWabaListMeta
 from .paginated_webhook_out_list import PaginatedWebhookOutList
@@ -59,8 +76,16 @@ from .phone_health_status_enum import PhoneHealthStatusEnum
 from .phone_metadata import PhoneMetadata
 from .phone_response import PhoneResponse
 from .phone_status_enum import PhoneStatusEnum
+from .reaction_in_request import ReactionInRequest
+from .rotate_secret_in_request import RotateSecretInRequest
 from .signup_flow_enum import SignupFlowEnum
 from .source_enum import SourceEnum
+from .status_change import StatusChange
+from .template import Template
+from .template_components_item import TemplateComponentsItem
+from .template_in_request import TemplateInRequest
+from .template_in_request_components_item import TemplateInRequestComponentsItem
+from .text_in_request import TextInRequest
 from .token_status import TokenStatus
 from .waba import Waba
 from .waba_connection_response import WabaConnectionResponse
@@ -84,6 +109,8 @@ __all__ = (
     "ConnectionPhone",
     "ConnectionPhoneMetadata",
     "ConnectionWaba",
+    "ContextIn",
+    "ContextInRequest",
     "DeliveryOut",
     "DeliveryOutStatusEnum",
     "ErrorResponse",
@@ -95,7 +122,15 @@ __all__ = (
     "EventTypeEnum",
     "GraphLookupError",
     "InvalidReasonEnum",
+    "LanguageInRequest",
     "MarketingStatus",
+    "MediaInRequest",
+    "MessageCreateRequest",
+    "MessageError",
+    "MessageResponse",
+    "MessagesListStatus",
+    "MessageStatusEnum",
+    "MessageTypeEnum",
     "OnboardingLink",
     "OnboardingLinkCreateAllowedFlowsEnum",
     "OnboardingLinkCreated",
@@ -107,8 +142,11 @@ __all__ = (
     "OnboardingLinkResponse",
     "OnboardingLinksListStatus",
     "OnboardingLinkStatusEnum",
+    "OutgoingMessage",
+    "OutgoingMessageContent",
     "OutgoingWebhookCreatedResponse",
     "OutgoingWebhookResponse",
+    "OutgoingWebhookRotatedResponse",
     "OutgoingWebhooksDeliveriesStatus",
     "OutgoingWebhookUpdatedResponse",
     "OwnerBusiness",
@@ -119,8 +157,12 @@ __all__ = (
     "PaginatedEventOutListMeta",
     "PaginatedOnboardingLinkList",
     "PaginatedOnboardingLinkListMeta",
+    "PaginatedOutgoingMessageList",
+    "PaginatedOutgoingMessageListMeta",
     "PaginatedPhoneList",
     "PaginatedPhoneListMeta",
+    "PaginatedTemplateList",
+    "PaginatedTemplateListMeta",
     "PaginatedWabaList",
     "PaginatedWabaListMeta",
     "PaginatedWebhookOutList",
@@ -135,8 +177,16 @@ __all__ = (
     "PhoneMetadata",
     "PhoneResponse",
     "PhoneStatusEnum",
+    "ReactionInRequest",
+    "RotateSecretInRequest",
     "SignupFlowEnum",
     "SourceEnum",
+    "StatusChange",
+    "Template",
+    "TemplateComponentsItem",
+    "TemplateInRequest",
+    "TemplateInRequestComponentsItem",
+    "TextInRequest",
     "TokenStatus",
     "Waba",
     "WabaConnectionResponse",

@@ -23,6 +23,8 @@ class EventOut:
             * `phone_number.disconnected` - phone_number.disconnected
             * `onboarding_link.failed` - onboarding_link.failed
             * `onboarding_link.expired` - onboarding_link.expired
+            * `onboarding_link.opened` - onboarding_link.opened
+            * `onboarding_link.cancelled` - onboarding_link.cancelled
             * `message.received` - message.received
             * `message.sent` - message.sent
             * `message.delivered` - message.delivered

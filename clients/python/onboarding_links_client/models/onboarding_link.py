@@ -55,6 +55,7 @@ class OnboardingLink:
 
             * `phone_choice` - phone_choice
             * `pin` - pin
+        refresh_url (None | str):
     """
 
     id: UUID
@@ -77,6 +78,7 @@ class OnboardingLink:
     outgoing_webhook_id: None | UUID
     allowed_flows: list[SignupFlowEnum]
     waiting_for: None | WaitingForEnum
+    refresh_url: None | str
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -152,6 +154,9 @@ class OnboardingLink:
         else:
             waiting_for = self.waiting_for
 
+        refresh_url: None | str
+        refresh_url = self.refresh_url
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update(
@@ -176,6 +181,7 @@ class OnboardingLink:
                 "outgoingWebhookId": outgoing_webhook_id,
                 "allowedFlows": allowed_flows,
                 "waitingFor": waiting_for,
+                "refreshUrl": refresh_url,
             }
         )
 
@@ -331,6 +337,13 @@ class OnboardingLink:
 
         waiting_for = _parse_waiting_for(d.pop("waitingFor"))
 
+        def _parse_refresh_url(data: object) -> None | str:
+            if data is None:
+                return data
+            return cast(None | str, data)
+
+        refresh_url = _parse_refresh_url(d.pop("refreshUrl"))
+
         onboarding_link = cls(
             id=id,
             name=name,
@@ -352,6 +365,7 @@ class OnboardingLink:
             outgoing_webhook_id=outgoing_webhook_id,
             allowed_flows=allowed_flows,
             waiting_for=waiting_for,
+            refresh_url=refresh_url,
         )
 
         onboarding_link.additional_properties = d

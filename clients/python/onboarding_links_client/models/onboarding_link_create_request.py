@@ -36,6 +36,9 @@ class OnboardingLinkCreateRequest:
         allowed_flows (list[OnboardingLinkCreateAllowedFlowsEnum] | None | Unset): Flows the end-user may take:
             "cloud_api" (Embedded Signup's default) and/or "whatsapp_business_app" (coexistence: the number stays on the
             WhatsApp Business app). Default ["cloud_api"].
+        refresh_url (None | str | Unset): Where the hosted page sends an end-user who opens the link after it expired
+            (or was deleted), with onboarding_link_id, external_id and reason=expired|deleted added to its query: create a
+            fresh link there and redirect the end-user on. Same rules as redirectUrl.
     """
 
     name: str
@@ -47,6 +50,7 @@ class OnboardingLinkCreateRequest:
     webhook_events: list[EventTypeEnum] | None | Unset = UNSET
     expires_in_seconds: int | None | Unset = UNSET
     allowed_flows: list[OnboardingLinkCreateAllowedFlowsEnum] | None | Unset = UNSET
+    refresh_url: None | str | Unset = UNSET
 
     def to_dict(self) -> dict[str, Any]:
         from ..models.onboarding_link_create_request_metadata_type_0 import OnboardingLinkCreateRequestMetadataType0  # noqa: PLC0415
@@ -115,6 +119,12 @@ class OnboardingLinkCreateRequest:
         else:
             allowed_flows = self.allowed_flows
 
+        refresh_url: None | str | Unset
+        if isinstance(self.refresh_url, Unset):
+            refresh_url = UNSET
+        else:
+            refresh_url = self.refresh_url
+
         field_dict: dict[str, Any] = {}
 
         field_dict.update(
@@ -138,6 +148,8 @@ class OnboardingLinkCreateRequest:
             field_dict["expiresInSeconds"] = expires_in_seconds
         if allowed_flows is not UNSET:
             field_dict["allowedFlows"] = allowed_flows
+        if refresh_url is not UNSET:
+            field_dict["refreshUrl"] = refresh_url
 
         return field_dict
 
@@ -254,6 +266,15 @@ class OnboardingLinkCreateRequest:
 
         allowed_flows = _parse_allowed_flows(d.pop("allowedFlows", UNSET))
 
+        def _parse_refresh_url(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        refresh_url = _parse_refresh_url(d.pop("refreshUrl", UNSET))
+
         onboarding_link_create_request = cls(
             name=name,
             external_id=external_id,
@@ -264,6 +285,7 @@ class OnboardingLinkCreateRequest:
             webhook_events=webhook_events,
             expires_in_seconds=expires_in_seconds,
             allowed_flows=allowed_flows,
+            refresh_url=refresh_url,
         )
 
         return onboarding_link_create_request

@@ -27,6 +27,8 @@ class WebhookCreatedOut:
         disabled_at (datetime.datetime | None):
         created_at (datetime.datetime):
         updated_at (datetime.datetime):
+        previous_secret_expires_at (datetime.datetime | None): After a rotate-secret with a grace period: until when the
+            previous secret also signs.
         secret (str): Shown only in this response. Store it now.
     """
 
@@ -42,6 +44,7 @@ class WebhookCreatedOut:
     disabled_at: datetime.datetime | None
     created_at: datetime.datetime
     updated_at: datetime.datetime
+    previous_secret_expires_at: datetime.datetime | None
     secret: str
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
@@ -83,6 +86,12 @@ class WebhookCreatedOut:
 
         updated_at = self.updated_at.isoformat()
 
+        previous_secret_expires_at: None | str
+        if isinstance(self.previous_secret_expires_at, datetime.datetime):
+            previous_secret_expires_at = self.previous_secret_expires_at.isoformat()
+        else:
+            previous_secret_expires_at = self.previous_secret_expires_at
+
         secret = self.secret
 
         field_dict: dict[str, Any] = {}
@@ -101,6 +110,7 @@ class WebhookCreatedOut:
                 "disabledAt": disabled_at,
                 "createdAt": created_at,
                 "updatedAt": updated_at,
+                "previousSecretExpiresAt": previous_secret_expires_at,
                 "secret": secret,
             }
         )
@@ -178,6 +188,21 @@ class WebhookCreatedOut:
 
         updated_at = datetime.datetime.fromisoformat(d.pop("updatedAt"))
 
+        def _parse_previous_secret_expires_at(data: object) -> datetime.datetime | None:
+            if data is None:
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                previous_secret_expires_at_type_0 = datetime.datetime.fromisoformat(data)
+
+                return previous_secret_expires_at_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(datetime.datetime | None, data)
+
+        previous_secret_expires_at = _parse_previous_secret_expires_at(d.pop("previousSecretExpiresAt"))
+
         secret = d.pop("secret")
 
         webhook_created_out = cls(
@@ -193,6 +218,7 @@ class WebhookCreatedOut:
             disabled_at=disabled_at,
             created_at=created_at,
             updated_at=updated_at,
+            previous_secret_expires_at=previous_secret_expires_at,
             secret=secret,
         )
 

@@ -27,6 +27,8 @@ class WebhookOut:
         disabled_at (datetime.datetime | None):
         created_at (datetime.datetime):
         updated_at (datetime.datetime):
+        previous_secret_expires_at (datetime.datetime | None): After a rotate-secret with a grace period: until when the
+            previous secret also signs.
     """
 
     id: UUID
@@ -41,6 +43,7 @@ class WebhookOut:
     disabled_at: datetime.datetime | None
     created_at: datetime.datetime
     updated_at: datetime.datetime
+    previous_secret_expires_at: datetime.datetime | None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -81,6 +84,12 @@ class WebhookOut:
 
         updated_at = self.updated_at.isoformat()
 
+        previous_secret_expires_at: None | str
+        if isinstance(self.previous_secret_expires_at, datetime.datetime):
+            previous_secret_expires_at = self.previous_secret_expires_at.isoformat()
+        else:
+            previous_secret_expires_at = self.previous_secret_expires_at
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update(
@@ -97,6 +106,7 @@ class WebhookOut:
                 "disabledAt": disabled_at,
                 "createdAt": created_at,
                 "updatedAt": updated_at,
+                "previousSecretExpiresAt": previous_secret_expires_at,
             }
         )
 
@@ -173,6 +183,21 @@ class WebhookOut:
 
         updated_at = datetime.datetime.fromisoformat(d.pop("updatedAt"))
 
+        def _parse_previous_secret_expires_at(data: object) -> datetime.datetime | None:
+            if data is None:
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                previous_secret_expires_at_type_0 = datetime.datetime.fromisoformat(data)
+
+                return previous_secret_expires_at_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(datetime.datetime | None, data)
+
+        previous_secret_expires_at = _parse_previous_secret_expires_at(d.pop("previousSecretExpiresAt"))
+
         webhook_out = cls(
             id=id,
             url=url,
@@ -186,6 +211,7 @@ class WebhookOut:
             disabled_at=disabled_at,
             created_at=created_at,
             updated_at=updated_at,
+            previous_secret_expires_at=previous_secret_expires_at,
         )
 
         webhook_out.additional_properties = d
