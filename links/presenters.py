@@ -48,6 +48,7 @@ def link_json(link: OnboardingLink, *, with_secret: bool = False) -> dict[str, A
             "outgoingWebhookId": _id(link.outgoing_webhook_id),
             "allowedFlows": list(link.allowed_flows),
             "waitingFor": waiting_for_of(link),
+            "refreshUrl": link.refresh_url,
         }
     )
     return data
