@@ -22,13 +22,14 @@ class Sizes:
     scaling_seconds: int
     fast_deliveries: int
     slow_deliveries: int
-    slow_baseline_deliveries: int  # the sequential loop at 100 ms each: a sample gives its rate
     signups: int
     signup_rate: float  # callbacks per second, open loop
+    inbound_rate: float  # inbound_to_customer / webhook_isolation: Meta's POSTs per second
+    inbound_seconds: float
 
 
-FULL = Sizes(False, 100_000, 1_000, 15, 3, 8, 5_000, 1_000, 200, 100, 5.0)
-QUICK = Sizes(True, 1_000, 100, 3, 1, 2, 200, 100, 20, 10, 5.0)
+FULL = Sizes(False, 100_000, 1_000, 15, 3, 8, 5_000, 1_000, 100, 5.0, 200.0, 60.0)
+QUICK = Sizes(True, 1_000, 100, 3, 1, 2, 200, 200, 10, 5.0, 40.0, 5.0)
 
 
 def free_port() -> int:

@@ -58,10 +58,15 @@ def run_wrk(
     threads: int = 2,
     key: str = "",
     body: dict | None = None,
+    requests_file: Path | None = None,
 ) -> WrkResult:
+    """`body`: POST it (JSON) on every request; `requests_file`: POST the prepared, signed bodies
+    in turn (bench/wrk/signed.lua); neither: GET."""
     threads = max(1, min(threads, connections))
     env = dict(os.environ, BENCH_WRK_DIR=str(WRK_DIR), BENCH_API_KEY=key)
-    script = WRK_DIR / ("post.lua" if body is not None else "get.lua")
+    script = WRK_DIR / ("post.lua" if body is not None else "signed.lua" if requests_file else "get.lua")
+    if requests_file is not None:
+        env["BENCH_REQUESTS_FILE"] = str(requests_file)
     body_file = None
     if body is not None:
         body_file = tempfile.NamedTemporaryFile("w", suffix=".json", delete=False)  # noqa: SIM115

@@ -25,8 +25,16 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from bench import config
-from bench.config import BENCH_DIR, PYTHON, ROOT, Sizes
+from bench.config import BENCH_DIR, ROOT, Sizes
 from bench.procs import HarnessError, Processes
+from bench.stack import (
+    signup_meta_latency,
+    start_default_worker,
+    start_gunicorn,
+    start_receiver,
+    start_webhook_worker,
+    start_worker,
+)
 
 RESULTS_JSON = BENCH_DIR / "results.json"
 RESULTS_MD = BENCH_DIR / "results.md"
@@ -36,80 +44,16 @@ def log(message: str) -> None:
     print(f"[bench {time.strftime('%H:%M:%S')}] {message}", flush=True)
 
 
-def start_gunicorn(procs: Processes, env: config.BenchEnv):
-    gunicorn = str(Path(PYTHON).parent / "gunicorn")
-    child = procs.start(
-        "gunicorn",
-        [
-            gunicorn,
-            "onboarding_project.wsgi:application",
-            "--bind",
-            f"127.0.0.1:{env.port}",
-            "--workers",
-            str(env.gunicorn_workers),
-            "--worker-class",
-            "sync",
-            "--timeout",
-            "60",
-            "--graceful-timeout",
-            "5",
-        ],
-        env=env.process_env(BENCH_BASELINE_VIEW="1"),
-        cwd=ROOT,
-        role="gunicorn",
-    )
-    import requests
+def api_baseline(rows: list[dict], sizes: Sizes) -> float:
+    """The constant-JSON baseline of this run: the API rows', else measured now (`--only inbound`)."""
+    from bench.load import run_wrk
 
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        procs.check_alive()
-        try:
-            if requests.get(f"{env.base_url}/v1/_bench/constant", timeout=2).status_code == 200:
-                return child
-        except requests.RequestException:
-            pass
-        time.sleep(0.2)
-    raise HarnessError("gunicorn did not answer within 60 s")
-
-
-def start_worker(procs: Processes, env: config.BenchEnv, name: str, queue: str, pool_args: list[str]):
-    child = procs.start(
-        f"celery-{name}",
-        [
-            PYTHON,
-            "-m",
-            "celery",
-            "-A",
-            "onboarding_project",
-            "worker",
-            "-Q",
-            queue,
-            "-n",
-            f"bench-{name}-{os.getpid()}@%h",
-            "--loglevel=INFO",
-            "--without-gossip",
-            "--without-mingle",
-            "--without-heartbeat",
-            *pool_args,
-        ],
-        env=env.process_env(),
-        cwd=ROOT,
-        role="celery",
-    )
-    procs.wait_for_log(child, " ready.", timeout=60)
-    return child
-
-
-def start_receiver(procs: Processes, name: str, delay: float) -> str:
-    port = config.free_port()
-    child = procs.start(
-        f"receiver-{name}",
-        [PYTHON, "-m", "bench.receiver", "--port", str(port), "--delay", str(delay)],
-        env=dict(os.environ, PYTHONUNBUFFERED="1"),
-        cwd=ROOT,
-    )
-    procs.wait_for_log(child, "listening", timeout=20)
-    return f"http://127.0.0.1:{port}"
+    for r in rows:
+        if r["name"] == "api_get_link" and r["baseline"]:
+            return r["baseline"]
+    url = f"{os.environ['PUBLIC_BASE_URL']}/v1/_bench/constant"
+    run_wrk(url, seconds=3, connections=16)
+    return run_wrk(url, seconds=sizes.wrk_seconds, connections=16).rps
 
 
 def purge_queues(queues: list[str]) -> None:
@@ -195,7 +139,6 @@ def environment(env: config.BenchEnv, sizes: Sizes, seed_seconds: float) -> dict
             "small_org_links": sizes.small_links,
             "fast_deliveries": sizes.fast_deliveries,
             "slow_deliveries": sizes.slow_deliveries,
-            "slow_baseline_deliveries": sizes.slow_baseline_deliveries,
             "signups": sizes.signups,
             "signup_rate_per_s": sizes.signup_rate,
         },
@@ -237,7 +180,7 @@ def write_results(rows: list[dict], env_info: dict, error: str | None) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="tiny sizes for CI; targets reported, not enforced")
-    parser.add_argument("--only", default="api,webhooks,signup", help="comma-separated scenario groups")
+    parser.add_argument("--only", default="api,inbound,webhooks,signup", help="comma-separated scenario groups")
     args = parser.parse_args(argv)
     sizes = config.QUICK if args.quick else config.FULL
     groups = set(args.only.split(","))
@@ -280,7 +223,7 @@ def main(argv: list[str] | None = None) -> int:
         orgs, seed_seconds = seed_all(sizes.big_links, sizes.small_links)
         log(f"seeded in {seed_seconds:.1f} s")
         env_info = environment(env, sizes, seed_seconds)
-        purge_queues(["bench", "bench-webhooks"])
+        purge_queues(["bench", "bench-webhooks", "bench-inbound"])
 
         start_gunicorn(procs, env)
         procs.start_sampler()
@@ -288,16 +231,56 @@ def main(argv: list[str] | None = None) -> int:
 
         if "api" in groups:
             log("API scenarios (wrk)")
-            rows += scenarios.api_scenarios(env.base_url, orgs, sizes)
-            print(table(rows), flush=True)
+            from bench import api
 
-        if groups & {"webhooks", "signup"}:
-            start_worker(
-                procs, env, "webhooks", "bench-webhooks", ["--pool=threads", f"--concurrency={env.webhook_concurrency}"]
+            rows += api.api_scenarios(env.base_url, orgs, sizes)
+            print(table(rows), flush=True)
+        if "inbound" in groups:
+            from bench import inbound
+
+            log("inbound_ingest (wrk)")
+            rows += inbound.ingest_scenario(
+                env.base_url, seconds=sizes.wrk_seconds, baseline_rps=api_baseline(rows, sizes)
             )
-            start_worker(procs, env, "default", "bench", ["--pool=prefork", f"--concurrency={env.default_concurrency}"])
+            purge_queues(["bench-inbound"])  # the stored payloads' tasks: nothing to do (unknown phones)
+            print(table(rows[-3:]), flush=True)
+
+        if groups & {"webhooks", "signup", "inbound"}:
+            default_worker = start_default_worker(procs, env)
+        if "inbound" in groups:
+            # As the Procfile's `inbound` process: prefork, INBOUND_CONCURRENCY (2).
+            concurrency = os.environ.get("BENCH_INBOUND_CONCURRENCY") or os.environ.get("INBOUND_CONCURRENCY") or "2"
+            start_worker(procs, env, "inbound", "bench-inbound", ["--pool=prefork", f"--concurrency={concurrency}"])
+        if groups & {"signup", "inbound"}:
+            # Production's per-endpoint and per-organization limits (8 and 16).
+            webhooks_worker = start_webhook_worker(procs, env)
             log("Celery workers ready")
+        if "inbound" in groups:
+            from bench import inbound
+
+            receiver = start_receiver(procs, "inbound", 0.0)
+            log(
+                f"inbound_to_customer, webhook_isolation: {sizes.inbound_rate:g} messages/s"
+                f" for {sizes.inbound_seconds:g} s"
+            )
+            rows += inbound.stream_scenarios(
+                env.base_url, receiver, customers=10, phones=50, rate=sizes.inbound_rate, seconds=sizes.inbound_seconds
+            )
+            print(table(rows[-6:]), flush=True)
+            # What the failing endpoints left queued (one task per event) is not the next rows' work.
+            purge_queues(["bench-webhooks", "bench-inbound"])
         if "webhooks" in groups:
+            if groups & {"signup", "inbound"}:
+                procs.stop(webhooks_worker)
+                procs.children.remove(webhooks_worker)
+            # One endpoint may use the whole delivery pool: webhook_fanout_slow measures against
+            # threads / 0.1 s.
+            webhooks_worker = start_webhook_worker(
+                procs,
+                env,
+                WEBHOOK_ENDPOINT_CONCURRENCY=str(env.webhook_concurrency),
+                WEBHOOK_ORGANIZATION_CONCURRENCY=str(env.webhook_concurrency),
+            )
             from organizations.models import Organization
 
             fanout_org = Organization.objects.create(name="Bench fan-out")
@@ -318,15 +301,12 @@ def main(argv: list[str] | None = None) -> int:
             slow = start_receiver(procs, "slow", 0.1)
             log(f"webhook_fanout_slow: {sizes.slow_deliveries} deliveries at 100 ms")
             rows.append(
-                scenarios.fanout_scenario(
-                    "webhook_fanout_slow",
+                scenarios.fanout_slow_scenario(
                     organization=fanout_org,
                     receiver_url=slow,
                     count=sizes.slow_deliveries,
-                    baseline_count=sizes.slow_baseline_deliveries,
-                    target="ratio >= 5",
-                    delay_ms=100,
-                    warmup=20,
+                    threads=env.webhook_concurrency,
+                    delay=0.1,
                 )
             )
             print(table(rows[-2:]), flush=True)
@@ -334,6 +314,7 @@ def main(argv: list[str] | None = None) -> int:
             receiver = start_receiver(procs, "signups", 0.0)
             log(f"signup_completion: {sizes.signups} sandbox signups at {sizes.signup_rate:g}/s")
             rows += scenarios.signup_scenario(env.base_url, receiver, sizes)
+            rows += signup_meta_latency(procs, env, receiver, sizes, default_worker)
         procs.check_alive()
         procs.sample_once()
         rows += scenarios.memory_rows(procs.peaks)

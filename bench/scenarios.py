@@ -13,20 +13,8 @@ import requests
 from django.db.models import Count, Max, Min
 
 from bench.config import Sizes
-from bench.load import WrkResult, run_wrk
 from bench.procs import HarnessError
-from bench.seed import Org
 from sandbox.dialog import callback_body
-
-CREATE_BODY = {  # the product document's example, as the README sends it
-    "name": "Acme Corp",
-    "externalId": "customer-123",
-    "metadata": {"customerId": "customer-123", "locationCode": "store-01", "crmAccountId": "crm_789"},
-    "redirectUrl": "https://myapp.com/whatsapp/callback",
-    "webhookUrl": "https://myapp.com/webhooks/whatsapp",
-    "webhookSecret": "whsec_my_secret_key_123",
-    "webhookEvents": ["message.received", "message.sent"],
-}
 
 
 def row(
@@ -57,80 +45,6 @@ def row(
         "passed": bool(passed),
         "details": details or {},
     }
-
-
-# --- API (wrk) ----------------------------------------------------------------------------------
-
-
-def api_scenarios(base: str, orgs: dict[str, Org], sizes: Sizes) -> list[dict]:
-    big, small, create = orgs["big"], orgs["small"], orgs["create"]
-    secs, warm, conns = sizes.wrk_seconds, sizes.wrk_warmup_seconds, 16
-    baseline_url = f"{base}/v1/_bench/constant"
-    get_url = f"{base}/v1/onboarding-links/{big.any_link_id}"
-    list_url = f"{base}/v1/onboarding-links?limit=50"
-    create_url = f"{base}/v1/onboarding-links"
-
-    # Warm every gunicorn worker (imports, connections, caches) before anything is timed.
-    for url, key in ((baseline_url, ""), (get_url, big.key), (list_url, big.key)):
-        run_wrk(url, seconds=warm, connections=conns, key=key)
-    run_wrk(create_url, seconds=warm, connections=conns, key=create.key, body=CREATE_BODY)
-
-    # The baseline runs before and after the three endpoints; its mean is the reference.
-    base1 = run_wrk(baseline_url, seconds=secs, connections=conns)
-    get = run_wrk(get_url, seconds=secs, connections=conns, key=big.key)
-    lst = run_wrk(list_url, seconds=secs, connections=conns, key=big.key)
-    crt = run_wrk(create_url, seconds=secs, connections=conns, key=create.key, body=CREATE_BODY)
-    base2 = run_wrk(baseline_url, seconds=secs, connections=conns)
-    baseline = (base1.rps + base2.rps) / 2
-    base_details = {"baseline_runs": [base1.as_dict(), base2.as_dict()]}
-
-    def api_row(name: str, result: WrkResult, target: str) -> dict:
-        return row(
-            name,
-            value=result.rps,
-            baseline=baseline,
-            unit="req/s",
-            target=target,
-            metric="throughput",
-            details={"run": result.as_dict(), "p99_ms": round(result.p99_ms, 2), **base_details},
-        )
-
-    rows = [
-        api_row("api_get_link", get, "ratio >= 0.2"),
-        api_row("api_list_links", lst, "ratio >= 0.12"),
-        api_row("api_create_link", crt, "ratio >= 0.12"),
-    ]
-
-    # list_scaling: latency of one request at a time (no queueing), so p50 is the request's own cost.
-    one = sizes.scaling_seconds
-    last_page = max(1, -(-big.links // 50))
-    run_wrk(f"{base}/v1/onboarding-links?limit=50", seconds=warm, connections=1, key=small.key)
-    small_first = run_wrk(f"{base}/v1/onboarding-links?limit=50", seconds=one, connections=1, key=small.key)
-    big_first = run_wrk(list_url, seconds=one, connections=1, key=big.key)
-    big_last = run_wrk(f"{base}/v1/onboarding-links?limit=50&page={last_page}", seconds=one, connections=1, key=big.key)
-    rows.append(
-        row(
-            "list_scaling",
-            metric=f"p50 at {big.links} links / at {small.links} links",
-            value=big_first.p50_ms,
-            baseline=small_first.p50_ms,
-            unit="ms",
-            target="ratio <= 1.5",
-            details={"large": big_first.as_dict(), "small": small_first.as_dict()},
-        )
-    )
-    rows.append(
-        row(
-            "list_scaling",
-            metric=f"p50 of the last page ({last_page}) / the first, {big.links} links",
-            value=big_last.p50_ms,
-            baseline=big_first.p50_ms,
-            unit="ms",
-            target="ratio <= 3",
-            details={"last": big_last.as_dict(), "first": big_first.as_dict()},
-        )
-    )
-    return rows
 
 
 # --- Webhook fan-out ----------------------------------------------------------------------------
@@ -245,6 +159,30 @@ def fanout_scenario(
     )
 
 
+def fanout_slow_scenario(*, organization: Any, receiver_url: str, count: int, threads: int, delay: float) -> dict:
+    """`count` deliveries to one receiver taking `delay` per request, against the delivery pool's
+    ceiling: `threads` requests in flight all the time, `threads / delay` deliveries a second."""
+    celery_fanout(organization, receiver_url, 20, timeout=120)  # warm the workers' connections
+    result = celery_fanout(organization, receiver_url, count, timeout=max(120.0, count * 0.2))
+    if result["received"] < count:
+        raise HarnessError(f"webhook_fanout_slow: the receiver got {result['received']} of {count} deliveries")
+    stats = _stats(receiver_url)
+    return row(
+        "webhook_fanout_slow",
+        metric=f"deliveries/s through Celery / pool ceiling ({threads} threads / {delay:g} s)",
+        value=result["rate"],
+        baseline=threads / delay,
+        unit="deliveries/s",
+        target="ratio >= 0.6",
+        details={
+            **result,
+            "deliveries": count,
+            "receiver_delay_ms": round(delay * 1000),
+            "receiver_most_open": stats.get("most_open"),
+        },
+    )
+
+
 # --- Signup completion ---------------------------------------------------------------------------
 
 
@@ -293,7 +231,20 @@ def p95(values: list[float]) -> float:
     return statistics.quantiles(values, n=100, method="inclusive")[94]
 
 
-def signup_scenario(base: str, receiver_url: str, sizes: Sizes, timeout: float = 300) -> list[dict]:
+def signup_scenario(
+    base: str,
+    receiver_url: str,
+    sizes: Sizes,
+    timeout: float = 300,
+    *,
+    name: str = "signup_completion",
+    count: int | None = None,
+    targets: tuple[float, float] = (1.0, 2.0),
+    details_extra: dict | None = None,
+) -> list[dict]:
+    """`count` sandbox signups (sizes.signups) arriving at sizes.signup_rate; rows `name`: p95 of
+    callback -> completed and -> phone_number.connected received, against `targets`."""
+    count = sizes.signups if count is None else count
     from links.models import OnboardingLink
     from links.services import link_create
     from organizations.models import Organization
@@ -307,7 +258,7 @@ def signup_scenario(base: str, receiver_url: str, sizes: Sizes, timeout: float =
             webhook_url=f"{receiver_url}/hook",
             webhook_events=["phone_number.connected"],
         )
-        for i in range(sizes.signups)
+        for i in range(count)
     ]
     with ThreadPoolExecutor(8) as pool:
         signups = list(pool.map(lambda link: _prepare_signup(base, str(link.id)), links))
@@ -350,6 +301,7 @@ def signup_scenario(base: str, receiver_url: str, sizes: Sizes, timeout: float =
     details = {
         "signups": len(signups),
         "arrival_rate_per_s": sizes.signup_rate,
+        **(details_extra or {}),
         "completed_p50_s": round(statistics.median(to_completed), 3),
         "completed_max_s": round(max(to_completed), 3),
         "connected_p50_s": round(statistics.median(to_connected), 3),
@@ -357,19 +309,19 @@ def signup_scenario(base: str, receiver_url: str, sizes: Sizes, timeout: float =
     }
     return [
         row(
-            "signup_completion",
+            name,
             metric="callback -> completed, p95",
             value=p95(to_completed),
             unit="s",
-            target="value <= 1",
+            target=f"value <= {targets[0]:g}",
             details=details,
         ),
         row(
-            "signup_completion",
+            name,
             metric="callback -> phone_number.connected received, p95",
             value=p95(to_connected),
             unit="s",
-            target="value <= 2",
+            target=f"value <= {targets[1]:g}",
             details=details,
         ),
     ]

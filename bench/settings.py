@@ -6,10 +6,10 @@ data, and the bench-only baseline view, is changed here:
 
 - `ROOT_URLCONF = "bench.urls"`: the production URLs, plus the constant-JSON baseline view when
   `BENCH_BASELINE_VIEW=1`. The production urlconf never contains it.
-- Celery queues named `bench` / `bench-webhooks`, so a development worker on the same Redis never
-  takes a bench task (and the bench workers never take theirs). Webhook deliveries go to their own
-  queue, consumed by a thread-pool worker, as in production (`WEBHOOK_QUEUE`, the Procfile's
-  `webhooks` process).
+- Celery queues named `bench` / `bench-webhooks` / `bench-inbound`, so a development worker on the
+  same Redis never takes a bench task (and the bench workers never take theirs). Webhook deliveries
+  and Meta's inbound payloads go to queues of their own, as in production (`WEBHOOK_QUEUE` and
+  `INBOUND_QUEUE`, the Procfile's `webhooks` and `inbound` processes).
 - collectstatic goes to `bench/.staticfiles`, not the project's `staticfiles/`.
 """
 
@@ -23,8 +23,13 @@ BENCH_BASELINE_VIEW = os.environ.get("BENCH_BASELINE_VIEW") == "1"
 
 CELERY_TASK_DEFAULT_QUEUE = os.environ.get("BENCH_QUEUE", "bench")
 BENCH_WEBHOOK_QUEUE = os.environ.get("BENCH_WEBHOOK_QUEUE", "bench-webhooks")
-# The production routes (every delivery task), pointed at the bench's queue.
-CELERY_TASK_ROUTES = {task: {"queue": BENCH_WEBHOOK_QUEUE} for task in CELERY_TASK_ROUTES}  # noqa: F405
+BENCH_INBOUND_QUEUE = os.environ.get("BENCH_INBOUND_QUEUE", "bench-inbound")
+# The production routes (deliveries, inbound payloads, ...), each pointed at a bench queue of its own.
+_BENCH_QUEUES = {WEBHOOK_QUEUE: BENCH_WEBHOOK_QUEUE, INBOUND_QUEUE: BENCH_INBOUND_QUEUE}  # noqa: F405
+CELERY_TASK_ROUTES = {
+    task: {"queue": _BENCH_QUEUES.get(route["queue"], f"bench-{route['queue']}")}
+    for task, route in CELERY_TASK_ROUTES.items()  # noqa: F405
+}
 
 STATIC_ROOT = BASE_DIR / "bench" / ".staticfiles"
 

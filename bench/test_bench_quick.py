@@ -19,10 +19,15 @@ NAMES = {
     "api_get_link",
     "api_list_links",
     "api_create_link",
+    "api_vs_peer",
+    "inbound_ingest",
+    "inbound_to_customer",
+    "webhook_isolation",
     "list_scaling",
     "webhook_fanout_fast",
     "webhook_fanout_slow",
     "signup_completion",
+    "signup_meta_latency",
     "memory",
 }
 KEYS = {"name", "value", "baseline", "ratio", "target", "unit", "passed"}

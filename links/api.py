@@ -1,5 +1,5 @@
 """`/v1/onboarding-links`: thin views over links.selectors and links.services; links.serializers
-validates the create body and presents links."""
+validates the create body and declares the answers' schema, links.presenters writes a link's JSON."""
 
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
@@ -14,6 +14,7 @@ from core.api.query import EXTERNAL_ID_PARAM, filter_params
 from core.api.serializers import envelope
 from links import selectors, services
 from links.models import OnboardingLink
+from links.presenters import link_json
 from links.serializers import (
     OnboardingLinkCreatedSerializer,
     OnboardingLinkCreateSerializer,
@@ -56,7 +57,7 @@ class OnboardingLinkViewSet(viewsets.GenericViewSet):
         serializer = OnboardingLinkCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         link = services.link_create(organization=request.user.organization, **serializer.validated_data)
-        return Response({"data": OnboardingLinkCreatedSerializer(link).data}, status=status.HTTP_201_CREATED)
+        return Response({"data": link_json(link, with_secret=True)}, status=status.HTTP_201_CREATED)
 
     @extend_schema(
         operation_id="onboarding_links_retrieve",
@@ -68,7 +69,7 @@ class OnboardingLinkViewSet(viewsets.GenericViewSet):
     )
     def retrieve(self, request: Request, id: str) -> Response:
         link = selectors.link_get(organization=request.user.organization, link_id=id)
-        return Response({"data": OnboardingLinkSerializer(link).data})
+        return Response({"data": link_json(link)})
 
     @extend_schema(
         operation_id="onboarding_links_list",
@@ -90,7 +91,7 @@ class OnboardingLinkViewSet(viewsets.GenericViewSet):
         # Unfiltered, the total is kept by the database; a filtered list counts its matches.
         total = selectors.link_total(organization=organization) if status_ is None and external_id is None else None
         page = self.paginator.paginate_queryset(links, request, view=self, total=total, rows=selectors.link_rows)
-        return self.get_paginated_response(OnboardingLinkSerializer(page, many=True).data)
+        return self.get_paginated_response([link_json(link) for link in page])
 
     @extend_schema(
         operation_id="onboarding_links_destroy",

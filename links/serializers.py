@@ -1,7 +1,8 @@
-"""`/v1/onboarding-links`' bodies: the create body's validation and the link's one presenter.
+"""`/v1/onboarding-links`' bodies: the create body's validation, and the schema of a link's JSON.
 
-`OnboardingLinkSerializer` is the only place a link's JSON is written; its fields are also the
-OpenAPI schema (drf-spectacular), which the fault suite's schemathesis run checks answers against.
+`OnboardingLinkSerializer` declares the answers' OpenAPI schema (drf-spectacular) and renders
+nothing: `links.presenters.link_json` writes a link's JSON, and the fault suite's schemathesis run
+checks every answer against this schema.
 """
 
 import math
@@ -235,7 +236,7 @@ class OnboardingLinkCreateSerializer(StrictSerializer):
 
 
 class OnboardingLinkSerializer(serializers.Serializer):
-    """The document's response shape and key order, plus the contract's expiresAt, error, outgoingWebhookId."""
+    """The schema of a link's JSON (written by `links.presenters.link_json`), in its key order."""
 
     id = serializers.UUIDField()
     name = serializers.CharField()
@@ -282,7 +283,8 @@ class OnboardingLinkSerializer(serializers.Serializer):
 
 
 class OnboardingLinkCreatedSerializer(OnboardingLinkSerializer):
-    """The create response (and its idempotent replay): the only place `webhookSecret` is ever shown."""
+    """The schema of the create response (and its idempotent replay): the only answer that shows
+    `webhookSecret`."""
 
     webhookSecret = serializers.CharField(source="webhook_secret", allow_null=True)
 

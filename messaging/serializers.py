@@ -123,18 +123,18 @@ def _error(row: Any) -> dict[str, Any] | None:
     return {"code": row.error_code, "title": row.error_title, "details": row.error_details}
 
 
-@extend_schema_field(
-    {
-        "type": "object",
-        "description": "The message's content, as sent: the `text`, `template`, media or `reaction` object.",
-    }
-)
 class ContextOut(serializers.Serializer):
     """The message a sent message replies to."""
 
     messageId = serializers.CharField(help_text="Meta's id (wamid) of the message replied to.")
 
 
+@extend_schema_field(
+    {
+        "type": "object",
+        "description": "The message's content, as sent: the `text`, `template`, media or `reaction` object.",
+    }
+)
 class ContentOut(serializers.Field):
     def to_representation(self, value: dict[str, Any]) -> dict[str, Any]:
         return value

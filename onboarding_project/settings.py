@@ -358,6 +358,11 @@ META_SANDBOX = env.bool("META_SANDBOX", default=DEBUG and not META_APP_ID)
 # The sandbox's Embedded Signup window is served on a second origin of this server, as Meta's is
 # on www.facebook.com; empty: PUBLIC_BASE_URL with 127.0.0.1 and localhost swapped.
 SANDBOX_DIALOG_ORIGIN = env.str("SANDBOX_DIALOG_ORIGIN", default="")
+# Sandbox only: milliseconds the sandbox waits before answering each Graph call, to play Meta's
+# real latency (the benchmark's signup_meta_latency uses 300). 0: answer at once.
+SANDBOX_GRAPH_LATENCY_MS = env.int("SANDBOX_GRAPH_LATENCY_MS", default=0)
+if not 0 <= SANDBOX_GRAPH_LATENCY_MS <= 60_000:
+    raise ImproperlyConfigured("SANDBOX_GRAPH_LATENCY_MS must be between 0 and 60000.")
 META_GRAPH_BASE_URL = env.str(
     "META_GRAPH_BASE_URL",
     default=f"{PUBLIC_BASE_URL}/_sandbox/graph" if META_SANDBOX else "https://graph.facebook.com",

@@ -65,12 +65,12 @@ def api_key_authenticate(*, secret: str) -> ApiKey | None:
     once a minute."""
     if not secret.startswith(KEY_PREFIX):
         return None
-    api_key = (
-        ApiKey.objects.select_related("organization")
-        .filter(hashed_key=hash_key(secret), revoked_at__isnull=True)
-        .first()
-    )
-    if api_key is None:
+    try:
+        # `get`, not `first()`: the hash is unique, and `first()` would order by created_at.
+        api_key = ApiKey.objects.select_related("organization").get(
+            hashed_key=hash_key(secret), revoked_at__isnull=True
+        )
+    except ApiKey.DoesNotExist:
         return None
     now = timezone.now()
     if api_key.last_used_at is None or now - api_key.last_used_at > LAST_USED_RESOLUTION:

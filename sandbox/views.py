@@ -4,6 +4,7 @@ unless the sandbox is on: `META_SANDBOX` true and no `META_APP_ID`, checked on e
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
@@ -37,6 +38,8 @@ def sandbox_only(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespons
 
 @sandbox_only
 def graph(request: HttpRequest, version: str, path: str) -> HttpResponse:
+    if settings.SANDBOX_GRAPH_LATENCY_MS:  # Meta's latency, played (every call, faults included)
+        time.sleep(settings.SANDBOX_GRAPH_LATENCY_MS / 1000)
     fault = take_fault(request.method or "GET", path)
     if fault is not None:
         return fault_response(fault, request)

@@ -13,6 +13,9 @@ a limit claims nothing and leaves its rows due, unqueued (the dispatcher queues 
 next run), and a batch that ends queues its webhook's waiting rows at once. So a slow endpoint holds
 at most WEBHOOK_ENDPOINT_CONCURRENCY threads, an organization at most WEBHOOK_ORGANIZATION_CONCURRENCY,
 and everyone else's deliveries keep flowing.
+
+A slot is one connection: a batch that widens onto more connections (`claiming.claims_widen`, for
+an endpoint that answers slowly) gives each its own claim token, within the free slots counted here.
 """
 
 import uuid
@@ -43,13 +46,13 @@ def _in_flight(now: datetime) -> Q:
     return Q(status=Delivery.Status.SENDING, claimed_until__gte=now)
 
 
-def admitted_webhooks(*, pairs: Iterable[tuple[uuid.UUID, uuid.UUID]], now: datetime) -> set[uuid.UUID]:
-    """Of the (webhook id, organization id) pairs a batch wants to send to, the webhooks it may
-    serve now without going over either limit. Call it inside the claim's transaction: it locks
+def free_slots(*, pairs: Iterable[tuple[uuid.UUID, uuid.UUID]], now: datetime) -> dict[uuid.UUID, int]:
+    """Of the (webhook id, organization id) pairs, how many more batches (connections) each webhook
+    may hold now without going over either limit. Call it inside the claim's transaction: it locks
     the organizations' rows until the claim commits."""
     pairs = sorted(set(pairs))
     if not pairs:
-        return set()
+        return {}
     org_ids = sorted({org_id for _, org_id in pairs})
     # FOR NO KEY UPDATE: claims of one organization wait for each other, while inserts that only
     # reference the organization (events, deliveries) do not wait for the claims.
@@ -69,9 +72,13 @@ def admitted_webhooks(*, pairs: Iterable[tuple[uuid.UUID, uuid.UUID]], now: date
     )
     endpoint_limit = int(settings.WEBHOOK_ENDPOINT_CONCURRENCY)
     org_limit = int(settings.WEBHOOK_ORGANIZATION_CONCURRENCY)
-    # This batch would be one more, for the webhook and for its organization.
     return {
-        webhook_id
+        webhook_id: max(0, min(endpoint_limit - per_webhook.get(webhook_id, 0), org_limit - per_org.get(org_id, 0)))
         for webhook_id, org_id in pairs
-        if per_webhook.get(webhook_id, 0) < endpoint_limit and per_org.get(org_id, 0) < org_limit
     }
+
+
+def admitted_webhooks(*, pairs: Iterable[tuple[uuid.UUID, uuid.UUID]], now: datetime) -> set[uuid.UUID]:
+    """Of the (webhook id, organization id) pairs a batch wants to send to, the webhooks it may
+    serve now (this batch would be one more, for the webhook and for its organization)."""
+    return {webhook_id for webhook_id, free in free_slots(pairs=pairs, now=now).items() if free > 0}

@@ -23,6 +23,7 @@ from django.utils import timezone
 from core.admin import IdSearchMixin
 from core.models import IdempotencyRecord
 from links.models import OnboardingLink, SignupAttempt
+from messaging.models import MessageStatusChange, OutgoingMessage
 from organizations.models import ApiKey, Organization
 from organizations.services import hash_key
 from phones.models import InboundWebhook, Phone
@@ -238,6 +239,30 @@ def populate(count: int, start: int = 0) -> None:
             for i in numbers
         ]
     )
+    message_statuses = ["accepted", "sent", "delivered", "read", "failed"]
+    messages = OutgoingMessage.objects.bulk_create(
+        [
+            OutgoingMessage(
+                id=uid(12, i),
+                organization=phones[i - start].organization,
+                phone=phones[i - start],
+                to=f"+54911{i:08d}",
+                type="text",
+                content={"body": f"Hello {i}"},
+                status=message_statuses[i % 5],
+                meta_message_id=f"wamid.{i}" if i % 5 else "",
+                error_code=131026 if i % 5 == 4 else None,
+            )
+            for i in numbers
+        ]
+    )
+    MessageStatusChange.objects.bulk_create(
+        [
+            MessageStatusChange(message=message, status=status, occurred_at=now)
+            for message in messages
+            for status in {"accepted", message.status}
+        ]
+    )
 
 
 REGISTRY = sorted(admin.site._registry.items(), key=lambda item: item[0]._meta.label)
@@ -254,6 +279,7 @@ POPULATED = {
     Event,
     Delivery,
     InboundWebhook,
+    OutgoingMessage,
 }
 
 
@@ -284,6 +310,7 @@ KINDS = {
     Event: 9,
     Delivery: 10,
     InboundWebhook: 11,
+    OutgoingMessage: 12,
 }
 
 

@@ -272,7 +272,7 @@ def test_get_answers_the_presenters_json_keeping_metadata_order_and_escaping_lin
     the order sent, U+2028 and U+2029 escaped (JavaScript string literals cannot hold them)."""
     from rest_framework.renderers import JSONRenderer
 
-    from links.serializers import OnboardingLinkSerializer
+    from links.presenters import link_json
 
     odd_time = timezone.now().replace(microsecond=999999)
     links = [
@@ -296,7 +296,7 @@ def test_get_answers_the_presenters_json_keeping_metadata_order_and_escaping_lin
     for link in links:
         response = api_client.get(f"{URL}/{link.id}")
         link = OnboardingLink.objects.select_related("phone").get(pk=link.pk)
-        expected = {"data": OnboardingLinkSerializer(link).data}
+        expected = {"data": link_json(link)}
         assert response.status_code == 200
         assert response["Content-Type"] == "application/json"
         assert response.json() == expected

@@ -4,7 +4,7 @@ and an attempt row opened for each claimed delivery."""
 
 import logging
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from django.db import connection, models, transaction
@@ -121,3 +121,28 @@ def deliveries_claim(*, delivery_ids: list[uuid.UUID | str]) -> list[Claim]:
         )
         for delivery_id, webhook_id, attempts, event_id, payload in rows
     ]
+
+
+@transaction.atomic
+def claims_widen(claims: list[Claim]) -> list[list[Claim]]:
+    """Spread one webhook's claimed, unsent deliveries over as many connections as its free slots
+    allow (webhooks.capacity, counted like any batch's: one claim token each): the first share
+    keeps the batch's token, every other share is moved to a token of its own in one UPDATE. The
+    shares interleave the event order (round robin). Returns the shares, the batch's own first."""
+    if len(claims) < 2:
+        return [claims]
+    webhook = claims[0].webhook
+    now = timezone.now()
+    free = capacity.free_slots(pairs=[(webhook.pk, webhook.organization_id)], now=now).get(webhook.pk, 0)
+    lanes = 1 + min(free, len(claims) - 1)
+    if lanes == 1:
+        return [claims]
+    shares = [claims[i::lanes] for i in range(lanes)]
+    widened = [shares[0]]
+    for share in shares[1:]:
+        token = uuid.uuid4()
+        Delivery.objects.filter(pk__in=[c.delivery_id for c in share], claim_token=claims[0].token).update(
+            claim_token=token, updated_at=now
+        )
+        widened.append([replace(claim, token=token) for claim in share])
+    return widened

@@ -1,7 +1,8 @@
-"""Sending deliveries. A task takes a batch of deliveries (one webhook's, in practice): one claim,
-one connection, one write of the successes. A failed attempt is recorded at once, one delivery at a
-time, because it schedules a retry and may disable the webhook. The dispatcher queues what is due
-and not queued (retries, lost messages, expired leases, rows deferred by a concurrency limit)."""
+"""Running batches. A task takes a batch of deliveries (one webhook's, in practice): one claim,
+then `sending.webhook_send` (one connection, or more for a slow endpoint; successes written
+together, a failure at once, because it schedules a retry and may disable the webhook). The
+dispatcher queues what is due and not queued (retries, lost messages, expired leases, rows
+deferred by a concurrency limit)."""
 
 import logging
 import time
@@ -12,93 +13,15 @@ from django.conf import settings
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from core import logging as log_context
-from webhooks import signing, transport
 from webhooks.delivery import queueing
 from webhooks.delivery.claiming import Claim, claimable, deliveries_claim
-from webhooks.delivery.outcomes import fail_unsent, not_sent_disabled, record_failure, record_successes, release_unsent
-from webhooks.models import Delivery, OutgoingWebhook
+from webhooks.delivery.sending import webhook_send
+from webhooks.models import Delivery
 
 logger = logging.getLogger(__name__)
 
 # A task that was put on the broker this long ago and has not claimed its row is presumed lost.
 REENQUEUE_AFTER = timedelta(seconds=60)
-NOT_SENT_INACTIVE = "Not sent: the webhook is inactive."
-# While a batch runs longer than this (a slow endpoint), it records its successes and checks that
-# the webhook is still active this often.
-BATCH_CHECK_SECONDS = 5.0
-
-
-def _headers(*, event_id: uuid.UUID, body: bytes, webhook: OutgoingWebhook) -> dict[str, str]:
-    now = timezone.now()
-    timestamp = int(now.timestamp())
-    msg_id = str(event_id)
-    # Two signatures while a rotated secret's grace period lasts (webhooks.rotation).
-    secrets = webhook.signing_secrets(now)
-    return {
-        "webhook-id": msg_id,
-        "webhook-timestamp": str(timestamp),
-        "webhook-signature": signing.signature_header(secrets=secrets, msg_id=msg_id, timestamp=timestamp, body=body),
-    }
-
-
-def _webhook_send(claims: list[Claim], *, deadline: float, may_stop: bool) -> int:
-    """Send one webhook's claimed deliveries in order over one connection; returns how many were
-    sent. With `may_stop`, nothing more is started once `deadline` (monotonic) has passed."""
-    webhook = claims[0].webhook
-    log_context.bind(organization_id=webhook.organization_id)
-    if not webhook.is_active:
-        fail_unsent(claims, error=NOT_SENT_INACTIVE)
-        return 0
-    sent = 0
-    successes: list[tuple[Claim, transport.AttemptResult]] = []
-    next_check = time.monotonic() + BATCH_CHECK_SECONDS
-    with transport.Sender(url=webhook.url, timeout=float(settings.WEBHOOK_TIMEOUT_SECONDS)) as sender:
-        try:
-            for index, claim in enumerate(claims):
-                clock = time.monotonic()
-                if (may_stop or sent) and clock >= deadline:
-                    release_unsent(claims[index:])
-                    break
-                if clock >= next_check:
-                    record_successes(successes)
-                    successes = []
-                    next_check = clock + BATCH_CHECK_SECONDS
-                    # Another worker's 410, or a deactivation through the API.
-                    if not OutgoingWebhook.objects.filter(pk=webhook.pk, is_active=True).exists():
-                        fail_unsent(claims[index:], error=NOT_SENT_INACTIVE)
-                        break
-                body = claim.payload.encode()
-                result = sender.post(
-                    body=body, headers=_headers(event_id=claim.event_id, body=body, webhook=webhook)
-                )
-                sent += 1
-                logger.info(
-                    "webhook delivery attempt",
-                    # UUIDs, not text: the JSON line shows them the same, and the redaction filter
-                    # only scans text.
-                    extra={
-                        "delivery_id": claim.delivery_id,
-                        "event_id": claim.event_id,
-                        "webhook_id": webhook.pk,
-                        "attempt": claim.attempt_number,
-                        "status_code": result.status_code,
-                        "duration_ms": result.duration_ms,
-                    },
-                )
-                if result.ok:
-                    successes.append((claim, result))
-                    continue
-                # Successes first, so the webhook's failure record keeps the order of the outcomes.
-                record_successes(successes)
-                successes = []
-                disabled = record_failure(claim, result)
-                if disabled:
-                    fail_unsent(claims[index + 1 :], error=not_sent_disabled(disabled))
-                    break
-        finally:
-            record_successes(successes)
-    return sent
 
 
 def webhook_deliver_batch(*, delivery_ids: list[uuid.UUID | str], queue_waiting: bool = True) -> list[uuid.UUID]:
@@ -120,7 +43,7 @@ def webhook_deliver_batch(*, delivery_ids: list[uuid.UUID | str], queue_waiting:
         by_webhook.setdefault(claim.webhook.pk, []).append(claim)
     sent = 0
     for webhook_claims in by_webhook.values():
-        sent += _webhook_send(webhook_claims, deadline=deadline, may_stop=sent > 0)
+        sent += webhook_send(webhook_claims, deadline=deadline, may_stop=sent > 0)
     if queue_waiting:
         for webhook_id in by_webhook:
             _queue_waiting(webhook_id)

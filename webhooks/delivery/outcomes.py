@@ -76,17 +76,17 @@ def _attempts_finish(rows: list[tuple[int | None, int, str, datetime, int]]) -> 
 
 @transaction.atomic
 def record_successes(successes: list[tuple[Claim, transport.AttemptResult]]) -> None:
-    """Successes in bulk: one UPDATE per status code, one for the attempt rows, and the webhook's
-    failure record cleared once."""
+    """Successes in bulk (of one webhook): one UPDATE per claim token and status code, one for the
+    attempt rows, and the webhook's failure record cleared once."""
     if not successes:
         return
     now = timezone.now()
-    token, webhook_id = successes[0][0].token, successes[0][0].webhook.pk
-    by_code: dict[int | None, list[uuid.UUID]] = {}
+    webhook_id = successes[0][0].webhook.pk
+    by_code: dict[tuple[uuid.UUID, int | None], list[uuid.UUID]] = {}
     for claim, result in successes:
-        by_code.setdefault(result.status_code, []).append(claim.delivery_id)
+        by_code.setdefault((claim.token, result.status_code), []).append(claim.delivery_id)
     finished = 0
-    for status_code, ids in by_code.items():
+    for (token, status_code), ids in by_code.items():
         finished += Delivery.objects.filter(pk__in=ids, claim_token=token).update(
             status=Delivery.Status.SUCCEEDED,
             next_attempt_at=None,

@@ -268,7 +268,7 @@ def test_every_attempt_of_a_batch_is_logged(receiver, caplog):
     webhook = OutgoingWebhookFactory(url=receiver.url())
     deliveries = queued_deliveries(webhook, 3)
 
-    with caplog.at_level(logging.INFO, logger="webhooks.delivery.engine"):
+    with caplog.at_level(logging.INFO, logger="webhooks.delivery.sending"):
         webhook_deliver_batch(delivery_ids=ids(deliveries))
 
     records = [r for r in caplog.records if r.getMessage() == "webhook delivery attempt"]
