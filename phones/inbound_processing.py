@@ -3,9 +3,10 @@ sweep. What each change becomes (messages and their kinds, statuses, errors, coe
 history and app state, account updates) is `phones.inbound_events`; how a batch of payloads is
 read and written together is `phones.inbound_batch`.
 
-Payloads are processed in batches: a task claims its own payload together with the due payloads
-received before it (`BATCH_SIZE` at most, oldest first, rows another worker holds skipped), so at
-a high rate one task does the work of many, in a constant number of queries per batch.
+Payloads are processed in batches: a task claims the due payloads received up to `BATCH_AHEAD`
+after its own (`BATCH_SIZE` at most, oldest first, rows another worker holds skipped), so at a
+high rate one task does the work of many, in a constant number of queries per batch; the tasks of
+the payloads it took find nothing left of theirs and take what arrived after.
 
 Meta retries deliveries for days and may send one fact several times: an `InboundEventKey`
 (unique, written in the same transaction as the event) makes each message id, and each
@@ -20,7 +21,7 @@ from datetime import timedelta
 from typing import Any
 
 from django.db import transaction
-from django.db.models import F, Subquery
+from django.db.models import DateTimeField, F, Subquery, Value
 from django.utils import timezone
 
 from core.jsonbounds import JsonInputError, parse_json
@@ -35,6 +36,9 @@ MAX_ATTEMPTS = 5
 LEASE = timedelta(minutes=2)
 # At 200 messages/s, two worker processes each take what arrived while they wrote the last batch.
 BATCH_SIZE = 100
+# How far past its own payload a task reaches: far enough that a task queued behind a backlog
+# takes a full batch, near enough that the sweep's re-queued tasks leave recent rows to theirs.
+BATCH_AHEAD = timedelta(seconds=2)
 # The on-commit task normally runs within a second; only rows older than this are swept.
 SWEEP_GRACE = timedelta(seconds=60)
 RETENTION = timedelta(days=30)
@@ -43,12 +47,14 @@ PRUNE_BATCH = 5000
 
 def inbound_claim(*, inbound_id: uuid.UUID | str, limit: int = BATCH_SIZE) -> list[InboundWebhook]:
     """Claim under a lease (counting an attempt each) the due payloads received up to
-    `inbound_id`'s, oldest first, at most `limit`: `inbound_id`'s own row among them unless older
-    ones fill the batch. Rows another worker is claiming are skipped, not waited for."""
+    `BATCH_AHEAD` after `inbound_id`'s, oldest first, at most `limit`: `inbound_id`'s own row among
+    them unless older ones fill the batch. Rows another worker is claiming are skipped, not waited
+    for."""
     now = timezone.now()
     received = InboundWebhook.objects.filter(pk=inbound_id).values("received_at")[:1]
+    reach = Subquery(received, output_field=DateTimeField()) + Value(BATCH_AHEAD)
     due = (
-        InboundWebhook.objects.filter(processed_at__isnull=True, received_at__lte=Subquery(received))
+        InboundWebhook.objects.filter(processed_at__isnull=True, received_at__lte=reach)
         .exclude(locked_until__gt=now)
         .order_by("received_at")
     )
@@ -65,9 +71,10 @@ def inbound_claim(*, inbound_id: uuid.UUID | str, limit: int = BATCH_SIZE) -> li
 
 
 def inbound_process(*, inbound_id: uuid.UUID | str) -> InboundWebhook | None:
-    """Process the stored webhook `inbound_id` and the due ones received before it, a batch at a
-    time (safe to run twice: claimed with a lease, facts deduplicated). Returns its row when this
-    call processed it, else None (already done, or held by another worker)."""
+    """Process the stored webhook `inbound_id` and the due ones received before it or shortly
+    after (see `inbound_claim`), a batch at a time (safe to run twice: claimed with a lease, facts
+    deduplicated). Returns its row when this call processed it, else None (already done, or held
+    by another worker)."""
     while rows := inbound_claim(inbound_id=inbound_id):
         inbound_process_batch(rows)
         mine = next((row for row in rows if str(row.pk) == str(inbound_id)), None)
