@@ -460,16 +460,13 @@ export interface components {
          * @description Input serializer that rejects unknown body fields, so `redirectURL` never passes silently,
          *     and values whose JSON type is not the field's (`json_type_problem`).
          */
-        ContextIn: {
+        ContextInRequest: {
             /** @description The message replied to: our id or Meta's wamid. */
             messageId: string;
         };
-        /**
-         * @description Input serializer that rejects unknown body fields, so `redirectURL` never passes silently,
-         *     and values whose JSON type is not the field's (`json_type_problem`).
-         */
-        ContextInRequest: {
-            /** @description The message replied to: our id or Meta's wamid. */
+        /** @description The message a sent message replies to. */
+        ContextOut: {
+            /** @description Meta's id (wamid) of the message replied to. */
             messageId: string;
         };
         DeliveryOut: {
@@ -628,7 +625,7 @@ export interface components {
         MessageTypeEnum: "text" | "template" | "image" | "document" | "audio" | "video" | "reaction";
         /** @enum {unknown} */
         NullEnum: null;
-        /** @description The document's response shape and key order, plus the contract's expiresAt, error, outgoingWebhookId. */
+        /** @description The schema of a link's JSON (written by `links.presenters.link_json`), in its key order. */
         OnboardingLink: {
             /** Format: uuid */
             id: string;
@@ -717,7 +714,10 @@ export interface components {
              */
             refreshUrl?: string | null;
         };
-        /** @description The create response (and its idempotent replay): the only place `webhookSecret` is ever shown. */
+        /**
+         * @description The schema of the create response (and its idempotent replay): the only answer that shows
+         *     `webhookSecret`.
+         */
         OnboardingLinkCreated: {
             /** Format: uuid */
             id: string;
@@ -795,7 +795,7 @@ export interface components {
             /** @description The message's content, as sent: the `text`, `template`, media or `reaction` object. */
             content: Record<string, never>;
             /** @description The message replied to (Meta's wamid), or null. */
-            readonly context: components["schemas"]["ContextIn"] | null;
+            readonly context: components["schemas"]["ContextOut"] | null;
             readonly error: components["schemas"]["MessageError"] | null;
             statusHistory: components["schemas"]["StatusChange"][];
             /** Format: date-time */

@@ -8,8 +8,8 @@ from .connection import Connection
 from .connection_phone import ConnectionPhone
 from .connection_phone_metadata import ConnectionPhoneMetadata
 from .connection_waba import ConnectionWaba
-from .context_in import ContextIn
 from .context_in_request import ContextInRequest
+from .context_out import ContextOut
 from .delivery_out import DeliveryOut
 from .delivery_out_status_enum import DeliveryOutStatusEnum
 from .error_response import ErrorResponse
@@ -109,8 +109,8 @@ __all__ = (
     "ConnectionPhone",
     "ConnectionPhoneMetadata",
     "ConnectionWaba",
-    "ContextIn",
     "ContextInRequest",
+    "ContextOut",
     "DeliveryOut",
     "DeliveryOutStatusEnum",
     "ErrorResponse",

@@ -22,7 +22,7 @@ T = TypeVar("T", bound="OnboardingLink")
 
 @_attrs_define
 class OnboardingLink:
-    """The document's response shape and key order, plus the contract's expiresAt, error, outgoingWebhookId.
+    """The schema of a link's JSON (written by `links.presenters.link_json`), in its key order.
 
     Attributes:
         id (UUID):

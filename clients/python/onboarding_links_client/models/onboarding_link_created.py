@@ -22,41 +22,42 @@ T = TypeVar("T", bound="OnboardingLinkCreated")
 
 @_attrs_define
 class OnboardingLinkCreated:
-    """The create response (and its idempotent replay): the only place `webhookSecret` is ever shown.
+    """The schema of the create response (and its idempotent replay): the only answer that shows
+    `webhookSecret`.
 
-    Attributes:
-        id (UUID):
-        name (str):
-        status (OnboardingLinkStatusEnum): * `pending` - Pending
-            * `processing` - Processing
-            * `completed` - Completed
-            * `error` - Error
-            * `expired` - Expired
-        external_id (None | str):
-        metadata (OnboardingLinkCreatedMetadata): At most 50 keys of 1..40 characters; values are strings (up to 500
-            characters), numbers, booleans or null. Example: {'customerId': 'customer-123', 'locationCode': 'store-01',
-            'crmAccountId': 'crm_789'}.
-        redirect_url (None | str):
-        hosted_url (str):
-        phone_number_id (None | UUID):
-        phone_number (None | str): E.164, once the phone is connected.
-        waba_id (None | UUID):
-        is_phone_registered (bool | None):
-        webhook_url (None | str):
-        webhook_secret (None | str):
-        webhook_events (list[EventTypeEnum]):
-        created_at (datetime.datetime):
-        completed_at (datetime.datetime | None):
-        expires_at (datetime.datetime):
-        error (None | str):
-        outgoing_webhook_id (None | UUID):
-        allowed_flows (list[SignupFlowEnum]):
-        waiting_for (None | WaitingForEnum): While processing: the end-user must enter the number's PIN or pick a number
-            on the hosted page.
+        Attributes:
+            id (UUID):
+            name (str):
+            status (OnboardingLinkStatusEnum): * `pending` - Pending
+                * `processing` - Processing
+                * `completed` - Completed
+                * `error` - Error
+                * `expired` - Expired
+            external_id (None | str):
+            metadata (OnboardingLinkCreatedMetadata): At most 50 keys of 1..40 characters; values are strings (up to 500
+                characters), numbers, booleans or null. Example: {'customerId': 'customer-123', 'locationCode': 'store-01',
+                'crmAccountId': 'crm_789'}.
+            redirect_url (None | str):
+            hosted_url (str):
+            phone_number_id (None | UUID):
+            phone_number (None | str): E.164, once the phone is connected.
+            waba_id (None | UUID):
+            is_phone_registered (bool | None):
+            webhook_url (None | str):
+            webhook_secret (None | str):
+            webhook_events (list[EventTypeEnum]):
+            created_at (datetime.datetime):
+            completed_at (datetime.datetime | None):
+            expires_at (datetime.datetime):
+            error (None | str):
+            outgoing_webhook_id (None | UUID):
+            allowed_flows (list[SignupFlowEnum]):
+            waiting_for (None | WaitingForEnum): While processing: the end-user must enter the number's PIN or pick a number
+                on the hosted page.
 
-            * `phone_choice` - phone_choice
-            * `pin` - pin
-        refresh_url (None | str):
+                * `phone_choice` - phone_choice
+                * `pin` - pin
+            refresh_url (None | str):
     """
 
     id: UUID

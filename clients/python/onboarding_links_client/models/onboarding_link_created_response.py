@@ -17,8 +17,9 @@ T = TypeVar("T", bound="OnboardingLinkCreatedResponse")
 class OnboardingLinkCreatedResponse:
     """
     Attributes:
-        data (OnboardingLinkCreated): The create response (and its idempotent replay): the only place `webhookSecret` is
-            ever shown.
+        data (OnboardingLinkCreated): The schema of the create response (and its idempotent replay): the only answer
+            that shows
+            `webhookSecret`.
     """
 
     data: OnboardingLinkCreated

@@ -17,8 +17,7 @@ T = TypeVar("T", bound="OnboardingLinkResponse")
 class OnboardingLinkResponse:
     """
     Attributes:
-        data (OnboardingLink): The document's response shape and key order, plus the contract's expiresAt, error,
-            outgoingWebhookId.
+        data (OnboardingLink): The schema of a link's JSON (written by `links.presenters.link_json`), in its key order.
     """
 
     data: OnboardingLink

@@ -12,7 +12,7 @@ from ..models.message_status_enum import MessageStatusEnum
 from ..models.message_type_enum import MessageTypeEnum
 
 if TYPE_CHECKING:
-    from ..models.context_in import ContextIn
+    from ..models.context_out import ContextOut
     from ..models.message_error import MessageError
     from ..models.outgoing_message_content import OutgoingMessageContent
     from ..models.status_change import StatusChange
@@ -44,7 +44,7 @@ class OutgoingMessage:
         meta_message_id (None | str): Meta's id (wamid) once Meta accepted it.
         content (OutgoingMessageContent): The message's content, as sent: the `text`, `template`, media or `reaction`
             object.
-        context (ContextIn | None): The message replied to (Meta's wamid), or null.
+        context (ContextOut | None): The message replied to (Meta's wamid), or null.
         error (MessageError | None):
         status_history (list[StatusChange]):
         created_at (datetime.datetime):
@@ -58,7 +58,7 @@ class OutgoingMessage:
     status: MessageStatusEnum
     meta_message_id: None | str
     content: OutgoingMessageContent
-    context: ContextIn | None
+    context: ContextOut | None
     error: MessageError | None
     status_history: list[StatusChange]
     created_at: datetime.datetime
@@ -66,7 +66,7 @@ class OutgoingMessage:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        from ..models.context_in import ContextIn  # noqa: PLC0415
+        from ..models.context_out import ContextOut  # noqa: PLC0415
         from ..models.message_error import MessageError  # noqa: PLC0415
 
         id = str(self.id)
@@ -85,7 +85,7 @@ class OutgoingMessage:
         content = self.content.to_dict()
 
         context: dict[str, Any] | None
-        if isinstance(self.context, ContextIn):
+        if isinstance(self.context, ContextOut):
             context = self.context.to_dict()
         else:
             context = self.context
@@ -128,7 +128,7 @@ class OutgoingMessage:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.context_in import ContextIn  # noqa: PLC0415
+        from ..models.context_out import ContextOut  # noqa: PLC0415
         from ..models.message_error import MessageError  # noqa: PLC0415
         from ..models.outgoing_message_content import OutgoingMessageContent  # noqa: PLC0415
         from ..models.status_change import StatusChange  # noqa: PLC0415
@@ -153,18 +153,18 @@ class OutgoingMessage:
 
         content = OutgoingMessageContent.from_dict(d.pop("content"))
 
-        def _parse_context(data: object) -> ContextIn | None:
+        def _parse_context(data: object) -> ContextOut | None:
             if data is None:
                 return data
             try:
                 if not isinstance(data, dict):
                     raise TypeError()
-                context_type_1 = ContextIn.from_dict(data)
+                context_type_1 = ContextOut.from_dict(data)
 
                 return context_type_1
             except (TypeError, ValueError, AttributeError, KeyError):
                 pass
-            return cast(ContextIn | None, data)
+            return cast(ContextOut | None, data)
 
         context = _parse_context(d.pop("context"))
 

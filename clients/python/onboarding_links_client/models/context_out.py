@@ -6,16 +6,15 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-T = TypeVar("T", bound="ContextIn")
+T = TypeVar("T", bound="ContextOut")
 
 
 @_attrs_define
-class ContextIn:
-    """Input serializer that rejects unknown body fields, so `redirectURL` never passes silently,
-    and values whose JSON type is not the field's (`json_type_problem`).
+class ContextOut:
+    """The message a sent message replies to.
 
-        Attributes:
-            message_id (str): The message replied to: our id or Meta's wamid.
+    Attributes:
+        message_id (str): Meta's id (wamid) of the message replied to.
     """
 
     message_id: str
@@ -39,12 +38,12 @@ class ContextIn:
         d = dict(src_dict)
         message_id = d.pop("messageId")
 
-        context_in = cls(
+        context_out = cls(
             message_id=message_id,
         )
 
-        context_in.additional_properties = d
-        return context_in
+        context_out.additional_properties = d
+        return context_out
 
     @property
     def additional_keys(self) -> list[str]:
