@@ -65,3 +65,22 @@ def test_a_batch_of_payloads_costs_the_queries_of_one(phone, django_assert_max_n
 
     assert Event.objects.count() == 20 and Delivery.objects.count() == 40
     assert not InboundWebhook.objects.filter(processed_at__isnull=True).exists()
+
+
+def test_a_fact_repeated_within_a_batch_or_stored_before_is_published_once(phone):
+    first = InboundWebhookFactory(body=message_body(phone.meta_phone_number_id, "wamid.SEEN"))
+    inbound_process(inbound_id=first.pk)
+    rows = [
+        InboundWebhookFactory(body=message_body(phone.meta_phone_number_id, wamid))
+        for wamid in ("wamid.SEEN", "wamid.NEW", "wamid.NEW")
+    ]
+
+    inbound_process(inbound_id=rows[0].pk)
+
+    assert sorted(Event.objects.values_list("data__messageId", flat=True)) == ["wamid.NEW", "wamid.SEEN"]
+    results = [InboundWebhook.objects.get(pk=row.pk).result for row in rows]
+    assert results == [
+        {"duplicates": 1, "unknownPhoneNumberIds": []},
+        {"events": 1, "unknownPhoneNumberIds": []},
+        {"duplicates": 1, "unknownPhoneNumberIds": []},
+    ]
