@@ -1,8 +1,8 @@
 """Parallel test processes (xdist) and CI share one Redis broker and one cache database.
 
-The cache: each test gets a key prefix of its own (the root conftest), which isolates it; `cache.clear()` would not: on Redis it is
-FLUSHDB, and it wiped the other process's lookups and budgets mid-test (seen in CI as a burst of
-reads calling Graph four times instead of once)."""
+The cache: each test gets a key prefix of its own (the root conftest), which isolates it;
+`cache.clear()` would not: on Redis it is FLUSHDB, and it wiped the other process's lookups and
+budgets mid-test (seen in CI as a burst of reads calling Graph four times instead of once)."""
 
 from pathlib import Path
 
