@@ -32,9 +32,9 @@ lint: install
 	$(VENV)/bin/ruff check .
 
 # One worker for every queue: the default one, the webhook deliveries' and Meta's inbound payloads'
-# (the Procfile splits them).
+# (the Procfile splits them). Threads: completions and deliveries mostly wait on Meta and endpoints.
 worker: install
-	$(PY) -m celery -A onboarding_project worker --loglevel=INFO -Q celery,$${WEBHOOK_QUEUE:-webhooks},$${INBOUND_QUEUE:-inbound},$${MESSAGES_QUEUE:-messages}
+	$(PY) -m celery -A onboarding_project worker --loglevel=INFO --pool=threads --concurrency=$${CELERY_CONCURRENCY:-16} -Q celery,$${WEBHOOK_QUEUE:-webhooks},$${INBOUND_QUEUE:-inbound},$${MESSAGES_QUEUE:-messages}
 
 beat: install
 	$(PY) -m celery -A onboarding_project beat --loglevel=INFO

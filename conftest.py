@@ -1,7 +1,10 @@
 """Shared fixtures: organizations with keys, authenticated API clients, and service gates."""
 
+import fcntl
+import tempfile
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -88,3 +91,17 @@ def anon_client():
     from rest_framework.test import APIClient
 
     return APIClient()
+
+
+@pytest.fixture
+def one_worker_at_a_time() -> Iterator[None]:
+    """Parallel test processes (xdist) share the broker's queues but not the test database: a
+    worker started by one would take (or purge) the other's tasks and find no rows. Every test
+    that starts a Celery worker on the shared broker takes this lock: one such test at a time."""
+    lock_path = Path(tempfile.gettempdir()) / "onboarding-webhooks-worker-tests.lock"
+    with open(lock_path, "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)

@@ -135,5 +135,6 @@ def load_env() -> BenchEnv:
         port=int(os.environ.get("BENCH_PORT") or free_port()),
         gunicorn_workers=int(os.environ.get("BENCH_GUNICORN_WORKERS") or 2 * cpus + 1),
         webhook_concurrency=int(os.environ.get("BENCH_WEBHOOK_CONCURRENCY") or 32),
-        default_concurrency=int(os.environ.get("BENCH_WORKER_CONCURRENCY") or cpus),
+        # As the Procfile's `worker`: a thread pool, CELERY_CONCURRENCY (16) threads.
+        default_concurrency=int(os.environ.get("BENCH_WORKER_CONCURRENCY") or 16),
     )

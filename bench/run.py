@@ -127,7 +127,7 @@ def environment(env: config.BenchEnv, sizes: Sizes, seed_seconds: float) -> dict
         "wrk": wrk_version(),
         "gunicorn_workers": env.gunicorn_workers,
         "gunicorn_worker_class": "sync",
-        "celery_default_worker": f"prefork, concurrency {env.default_concurrency}, queue bench",
+        "celery_default_worker": f"threads, concurrency {env.default_concurrency}, queue bench",
         "celery_webhook_worker": f"threads, concurrency {env.webhook_concurrency}, queue bench-webhooks",
         "wrk_connections": 16,
         "wrk_threads": 2,

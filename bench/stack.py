@@ -80,7 +80,7 @@ def start_worker(procs: Processes, env: config.BenchEnv, name: str, queue: str, 
 
 def start_default_worker(procs: Processes, env: config.BenchEnv, **settings: str):
     return start_worker(
-        procs, env, "default", "bench", ["--pool=prefork", f"--concurrency={env.default_concurrency}"], **settings
+        procs, env, "default", "bench", ["--pool=threads", f"--concurrency={env.default_concurrency}"], **settings
     )
 
 

@@ -119,7 +119,7 @@ def test_load_with_a_worker_killed_midway(stack, workers, receivers):
     stack.periodic_until(delivered, 90, "every phone_number.connected to be delivered")
     arrived = collections.Counter(r.headers["webhook-id"] for r in receiver.received)
     assert set(event_ids) <= set(arrived)
-    ((exchanged_twice,),) = stack.sql("SELECT count(*) FROM meta_sandboxcode WHERE exchange_count > 1")
+    ((exchanged_twice,),) = stack.sql("SELECT count(*) FROM sandbox_sandboxcode WHERE exchange_count > 1")
     assert exchanged_twice == 0
     duplicates = sum(arrived[e] - 1 for e in event_ids)
     print(

@@ -40,7 +40,7 @@ def test_completion_survives_a_worker_killed_mid_step(stack, workers, org_key, r
     assert status == "succeeded" and tries == 2
     # Resumed after the last finished step: the single-use code was exchanged exactly once.
     assert names.count("exchange") == 1 and names.count("completed") == 1, names
-    assert stack.sql("SELECT exchange_count FROM meta_sandboxcode WHERE code = %s", (signup.code,)) == [(1,)]
+    assert stack.sql("SELECT exchange_count FROM sandbox_sandboxcode WHERE code = %s", (signup.code,)) == [(1,)]
     assert len(stack.phones_of(link["id"])) == 1
     ((event_id,),) = stack.connected_events(link["id"])
     stack.periodic_until(

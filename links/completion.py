@@ -28,7 +28,9 @@ from links.completion_steps import (  # noqa: F401  (FINISH, FINISH_EVENTS: the 
     SignupFailed,
     done,
     phone_uuid,
+    reads_ahead,
 )
+from links.graph_ahead import GraphAhead
 from links.models import OnboardingLink, SignupAttempt
 from links.phone_choice import PhoneChoiceNeeded, attempt_await_phone
 from meta.graph import GraphClient, GraphError, GraphPermanentError, graph_client
@@ -191,11 +193,12 @@ def link_complete(*, attempt_id: uuid.UUID | str, graph: GraphClient | None = No
     if attempt is None:
         return None
     log_context.bind(link_id=attempt.link_id, organization_id=attempt.link.organization_id)
-    graph = PatientGraph(graph or graph_client())
+    ahead = GraphAhead(PatientGraph(graph or graph_client()))
     try:
         for name, step in STEPS:
+            reads_ahead(attempt, ahead)  # once the token is known: resolve's and read's calls side by side
             if not done(attempt, name):
-                step(attempt, graph)
+                step(attempt, ahead)
         link_finalize(attempt=attempt)
     except PhoneChoiceNeeded as exc:
         attempt_await_phone(attempt=attempt, choices=exc.choices)
@@ -205,6 +208,8 @@ def link_complete(*, attempt_id: uuid.UUID | str, graph: GraphClient | None = No
         link_fail(attempt=attempt, message=exc.message, graph_error=exc.graph_error)
     except GraphPermanentError as exc:
         link_fail(attempt=attempt, message=f"Meta refused a setup step: {exc.message}", graph_error=exc)
+    finally:
+        ahead.close()
     return attempt
 
 

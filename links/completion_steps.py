@@ -17,13 +17,14 @@ from django.utils import timezone
 
 from core.timefmt import isoformat_ms
 from links import pin_step
+from links.graph_ahead import GraphAhead
 from links.models import SignupAttempt
 from links.phone_choice import PhoneChoiceNeeded, phone_choice
 from meta.graph import GraphClient, GraphError, GraphPermanentError, GraphTransientError
 from meta.graph.client import waba_ids_from_debug_token
 from meta.inbound import inbound_verify_token
 from phones.models import Phone
-from wabas.tokens import lifetime_read
+from wabas.tokens import lifetime_from_exchange, lifetime_read
 
 logger = logging.getLogger(__name__)
 
@@ -120,10 +121,32 @@ def step_exchange(attempt: SignupAttempt, graph: GraphClient) -> None:
         raise SignupFailed("Meta's token exchange returned no access token.")
     attempt.access_token = token
     attempt.code = ""  # single-use: nothing to keep
-    record(attempt, "exchange", "authorization code exchanged for a business token")
-    # After the step is recorded: the lifetime is best effort and must never repeat the exchange.
-    attempt.state["token_lifetime"] = lifetime_read(graph=graph, token=token, answer=answer)
-    attempt.save(update_fields=["state", "updated_at"])
+    # What the exchange said about the token's lifetime (the read step adds debug_token's view).
+    record(
+        attempt,
+        "exchange",
+        "authorization code exchanged for a business token",
+        token_lifetime=lifetime_from_exchange(answer),
+    )
+
+
+def reads_ahead(attempt: SignupAttempt, graph: GraphAhead) -> None:
+    """Once the token is known, start the reads that the resolve and read steps will make, with the
+    ids they will use: the ones resolved already or else the browser's (hints only: a step takes an
+    answer only for the call it makes itself, links.graph_ahead). Called before every step; a read
+    starts once per run."""
+    token, state, session = attempt.access_token, attempt.state, attempt.session
+    if not token or done(attempt, "read"):
+        return
+    waba_id = state.get("meta_waba_id") or session.get("wabaId")
+    phone_id = state.get("meta_phone_id") or session.get("phoneNumberId")
+    graph.start("debug_token", token)  # the token's lifetime (read) and, without a WABA id, resolve's
+    if waba_id:
+        if not done(attempt, "resolve"):
+            graph.start("list_phone_numbers", waba_id, token)
+        graph.start("get_waba", waba_id, token)
+    if phone_id:
+        graph.start("get_phone_number", phone_id, token)
 
 
 def _accessible(call: Callable[[], Any], message: str) -> Any:
@@ -136,7 +159,7 @@ def _accessible(call: Callable[[], Any], message: str) -> Any:
 MAX_WABAS_IN_REACH = 10
 
 
-def step_resolve(attempt: SignupAttempt, graph: GraphClient) -> None:
+def step_resolve(attempt: SignupAttempt, graph: GraphAhead) -> None:
     """Find the WABA and phone, and check the token can really access them (the browser's ids
     are hints, never authorization). No phone named and several in reach: the end-user picks."""
     token = attempt.access_token
@@ -147,6 +170,8 @@ def step_resolve(attempt: SignupAttempt, graph: GraphClient) -> None:
         waba_ids = waba_ids_from_debug_token(granted)[:MAX_WABAS_IN_REACH]
         if not waba_ids:
             raise SignupFailed("No WhatsApp Business Account was shared during signup.")
+    for waba_id in waba_ids:
+        graph.start("list_phone_numbers", waba_id, token)  # several WABAs: their lists side by side
     in_reach = [
         (waba_id, phone)
         for waba_id in waba_ids
@@ -171,8 +196,9 @@ def step_resolve(attempt: SignupAttempt, graph: GraphClient) -> None:
     record(attempt, "resolve", f"WABA {waba_id}, phone {phone_id}", meta_waba_id=waba_id, meta_phone_id=phone_id)
 
 
-def step_read(attempt: SignupAttempt, graph: GraphClient) -> None:
+def step_read(attempt: SignupAttempt, graph: GraphAhead) -> None:
     token, state = attempt.access_token, attempt.state
+    reads_ahead(attempt, graph)  # started already when the browser named the WABA and the phone
     waba = _accessible(
         lambda: graph.get_waba(state["meta_waba_id"], token), "The WhatsApp Business Account could not be read."
     )
@@ -196,6 +222,8 @@ def step_read(attempt: SignupAttempt, graph: GraphClient) -> None:
         phone=phone,
         business={"id": str(business_id or ""), "name": business.get("name", "")},
         lookup_errors=lookup_errors,
+        # Best effort (never raises): the exchange's answer and, when Meta answers it, debug_token.
+        token_lifetime=lifetime_read(graph=graph, token=token, lifetime=state.get("token_lifetime") or {}),
     )
 
 

@@ -28,12 +28,10 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
-from django.db import IntegrityError, transaction
-
 from core import events as ev
 from core.timefmt import isoformat_ms
 from links.meta_confirm import CONFIRMING_EVENTS, signups_confirm_by_meta
-from phones.models import InboundEventKey, InboundWebhook, Phone
+from phones.models import InboundWebhook, Phone
 from phones.services import (
     message_status_event_data,
     phone_event_data,
@@ -43,7 +41,6 @@ from phones.services import (
 )
 from phones.signals import message_status_received
 from wabas.models import Waba
-from webhooks.publishing import event_publish
 
 STATUS_EVENTS = {
     "sent": ev.MESSAGE_SENT,
@@ -60,8 +57,17 @@ CORRECTIONS = {"edit": ev.MESSAGE_EDITED, "revoke": ev.MESSAGE_DELETED}
 
 
 class Result(Protocol):
+    """One stored payload's outcome, kept by `phones.inbound_batch` (the batch it belongs to reads
+    the phones and writes the events of all its payloads together)."""
+
     counts: dict[str, int]
     unknown_phones: list[str]
+
+    def route(self, meta_phone_id: str, url_phone_id: uuid.UUID | None) -> Phone | None: ...
+
+    def publish(
+        self, organization: Any, waba: Waba, *, kind: str, ids: tuple[str, ...], type: str, data: dict[str, Any]
+    ) -> None: ...
 
 
 def occurred_at(timestamp: Any) -> str | None:
@@ -72,25 +78,37 @@ def occurred_at(timestamp: Any) -> str | None:
         return None
 
 
-def _route(meta_phone_id: str, url_phone_id: uuid.UUID | None) -> Phone | None:
-    """The phone Meta means: the per-phone URL's phone when its Meta id matches, else the
-    connected phone with that Meta id most recently (re)connected. A status of a message sent
-    through the API goes to the phone that sent it instead (`message_status_received` answers it)."""
-    candidates = list(
-        Phone.objects.filter(meta_phone_number_id=meta_phone_id).select_related(
-            "waba", "organization", "onboarding_link"
-        )
-    )
-    if not candidates:
-        return None
-    for phone in candidates:
-        if url_phone_id is not None and phone.pk == url_phone_id:
-            return phone
-    candidates.sort(key=lambda p: (p.status == Phone.Status.CONNECTED, p.updated_at), reverse=True)
-    return candidates[0]
+def meta_phone_id_of(change: Any) -> str:
+    """The Meta phone number id a change is about ("" when it names none)."""
+    value = change.get("value") if isinstance(change, dict) else None
+    return str(_obj(value, "metadata").get("phone_number_id") or "") if isinstance(value, dict) else ""
 
 
-def _dedupe_key(organization_id: Any, kind: str, *ids: str) -> str:
+class PhoneRoutes:
+    """The phones a batch of changes may mean, read in one query (`meta_phone_ids`)."""
+
+    def __init__(self, meta_phone_ids: set[str]) -> None:
+        self._candidates: dict[str, list[Phone]] = {}
+        if meta_phone_ids:
+            phones = Phone.objects.filter(meta_phone_number_id__in=meta_phone_ids).select_related(
+                "waba", "organization", "onboarding_link"
+            )
+            for phone in phones:
+                self._candidates.setdefault(phone.meta_phone_number_id, []).append(phone)
+
+    def route(self, meta_phone_id: str, url_phone_id: uuid.UUID | None) -> Phone | None:
+        """The phone Meta means: the per-phone URL's phone when its Meta id matches, else the
+        connected phone with that Meta id most recently (re)connected. A status of a message sent
+        through the API goes to the phone that sent it instead (`message_status_received` answers it)."""
+        candidates = self._candidates.get(meta_phone_id, [])
+        for phone in candidates:
+            if url_phone_id is not None and phone.pk == url_phone_id:
+                return phone
+        ranked = sorted(candidates, key=lambda p: (p.status == Phone.Status.CONNECTED, p.updated_at), reverse=True)
+        return ranked[0] if ranked else None
+
+
+def dedupe_key(organization_id: Any, kind: str, *ids: str) -> str:
     return hashlib.sha256("|".join([str(organization_id), kind, *ids]).encode()).hexdigest()
 
 
@@ -99,22 +117,8 @@ def _content_id(value: Any) -> str:
     return hashlib.sha256(json.dumps(value, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
 
 
-def _publish_once(
-    organization: Any, waba: Waba, *, kind: str, ids: tuple[str, ...], type: str, data: dict[str, Any]
-) -> bool:
-    with transaction.atomic():
-        try:
-            with transaction.atomic():
-                InboundEventKey.objects.create(key=_dedupe_key(organization.pk, kind, *ids), kind=kind)
-        except IntegrityError:
-            return False
-        event_publish(organization=organization, type=type, data=data, waba=waba)
-    return True
-
-
 def _publish(result: Result, phone: Phone, *, kind: str, ids: tuple[str, ...], type: str, data: dict) -> None:
-    published = _publish_once(phone.organization, phone.waba, kind=kind, ids=ids, type=type, data=data)
-    result.counts["events" if published else "duplicates"] += 1
+    result.publish(phone.organization, phone.waba, kind=kind, ids=ids, type=type, data=data)
 
 
 def process_change(row: InboundWebhook, change: dict[str, Any], result: Result, *, entry: dict[str, Any]) -> None:
@@ -129,11 +133,11 @@ def process_change(row: InboundWebhook, change: dict[str, Any], result: Result, 
     if handler is None:
         result.counts["ignored"] += 1
         return
-    meta_phone_id = str(_obj(value, "metadata").get("phone_number_id") or "")
+    meta_phone_id = meta_phone_id_of(change)
     if not handler.has_content(value):
         result.counts["ignored"] += 1
         return
-    phone = _route(meta_phone_id, row.url_phone_id) if meta_phone_id else None
+    phone = result.route(meta_phone_id, row.url_phone_id) if meta_phone_id else None
     if phone is None:
         result.unknown_phones.append(meta_phone_id)
         return
@@ -319,7 +323,4 @@ def _account_update(value: dict[str, Any], entry: dict[str, Any], result: Result
             "occurredAt": occurred_at(entry.get("time")),
             "info": info,
         }
-        published = _publish_once(
-            waba.organization, waba, kind="account_update", ids=ids, type=ev.ACCOUNT_UPDATED, data=data
-        )
-        result.counts["events" if published else "duplicates"] += 1
+        result.publish(waba.organization, waba, kind="account_update", ids=ids, type=ev.ACCOUNT_UPDATED, data=data)

@@ -1,101 +1,150 @@
-"""Turning a stored inbound Meta webhook into our events: the claim, the attempt loop and the
+"""Turning stored inbound Meta webhooks into our events: the claim, the attempt loop and the
 sweep. What each change becomes (messages and their kinds, statuses, errors, coexistence echoes,
-history and app state, account updates) is `phones.inbound_events`.
+history and app state, account updates) is `phones.inbound_events`; how a batch of payloads is
+read and written together is `phones.inbound_batch`.
+
+Payloads are processed in batches: a task claims the due payloads received up to `BATCH_AHEAD`
+after its own (`BATCH_SIZE` at most, oldest first, rows another worker holds skipped), so at a
+high rate one task does the work of many, in a constant number of queries per batch; the tasks of
+the payloads it took find nothing left of theirs and take what arrived after.
 
 Meta retries deliveries for days and may send one fact several times: an `InboundEventKey`
 (unique, written in the same transaction as the event) makes each message id, and each
-(status id, status) pair, one event only. Each change commits on its own, so a retry after a
-crash continues without publishing twice.
+(status id, status) pair, one event only. A batch's events and its rows' outcomes commit
+together, so a retry after a crash continues without publishing twice.
 """
 
 import logging
 import uuid
-from collections import defaultdict
+from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
 
-from django.db.models import F
+from django.db import transaction
+from django.db.models import DateTimeField, F, Subquery, Value
 from django.utils import timezone
 
 from core.jsonbounds import JsonInputError, parse_json
 from phones import inbound_events
+from phones.inbound_batch import PayloadResult, batch_write
+from phones.inbound_events import PhoneRoutes, meta_phone_id_of
 from phones.models import InboundEventKey, InboundWebhook
 
 logger = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 5
 LEASE = timedelta(minutes=2)
+# At 200 messages/s, two worker processes each take what arrived while they wrote the last batch.
+BATCH_SIZE = 100
+# How far past its own payload a task reaches: far enough that a task queued behind a backlog
+# takes a full batch, near enough that the sweep's re-queued tasks leave recent rows to theirs.
+BATCH_AHEAD = timedelta(seconds=2)
 # The on-commit task normally runs within a second; only rows older than this are swept.
 SWEEP_GRACE = timedelta(seconds=60)
 RETENTION = timedelta(days=30)
 PRUNE_BATCH = 5000
 
 
-class _Result:
-    def __init__(self) -> None:
-        self.counts: dict[str, int] = defaultdict(int)
-        self.unknown_phones: list[str] = []
-
-    def as_dict(self) -> dict[str, Any]:
-        return {**dict(sorted(self.counts.items())), "unknownPhoneNumberIds": self.unknown_phones}
-
-
-def inbound_claim(*, inbound_id: uuid.UUID | str) -> InboundWebhook | None:
+def inbound_claim(*, inbound_id: uuid.UUID | str, limit: int = BATCH_SIZE) -> list[InboundWebhook]:
+    """Claim under a lease (counting an attempt each) the due payloads received up to
+    `BATCH_AHEAD` after `inbound_id`'s, oldest first, at most `limit`: `inbound_id`'s own row among
+    them unless older ones fill the batch. Rows another worker is claiming are skipped, not waited
+    for."""
     now = timezone.now()
-    claimed = (
-        InboundWebhook.objects.filter(pk=inbound_id, processed_at__isnull=True)
+    received = InboundWebhook.objects.filter(pk=inbound_id).values("received_at")[:1]
+    reach = Subquery(received, output_field=DateTimeField()) + Value(BATCH_AHEAD)
+    due = (
+        InboundWebhook.objects.filter(processed_at__isnull=True, received_at__lte=reach)
         .exclude(locked_until__gt=now)
-        .update(locked_until=now + LEASE, attempts=F("attempts") + 1)
+        .order_by("received_at")
     )
-    return InboundWebhook.objects.get(pk=inbound_id) if claimed else None
-
-
-def _finish(row: InboundWebhook, *, result: dict[str, Any], error: str = "") -> None:
-    row.processed_at = timezone.now()
-    row.locked_until = None
-    row.result = result
-    row.error = error
-    row.save(update_fields=["processed_at", "locked_until", "result", "error"])
+    with transaction.atomic():
+        rows = list(due.select_for_update(skip_locked=True)[:limit])
+        if rows:
+            until = now + LEASE
+            InboundWebhook.objects.filter(pk__in=[row.pk for row in rows]).update(
+                locked_until=until, attempts=F("attempts") + 1
+            )
+            for row in rows:
+                row.locked_until, row.attempts = until, row.attempts + 1
+    return rows
 
 
 def inbound_process(*, inbound_id: uuid.UUID | str) -> InboundWebhook | None:
-    """Process one stored webhook (safe to run twice: claimed with a lease, facts deduplicated)."""
-    row = inbound_claim(inbound_id=inbound_id)
-    if row is None:
-        return None
-    if row.attempts > MAX_ATTEMPTS:
-        # The earlier attempts ended without recording an outcome (a killed worker, an exception
-        # that is not an Exception): whatever it was, it counts, and the row is given up on here.
-        logger.error("inbound webhook given up after %d attempts", MAX_ATTEMPTS, extra={"inbound_id": str(row.pk)})
-        _finish(row, result={}, error=row.error or f"Gave up after {MAX_ATTEMPTS} attempts that did not finish.")
-        return row
+    """Process the stored webhook `inbound_id` and the due ones received before it or shortly
+    after (see `inbound_claim`), a batch at a time (safe to run twice: claimed with a lease, facts
+    deduplicated). Returns its row when this call processed it, else None (already done, or held
+    by another worker)."""
+    while rows := inbound_claim(inbound_id=inbound_id):
+        inbound_process_batch(rows)
+        mine = next((row for row in rows if str(row.pk) == str(inbound_id)), None)
+        if mine is not None:
+            return mine
+    return None
+
+
+def _changes(payload: Any) -> Iterator[tuple[dict[str, Any], dict[str, Any]]]:
+    entries = payload.get("entry") if isinstance(payload, dict) else None
+    for entry in entries if isinstance(entries, list) else []:
+        changes = entry.get("changes") if isinstance(entry, dict) else None
+        for change in changes if isinstance(changes, list) else []:
+            if isinstance(change, dict):
+                yield entry, change
+
+
+def inbound_process_batch(rows: list[InboundWebhook]) -> None:
+    """Turn claimed rows into events: their phones read together, their events and outcomes
+    written in one transaction. A row whose processing raised is retried later (its events are
+    not written); a row that cannot be processed (not JSON, out of attempts) is finished failed."""
+    now = timezone.now()
+    payloads: dict[InboundWebhook, Any] = {}
+    for row in rows:
+        row.result = {}
+        if row.attempts > MAX_ATTEMPTS:
+            # The earlier attempts ended without recording an outcome (a killed worker, an exception
+            # that is not an Exception): whatever it was, it counts, and the row is given up on here.
+            logger.error("inbound webhook given up after %d attempts", MAX_ATTEMPTS, extra={"inbound_id": str(row.pk)})
+            row.error = row.error or f"Gave up after {MAX_ATTEMPTS} attempts that did not finish."
+            continue
+        try:
+            payloads[row] = parse_json(bytes(row.body))
+        except JsonInputError as exc:  # invalid, or nested past MAX_JSON_DEPTH: the same next time
+            row.error = f"The body is not JSON. {exc}"
+    routes = PhoneRoutes({meta_phone_id_of(change) for p in payloads.values() for _, change in _changes(p)} - {""})
+    results: dict[InboundWebhook, PayloadResult] = {}
+    failed: list[InboundWebhook] = []
+    for row, payload in payloads.items():
+        result = PayloadResult(routes)
+        try:
+            for entry, change in _changes(payload):
+                _process_change(row, change, result, entry)
+        except Exception as exc:
+            # A bug or a database outage: the sweep retries the row, a few times.
+            logger.exception("inbound webhook processing failed", extra={"inbound_id": str(row.pk)})
+            row.error = f"{type(exc).__name__}: {str(exc)[:500]}"
+            result.facts = []  # not published: the next attempt publishes them
+            failed.append(row)
+        results[row] = result
+
+    def finish() -> None:
+        for row in rows:
+            row.locked_until = None
+            if row in results:
+                row.result = results[row].as_dict()
+            if row not in failed or row.attempts >= MAX_ATTEMPTS:
+                row.processed_at = now
+        InboundWebhook.objects.bulk_update(rows, ["processed_at", "locked_until", "result", "error"])
+
     try:
-        payload = parse_json(bytes(row.body))
-    except JsonInputError as exc:  # invalid, or nested past MAX_JSON_DEPTH: the same next time
-        _finish(row, result={}, error=f"The body is not JSON. {exc}")
-        return row
-    result = _Result()
-    try:
-        entries = payload.get("entry") if isinstance(payload, dict) else None
-        for entry in entries if isinstance(entries, list) else []:
-            changes = entry.get("changes") if isinstance(entry, dict) else None
-            for change in changes if isinstance(changes, list) else []:
-                if isinstance(change, dict):
-                    _process_change(row, change, result, entry)
+        batch_write([fact for result in results.values() for fact in result.facts], finish)
     except Exception as exc:
-        # A bug or a database outage: the sweep retries the row, a few times.
-        logger.exception("inbound webhook processing failed", extra={"inbound_id": str(row.pk)})
-        row.error = f"{type(exc).__name__}: {str(exc)[:500]}"
-        row.locked_until = None
-        row.save(update_fields=["error", "locked_until"])
-        if row.attempts >= MAX_ATTEMPTS:
-            _finish(row, result=result.as_dict(), error=row.error)
-        return row
-    _finish(row, result=result.as_dict())
-    return row
+        # The database failed the write: nothing of the batch was recorded; the sweep retries it.
+        logger.exception("inbound webhooks batch failed", extra={"inbound_ids": [str(row.pk) for row in rows]})
+        error = f"{type(exc).__name__}: {str(exc)[:500]}"
+        InboundWebhook.objects.filter(pk__in=[row.pk for row in rows]).update(error=error, locked_until=None)
 
 
-def _process_change(row: InboundWebhook, change: dict[str, Any], result: _Result, entry: dict[str, Any]) -> None:
+def _process_change(row: InboundWebhook, change: dict[str, Any], result: PayloadResult, entry: dict[str, Any]) -> None:
     # What each kind of change becomes lives in `phones.inbound_events`.
     inbound_events.process_change(row, change, result, entry=entry)
 

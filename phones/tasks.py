@@ -10,7 +10,8 @@ logger = logging.getLogger(__name__)
 
 @shared_task(name="phones.tasks.process_inbound_webhook", acks_late=True)
 def process_inbound_webhook(inbound_id: str) -> None:
-    """Turn one stored inbound Meta webhook into events. Safe to run twice (lease + dedupe keys)."""
+    """Turn one stored inbound Meta webhook, and the due ones received before it or shortly after,
+    into events, in batches (phones.inbound_processing). Safe to run twice (lease + dedupe keys)."""
     inbound_process(inbound_id=inbound_id)
 
 

@@ -78,10 +78,10 @@ def lifetime_with_debug(lifetime: dict[str, Any], data: dict[str, Any]) -> dict[
     return merged
 
 
-def lifetime_read(*, graph: GraphClient, token: str, answer: dict[str, Any]) -> dict[str, str | None]:
-    """The token's lifetime from the exchange answer and, when Meta answers it, `debug_token`.
-    Never raises: a lifetime is information, not a reason to fail or repeat a signup."""
-    lifetime = lifetime_from_exchange(answer)
+def lifetime_read(*, graph: GraphClient, token: str, lifetime: dict[str, Any]) -> dict[str, str | None]:
+    """The token's lifetime: `lifetime` (from the exchange's answer, `lifetime_from_exchange`) and,
+    when Meta answers it, `debug_token`. Never raises: a lifetime is information, not a reason to
+    fail or repeat a signup."""
     try:
         data = graph.debug_token(token)
     except GraphError as exc:

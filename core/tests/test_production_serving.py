@@ -114,6 +114,7 @@ def test_procfile_declares_release_web_workers_and_beat():
     assert shlex.split(lines["web"])[0] == "gunicorn" and "$PORT" in lines["web"].replace("${PORT:-8000}", "$PORT")
     assert "worker" in lines["worker"] and "beat" in lines["beat"]
     assert "--pool=threads" in lines["webhooks"]  # deliveries wait on customers' endpoints
+    assert "--pool=threads" in lines["worker"]  # completions wait on Meta's Graph API
 
 
 def test_every_queue_tasks_are_routed_to_has_a_procfile_worker(settings):
@@ -215,7 +216,7 @@ def test_workers_start_with_the_production_environment_on_their_queue(tmp_path, 
     env = production_env(tmp_path, free_port())
     command = (
         procfile()[process]
-        .replace("${CELERY_CONCURRENCY:-4}", "1")
+        .replace("${CELERY_CONCURRENCY:-16}", "1")
         .replace("${WEBHOOK_CONCURRENCY:-32}", "2")
         .replace("${INBOUND_CONCURRENCY:-2}", "1")
         .replace("${MESSAGES_CONCURRENCY:-16}", "2")

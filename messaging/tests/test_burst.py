@@ -26,7 +26,7 @@ def phone(sandbox_graph, api_client, browser_for):
 
 
 @pytest.fixture
-def worker(phone, sandbox_graph, tmp_path, settings):
+def worker(phone, sandbox_graph, tmp_path, settings, one_worker_at_a_time):
     require_postgres()
     require_redis_broker()
     # The rate is counted in the shared cache: every worker process must see the same counts.

@@ -1,8 +1,5 @@
-import fcntl
 import socket
-import tempfile
 from collections.abc import Callable, Iterator
-from pathlib import Path
 
 import pytest
 
@@ -55,19 +52,6 @@ def receiver_localhost(monkeypatch) -> list[str]:
 
     monkeypatch.setattr(socket, "getaddrinfo", fake_getaddrinfo)
     return lookups
-
-
-@pytest.fixture
-def one_worker_at_a_time() -> Iterator[None]:
-    """Parallel test processes (xdist) share the broker's queues but not the test database: a
-    worker started by one would take the other's tasks and find no rows. One test at a time."""
-    lock_path = Path(tempfile.gettempdir()) / "onboarding-webhooks-worker-tests.lock"
-    with open(lock_path, "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(lock, fcntl.LOCK_UN)
 
 
 @pytest.fixture
