@@ -26,6 +26,8 @@ NAMES = {
     "list_scaling",
     "webhook_fanout_fast",
     "webhook_fanout_slow",
+    "send_messages",
+    "two_nodes",
     "signup_completion",
     "signup_meta_latency",
     "memory",
