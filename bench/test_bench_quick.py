@@ -49,7 +49,7 @@ def test_bench_quick_runs_every_scenario(tmp_path):
         cwd=ROOT,
         capture_output=True,
         text=True,
-        timeout=300,
+        timeout=600,
         env={k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"},
     )
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
