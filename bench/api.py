@@ -37,7 +37,7 @@ def _abba(
 ) -> tuple[WrkResult, WrkResult]:
     """An endpoint and its peer, each for `seconds` in two halves, in the order A B B A: a machine
     whose load drifts during the pair weighs on both alike."""
-    half = max(1, seconds // 2)
+    half = max(2, seconds // 2)  # a 1 s half can end before its first answer on a loaded machine
     a1 = run_wrk(url, seconds=half, connections=16, key=key, body=body)
     b1 = run_wrk(peer_url, seconds=half, connections=16, key=key, body=peer_body)
     b2 = run_wrk(peer_url, seconds=half, connections=16, key=key, body=peer_body)
