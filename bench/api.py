@@ -37,7 +37,7 @@ def _abba(
 ) -> tuple[WrkResult, WrkResult]:
     """An endpoint and its peer, each for `seconds` in two halves, in the order A B B A: a machine
     whose load drifts during the pair weighs on both alike."""
-    half = max(1, seconds // 2)
+    half = max(2, seconds // 2)  # a 1 s half can end before its first answer on a loaded machine
     a1 = run_wrk(url, seconds=half, connections=16, key=key, body=body)
     b1 = run_wrk(peer_url, seconds=half, connections=16, key=key, body=peer_body)
     b2 = run_wrk(peer_url, seconds=half, connections=16, key=key, body=peer_body)
@@ -76,10 +76,10 @@ def api_scenarios(base: str, orgs: dict[str, Org], sizes: Sizes) -> list[dict]:
 
     # Warm every gunicorn worker (imports, connections, caches) before anything is timed.
     for url, key in ((baseline_url, ""), (get_url, big.key), (list_url, big.key), (peer_get_url, big.key)):
-        run_wrk(url, seconds=warm, connections=conns, key=key)
-    run_wrk(peer_list_url, seconds=warm, connections=conns, key=big.key)
-    run_wrk(create_url, seconds=warm, connections=conns, key=create.key, body=CREATE_BODY)
-    run_wrk(peer, seconds=warm, connections=conns, key=create.key, body=PEER_CREATE_BODY)
+        run_wrk(url, seconds=warm, connections=conns, key=key, warmup=True)
+    run_wrk(peer_list_url, seconds=warm, connections=conns, key=big.key, warmup=True)
+    run_wrk(create_url, seconds=warm, connections=conns, key=create.key, body=CREATE_BODY, warmup=True)
+    run_wrk(peer, seconds=warm, connections=conns, key=create.key, body=PEER_CREATE_BODY, warmup=True)
 
     # The baseline runs before and after the endpoints; its mean is the reference. Each endpoint
     # and its textbook peer run back to back, so both see the same machine.
@@ -125,7 +125,7 @@ def api_scenarios(base: str, orgs: dict[str, Org], sizes: Sizes) -> list[dict]:
     # list_scaling: latency of one request at a time (no queueing), so p50 is the request's own cost.
     one = sizes.scaling_seconds
     last_page = max(1, -(-big.links // 50))
-    run_wrk(f"{base}/v1/onboarding-links?limit=50", seconds=warm, connections=1, key=small.key)
+    run_wrk(f"{base}/v1/onboarding-links?limit=50", seconds=warm, connections=1, key=small.key, warmup=True)
     small_first = run_wrk(f"{base}/v1/onboarding-links?limit=50", seconds=one, connections=1, key=small.key)
     big_first = run_wrk(list_url, seconds=one, connections=1, key=big.key)
     big_last = run_wrk(f"{base}/v1/onboarding-links?limit=50&page={last_page}", seconds=one, connections=1, key=big.key)

@@ -26,10 +26,12 @@ class Sizes:
     signup_rate: float  # callbacks per second, open loop
     inbound_rate: float  # inbound_to_customer / webhook_isolation: Meta's POSTs per second
     inbound_seconds: float
+    node_deliveries: int  # two_nodes: deliveries per phase (a multiple of its 64 endpoints)
+    sends: int  # send_messages: API sends (and the Graph loop's baseline posts)
 
 
-FULL = Sizes(False, 100_000, 1_000, 15, 3, 8, 5_000, 1_000, 100, 5.0, 200.0, 60.0)
-QUICK = Sizes(True, 1_000, 100, 3, 1, 2, 200, 200, 10, 5.0, 40.0, 5.0)
+FULL = Sizes(False, 100_000, 1_000, 15, 3, 8, 5_000, 1_000, 100, 5.0, 200.0, 60.0, 3_200, 2_000)
+QUICK = Sizes(True, 1_000, 100, 3, 1, 2, 200, 200, 10, 5.0, 40.0, 5.0, 640, 200)
 
 
 def free_port() -> int:

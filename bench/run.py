@@ -1,6 +1,6 @@
 """`make bench` / `make bench-quick`: the orchestrator.
 
-    python -m bench.run [--quick] [--only api,webhooks,signup]
+    python -m bench.run [--quick] [--only api,inbound,webhooks,messages,signup,nodes]
 
 1. A database of its own (`<DATABASE_URL name>_bench`), migrated and emptied; bench data seeded in bulk.
 2. gunicorn as in production (DEBUG=false, required secrets, sandbox mode, rate limit off), with the
@@ -141,6 +141,8 @@ def environment(env: config.BenchEnv, sizes: Sizes, seed_seconds: float) -> dict
             "slow_deliveries": sizes.slow_deliveries,
             "signups": sizes.signups,
             "signup_rate_per_s": sizes.signup_rate,
+            "two_nodes_deliveries_per_phase": sizes.node_deliveries,
+            "sends": sizes.sends,
         },
         "seed_seconds": round(seed_seconds, 1),
     }
@@ -180,7 +182,9 @@ def write_results(rows: list[dict], env_info: dict, error: str | None) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="tiny sizes for CI; targets reported, not enforced")
-    parser.add_argument("--only", default="api,inbound,webhooks,signup", help="comma-separated scenario groups")
+    parser.add_argument(
+        "--only", default="api,inbound,webhooks,messages,signup,nodes", help="comma-separated scenario groups"
+    )
     args = parser.parse_args(argv)
     sizes = config.QUICK if args.quick else config.FULL
     groups = set(args.only.split(","))
@@ -223,7 +227,7 @@ def main(argv: list[str] | None = None) -> int:
         orgs, seed_seconds = seed_all(sizes.big_links, sizes.small_links)
         log(f"seeded in {seed_seconds:.1f} s")
         env_info = environment(env, sizes, seed_seconds)
-        purge_queues(["bench", "bench-webhooks", "bench-inbound"])
+        purge_queues(["bench", "bench-webhooks", "bench-inbound", "bench-messages"])
 
         start_gunicorn(procs, env)
         procs.start_sampler()
@@ -245,7 +249,7 @@ def main(argv: list[str] | None = None) -> int:
             purge_queues(["bench-inbound"])  # the stored payloads' tasks: nothing to do (unknown phones)
             print(table(rows[-3:]), flush=True)
 
-        if groups & {"webhooks", "signup", "inbound"}:
+        if groups & {"webhooks", "signup", "inbound", "messages"}:
             default_worker = start_default_worker(procs, env)
         if "inbound" in groups:
             # As the Procfile's `inbound` process: prefork, INBOUND_CONCURRENCY (2).
@@ -310,11 +314,21 @@ def main(argv: list[str] | None = None) -> int:
                 )
             )
             print(table(rows[-2:]), flush=True)
+        if "messages" in groups:
+            from bench.messages import send_messages_rows
+
+            rows += send_messages_rows(procs, env, sizes)
+            print(table(rows[-2:]), flush=True)
         if "signup" in groups:
             receiver = start_receiver(procs, "signups", 0.0)
             log(f"signup_completion: {sizes.signups} sandbox signups at {sizes.signup_rate:g}/s")
             rows += scenarios.signup_scenario(env.base_url, receiver, sizes)
             rows += signup_meta_latency(procs, env, receiver, sizes, default_worker)
+        if "nodes" in groups:
+            from bench.nodes import two_nodes_rows
+
+            rows += two_nodes_rows(procs, env, sizes, orgs["small"])
+            print(table(rows[-2:]), flush=True)
         procs.check_alive()
         procs.sample_once()
         rows += scenarios.memory_rows(procs.peaks)

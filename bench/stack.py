@@ -14,10 +14,11 @@ def log(message: str) -> None:
     print(f"[bench {time.strftime('%H:%M:%S')}] {message}", flush=True)
 
 
-def start_gunicorn(procs: Processes, env: config.BenchEnv):
+def start_gunicorn(procs: Processes, env: config.BenchEnv, name: str = "gunicorn"):
+    """A web node on `env.port` (two_nodes starts a second one on a port of its own)."""
     gunicorn = str(Path(PYTHON).parent / "gunicorn")
     child = procs.start(
-        "gunicorn",
+        name,
         [
             gunicorn,
             "onboarding_project.wsgi:application",
@@ -90,10 +91,31 @@ def signup_meta_latency(procs: Processes, env: config.BenchEnv, receiver: str, s
     (SANDBOX_GRAPH_LATENCY_MS), and the completion worker pointed at it."""
     from bench import scenarios
 
+    meta_url = start_meta_gunicorn(procs, env, "gunicorn-meta", SANDBOX_GRAPH_LATENCY_MS="300")
+    procs.stop(default_worker)
+    procs.children.remove(default_worker)
+    start_default_worker(procs, env, META_GRAPH_BASE_URL=meta_url)
+    count = 50 if not sizes.quick else sizes.signups
+    log(f"signup_meta_latency: {count} sandbox signups at {sizes.signup_rate:g}/s, Graph answering in 300 ms")
+    return scenarios.signup_scenario(
+        env.base_url,
+        receiver,
+        sizes,
+        name="signup_meta_latency",
+        count=count,
+        targets=(2.0, 2.5),
+        details_extra={"graph_latency_ms": 300},
+    )
+
+
+def start_meta_gunicorn(procs: Processes, env: config.BenchEnv, name: str, **settings: str) -> str:
+    """Meta's side: the sandbox's Graph API served by a gunicorn of its own (threads, so that
+    waiting costs no worker), on the same database; its status webhooks go to the service
+    (`PUBLIC_BASE_URL`). Returns its Graph base URL (`META_GRAPH_BASE_URL`)."""
     port = config.free_port()
     gunicorn = str(Path(PYTHON).parent / "gunicorn")
     meta = procs.start(
-        "gunicorn-meta",
+        name,
         [
             gunicorn,
             "onboarding_project.wsgi:application",
@@ -108,24 +130,11 @@ def signup_meta_latency(procs: Processes, env: config.BenchEnv, receiver: str, s
             "--timeout",
             "60",
         ],
-        env=env.process_env(SANDBOX_GRAPH_LATENCY_MS="300"),
+        env=env.process_env(**settings),
         cwd=ROOT,
     )
     procs.wait_for_log(meta, "Booting worker", timeout=60)
-    procs.stop(default_worker)
-    procs.children.remove(default_worker)
-    start_default_worker(procs, env, META_GRAPH_BASE_URL=f"http://127.0.0.1:{port}/_sandbox/graph")
-    count = 50 if not sizes.quick else sizes.signups
-    log(f"signup_meta_latency: {count} sandbox signups at {sizes.signup_rate:g}/s, Graph answering in 300 ms")
-    return scenarios.signup_scenario(
-        env.base_url,
-        receiver,
-        sizes,
-        name="signup_meta_latency",
-        count=count,
-        targets=(2.0, 2.5),
-        details_extra={"graph_latency_ms": 300},
-    )
+    return f"http://127.0.0.1:{port}/_sandbox/graph"
 
 
 def start_webhook_worker(procs: Processes, env: config.BenchEnv, **settings: str):
