@@ -32,7 +32,7 @@ def phones(sandbox_graph, api_client, other_api_client, browser_for):
 
 
 @pytest.fixture
-def worker(phones, sandbox_graph, tmp_path, settings):
+def worker(phones, sandbox_graph, tmp_path, settings, one_worker_at_a_time):
     require_postgres()
     require_redis_broker()
     require(os.environ.get("CACHE_URL", "").startswith("redis://"), "CACHE_URL must name a Redis cache")
