@@ -13,7 +13,7 @@ from core.events import MESSAGE_RECEIVED
 from core.logging import JsonFormatter
 from core.tests.helpers import Reply
 from onboarding_project.celery import app
-from webhooks.delivery import queueing
+from webhooks.delivery import queueing, sending
 from webhooks.delivery.engine import REENQUEUE_AFTER, deliveries_dispatch_due, webhook_deliver_batch
 from webhooks.models import Delivery, DeliveryAttempt, OutgoingWebhook
 from webhooks.publishing import event_publish, events_publish
@@ -48,7 +48,10 @@ def queued_batches(monkeypatch) -> list[list[str]]:
     return batches
 
 
-def test_batch_sends_in_event_order_over_one_connection(keep_alive_receiver):
+def test_batch_sends_in_event_order_over_one_connection(keep_alive_receiver, monkeypatch):
+    # A fast endpoint keeps one connection; on a loaded machine the loopback receiver can take the
+    # 50 ms that counts as slow (a batch then spreads: test_parallel_lanes), so "fast" is held fast.
+    monkeypatch.setattr(sending, "PARALLEL_AFTER_MS", 10_000)
     webhook = OutgoingWebhookFactory(url=keep_alive_receiver.url())
     deliveries = queued_deliveries(webhook, 6)
 
