@@ -111,11 +111,16 @@ class Receiver:
                     if reply.trickle:
                         self._trickle(reply.trickle)
                     else:
+                        # Ended as the last bytes go out: the sender may read them and send its
+                        # next request before this thread runs again, and the two must not
+                        # overlap in what the receiver recorded.
+                        received.ended_at = time.monotonic()
                         self.wfile.write(reply.body)
                 except OSError:
                     pass  # the sender gave up (timeout) before we answered
                 finally:
-                    received.ended_at = time.monotonic()
+                    if received.ended_at is None:
+                        received.ended_at = time.monotonic()
 
             def _trickle(self, interval: float) -> None:
                 self.close_connection = True
