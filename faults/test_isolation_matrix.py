@@ -8,7 +8,7 @@ import requests
 
 pytestmark = pytest.mark.faults
 
-# The first path segment after /v1/ names the kind of object its {id} is.
+# The path segment before an id parameter names the kind of object it is.
 KIND_OF_SEGMENT = {
     "onboarding-links": "link",
     "outgoing-webhooks": "webhook",
@@ -16,6 +16,7 @@ KIND_OF_SEGMENT = {
     "events": "event",
     "phones": "phone",
     "wabas": "waba",
+    "messages": "message",
 }
 # Query parameters that take an id, by kind.
 KIND_OF_QUERY = {"wabaId": "waba", "webhookId": "webhook", "phoneNumberId": "phone", "onboardingLinkId": "link"}
@@ -36,7 +37,14 @@ def objects_of_a(stack, org_key, receivers_module):
         receiver.wait_for(1, timeout=30)
     finally:
         stack.stop_workers()
+    sent = stack.client(org_key).post(
+        f"{stack.base}/v1/phones/{done['phoneNumberId']}/messages",
+        json={"to": "+5491155551234", "type": "text", "text": {"body": "Hello"}},
+        timeout=30,
+    )
+    assert sent.status_code == 202, sent.text
     return {
+        "message": sent.json()["data"]["id"],
         "link": link["id"],
         "webhook": done["outgoingWebhookId"],
         "delivery": str(delivery_id),
@@ -78,11 +86,12 @@ def test_every_operation_with_another_organizations_id_is_a_404(stack, org_key, 
         path_params = [p["name"] for p in operation.get("parameters", []) if p["in"] == "path"]
         if not path_params:
             continue
-        assert path_params == ["id"], f"{method.upper()} {path}: map its path parameters here"
-        segment = path.removeprefix("/v1/").split("/")[0]
-        assert segment in KIND_OF_SEGMENT, f"{method.upper()} {path}: which kind of object is its id? Map it."
-        object_id = objects_of_a[KIND_OF_SEGMENT[segment]]
-        url = stack.base + path.replace("{id}", object_id)
+        segments = path.removeprefix("/v1/").split("/")
+        url = stack.base + path
+        for name in path_params:
+            segment = segments[segments.index(f"{{{name}}}") - 1]
+            assert segment in KIND_OF_SEGMENT, f"{method.upper()} {path}: which kind of object is {name}? Map it."
+            url = url.replace(f"{{{name}}}", objects_of_a[KIND_OF_SEGMENT[segment]])
         body = {} if method in ("post", "put", "patch") else None
         response = as_b.request(method, url, json=body, timeout=30)
         checked.append(f"{method.upper()} {path}")
@@ -111,5 +120,7 @@ def test_every_operation_with_another_organizations_id_is_a_404(stack, org_key, 
 
     # Nothing B did (DELETE, PATCH, retry, test) touched A's objects.
     for segment, kind in KIND_OF_SEGMENT.items():
-        assert as_a.get(f"{stack.base}/v1/{segment}/{objects_of_a[kind]}", timeout=30).status_code == 200, segment
+        parent = f"phones/{objects_of_a['phone']}/" if segment == "messages" else ""  # a phone's messages
+        url = f"{stack.base}/v1/{parent}{segment}/{objects_of_a[kind]}"
+        assert as_a.get(url, timeout=30).status_code == 200, segment
     print(f"isolation: {len(checked)} operations checked")
