@@ -2,7 +2,7 @@
 per-phone override set during signup).
 
 GET is Meta's verification handshake. POST is verified (`X-Hub-Signature-256` over the raw body),
-stored verbatim, queued for processing after the commit and answered 200 at once: Meta retries
+stored verbatim, given a drain task (`phones.inbound_wakeup`) and answered 200 at once: Meta retries
 anything else for days. Unknown phones still get 200, so Meta stops retrying.
 """
 
@@ -17,6 +17,7 @@ from django.views.decorators.http import require_http_methods
 
 from core.metrics import INBOUND_RECEIVED
 from meta.inbound import inbound_signature_valid, inbound_verify_token
+from phones.inbound_wakeup import inbound_wake
 from phones.models import InboundWebhook
 
 logger = logging.getLogger(__name__)
@@ -52,14 +53,11 @@ def _receive(request: HttpRequest, *, endpoint: str, url_phone_id: uuid.UUID | N
         logger.warning("inbound Meta webhook with a bad or missing signature", extra={"endpoint": endpoint})
         INBOUND_RECEIVED.labels(endpoint, "bad_signature").inc()
         return HttpResponse("Invalid signature.", status=401, content_type="text/plain")
-    from phones.tasks import process_inbound_webhook
-
     # One autocommitted INSERT (no BEGIN/COMMIT round trips): the row is committed when it returns.
-    row = InboundWebhook.objects.create(endpoint=endpoint, url_phone_id=url_phone_id, body=body)
+    InboundWebhook.objects.create(endpoint=endpoint, url_phone_id=url_phone_id, body=body)
     # Outside a transaction on_commit runs at once. robust: a broker outage must not turn into a
     # non-200 for Meta; the periodic sweep (phones.tasks.process_pending_inbound) picks the row up.
-    # The task takes this payload and the due ones received before it (phones.inbound_processing).
-    transaction.on_commit(lambda: process_inbound_webhook.delay(str(row.pk)), robust=True)
+    transaction.on_commit(inbound_wake, robust=True)
     INBOUND_RECEIVED.labels(endpoint, "stored").inc()
     return HttpResponse("OK", content_type="text/plain")
 

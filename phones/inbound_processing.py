@@ -3,10 +3,9 @@ sweep. What each change becomes (messages and their kinds, statuses, errors, coe
 history and app state, account updates) is `phones.inbound_events`; how a batch of payloads is
 read and written together is `phones.inbound_batch`.
 
-Payloads are processed in batches: a task claims the due payloads received up to `BATCH_AHEAD`
-after its own (`BATCH_SIZE` at most, oldest first, rows another worker holds skipped), so at a
-high rate one task does the work of many, in a constant number of queries per batch; the tasks of
-the payloads it took find nothing left of theirs and take what arrived after.
+Payloads are processed in batches: a drain task (queued once per short window of arrivals,
+`phones.inbound_wakeup`) claims the due payloads, `BATCH_SIZE` at most, oldest first, rows another
+worker holds skipped, and goes on until none is left, in a constant number of queries per batch.
 
 Meta retries deliveries for days and may send one fact several times: an `InboundEventKey`
 (unique, written in the same transaction as the event) makes each message id, and each
@@ -15,13 +14,12 @@ together, so a retry after a crash continues without publishing twice.
 """
 
 import logging
-import uuid
 from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
 
 from django.db import transaction
-from django.db.models import DateTimeField, F, Subquery, Value
+from django.db.models import F
 from django.utils import timezone
 
 from core.jsonbounds import JsonInputError, parse_json
@@ -36,30 +34,23 @@ MAX_ATTEMPTS = 5
 LEASE = timedelta(minutes=2)
 # At 200 messages/s, two worker processes each take what arrived while they wrote the last batch.
 BATCH_SIZE = 100
-# How far past its own payload a task reaches: far enough that a task queued behind a backlog
-# takes a full batch, near enough that the sweep's re-queued tasks leave recent rows to theirs.
-BATCH_AHEAD = timedelta(seconds=2)
-# The on-commit task normally runs within a second; only rows older than this are swept.
+# The window's drain normally runs within a second; only rows older than this are swept.
 SWEEP_GRACE = timedelta(seconds=60)
 RETENTION = timedelta(days=30)
 PRUNE_BATCH = 5000
 
 
-def inbound_claim(*, inbound_id: uuid.UUID | str, limit: int = BATCH_SIZE) -> list[InboundWebhook]:
-    """Claim under a lease (counting an attempt each) the due payloads received up to
-    `BATCH_AHEAD` after `inbound_id`'s, oldest first, at most `limit`: `inbound_id`'s own row among
-    them unless older ones fill the batch. Rows another worker is claiming are skipped, not waited
-    for."""
+def inbound_claim(*, inbound_ids: list[str] | None = None, limit: int = BATCH_SIZE) -> list[InboundWebhook]:
+    """Claim under a lease (counting an attempt each) up to `limit` due payloads, oldest first.
+
+    Without `inbound_ids`: the due rows no attempt has failed yet (a failed one, `error` set, is
+    left to the sweep, so a drain never spins on it). With them (the sweep): those rows only.
+    Rows another worker is claiming are skipped, not waited for."""
     now = timezone.now()
-    received = InboundWebhook.objects.filter(pk=inbound_id).values("received_at")[:1]
-    reach = Subquery(received, output_field=DateTimeField()) + Value(BATCH_AHEAD)
-    due = (
-        InboundWebhook.objects.filter(processed_at__isnull=True, received_at__lte=reach)
-        .exclude(locked_until__gt=now)
-        .order_by("received_at")
-    )
+    due = InboundWebhook.objects.filter(processed_at__isnull=True).exclude(locked_until__gt=now)
+    due = due.filter(pk__in=inbound_ids) if inbound_ids is not None else due.filter(error="")
     with transaction.atomic():
-        rows = list(due.select_for_update(skip_locked=True)[:limit])
+        rows = list(due.order_by("received_at").select_for_update(skip_locked=True)[:limit])
         if rows:
             until = now + LEASE
             InboundWebhook.objects.filter(pk__in=[row.pk for row in rows]).update(
@@ -70,17 +61,21 @@ def inbound_claim(*, inbound_id: uuid.UUID | str, limit: int = BATCH_SIZE) -> li
     return rows
 
 
-def inbound_process(*, inbound_id: uuid.UUID | str) -> InboundWebhook | None:
-    """Process the stored webhook `inbound_id` and the due ones received before it or shortly
-    after (see `inbound_claim`), a batch at a time (safe to run twice: claimed with a lease, facts
-    deduplicated). Returns its row when this call processed it, else None (already done, or held
-    by another worker)."""
-    while rows := inbound_claim(inbound_id=inbound_id):
-        inbound_process_batch(rows)
-        mine = next((row for row in rows if str(row.pk) == str(inbound_id)), None)
-        if mine is not None:
-            return mine
-    return None
+def inbound_drain(*, inbound_ids: list[str] | None = None) -> int:
+    """Process the due stored webhooks (only `inbound_ids`, if given), a batch at a time, until a
+    batch comes back short; returns how many rows were claimed. Safe to run twice, and side by
+    side: claimed with a lease and SKIP LOCKED, facts deduplicated.
+
+    A short batch ends the drain: a row committed after its claim has a drain of its own queued
+    (`phones.inbound_wakeup`), and a row it skipped is another drain's or the sweep's."""
+    claimed = 0
+    while True:
+        rows = inbound_claim(inbound_ids=inbound_ids)
+        if rows:
+            inbound_process_batch(rows)
+        claimed += len(rows)
+        if len(rows) < BATCH_SIZE:
+            return claimed
 
 
 def _changes(payload: Any) -> Iterator[tuple[dict[str, Any], dict[str, Any]]]:

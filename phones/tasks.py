@@ -2,17 +2,18 @@ import logging
 
 from celery import shared_task
 
-from phones.inbound_processing import inbound_pending_ids, inbound_process, inbound_prune
+from phones.inbound_processing import inbound_drain, inbound_pending_ids, inbound_prune
 from phones.services import phones_refresh_due_health
 
 logger = logging.getLogger(__name__)
 
 
 @shared_task(name="phones.tasks.process_inbound_webhook", acks_late=True)
-def process_inbound_webhook(inbound_id: str) -> None:
-    """Turn one stored inbound Meta webhook, and the due ones received before it or shortly after,
-    into events, in batches (phones.inbound_processing). Safe to run twice (lease + dedupe keys)."""
-    inbound_process(inbound_id=inbound_id)
+def process_inbound_webhook(inbound_id: str | None = None) -> None:
+    """Turn the due stored inbound Meta webhooks into events, in batches, until none is left
+    (phones.inbound_processing); with `inbound_id` (the sweep), that one only. Safe to run twice
+    (lease + dedupe keys)."""
+    inbound_drain(inbound_ids=None if inbound_id is None else [inbound_id])
 
 
 @shared_task(name="phones.tasks.process_pending_inbound")

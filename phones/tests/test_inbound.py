@@ -334,13 +334,13 @@ def test_the_sweep_processes_rows_whose_task_was_lost(phone, receiver):
 
 
 def test_processing_twice_publishes_once(phone, receiver):
-    from phones.inbound_processing import inbound_process
+    from phones.inbound_processing import inbound_drain
 
     assert post(payload(message_change(phone))).status_code == 200
     row = InboundWebhook.objects.get()
     InboundWebhook.objects.filter(pk=row.pk).update(processed_at=None)
 
-    inbound_process(inbound_id=row.pk)
+    inbound_drain()
 
     assert Event.objects.filter(type="message.received").count() == 1
 

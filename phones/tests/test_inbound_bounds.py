@@ -5,7 +5,7 @@ import pytest
 from django.test import Client
 
 from phones import inbound_processing
-from phones.inbound_processing import MAX_ATTEMPTS, inbound_pending_ids, inbound_process
+from phones.inbound_processing import MAX_ATTEMPTS, inbound_drain, inbound_pending_ids
 from phones.models import InboundWebhook
 from phones.tests.factories import InboundWebhookFactory
 from phones.tests.helpers import signed
@@ -38,12 +38,12 @@ def test_attempts_that_end_with_any_exception_type_count_toward_the_limit(monkey
     monkeypatch.setattr(inbound_processing, "_process_change", die)
     for _ in range(MAX_ATTEMPTS):
         with pytest.raises(WorkerKilled):
-            inbound_process(inbound_id=row.pk)
+            inbound_drain()
         InboundWebhook.objects.filter(pk=row.pk).update(locked_until=None)  # the lease runs out
 
-    inbound_process(inbound_id=row.pk)  # the sweep's next try gives up instead of trying again
+    inbound_drain()  # the sweep's next try gives up instead of trying again
 
     row.refresh_from_db()
     assert row.processed_at is not None and row.attempts == MAX_ATTEMPTS + 1
     assert row.error == f"Gave up after {MAX_ATTEMPTS} attempts that did not finish."
-    assert inbound_process(inbound_id=row.pk) is None
+    assert inbound_drain() == 0

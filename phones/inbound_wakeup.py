@@ -1,0 +1,49 @@
+"""Waking the `inbound` worker: one drain task per short window of arrivals, not one per payload.
+
+Every stored payload needs a task that runs after its row is committed. One task per payload (the
+first design) gave the `inbound` worker a Celery task for each, most of which found their row
+already taken by another task's batch: at 200 payloads a second its two prefork processes spent
+their time on empty tasks and fell minutes behind (`make bench`, `inbound_to_customer`).
+
+Now the payloads stored within one `WINDOW_SECONDS` share a drain: the first of them queues it
+(`cache.add`, one SET NX on a shared cache), with an ETA just past the window's end, so the drain
+claims after every row of the window was committed; the others find the window's key and queue
+nothing. The drain takes every due row, oldest first, in batches
+(`phones.inbound_processing.inbound_drain`).
+
+The cache only saves tasks, it is never needed for correctness: with a per-process cache
+(development's default), another key prefix, or the cache down (`cache.add` raising), payloads get
+more drains, never none. Hosts' clocks must agree within `ETA_MARGIN_SECONDS` (NTP does far better);
+whatever is left behind, the sweep (`phones.tasks.process_pending_inbound`) takes after a minute.
+"""
+
+import logging
+import math
+import time
+from datetime import UTC, datetime
+
+from django.core.cache import cache
+
+logger = logging.getLogger(__name__)
+
+WINDOW_SECONDS = 0.1
+ETA_MARGIN_SECONDS = 0.05
+KEY_PREFIX = "phones:inbound:drain:"
+
+
+def inbound_wake() -> None:
+    """Make sure a drain runs after this moment's window: call once the payload's row is committed."""
+    from phones.tasks import process_inbound_webhook
+
+    now = time.time()
+    window = math.floor(now / WINDOW_SECONDS)
+    # An eager task (tests, CELERY_TASK_ALWAYS_EAGER) runs now, not after the window: one each.
+    first = process_inbound_webhook.app.conf.task_always_eager
+    try:
+        first = cache.add(f"{KEY_PREFIX}{window}", 1, timeout=10) or first
+    except Exception:
+        logger.warning("inbound wake-up: the cache failed; queuing a drain anyway", exc_info=True)
+        first = True
+    if first:
+        eta = (window + 1) * WINDOW_SECONDS + ETA_MARGIN_SECONDS
+        process_inbound_webhook.apply_async(eta=datetime.fromtimestamp(eta, tz=UTC))
