@@ -23,8 +23,12 @@ from django.utils import timezone
 from bench.config import PYTHON, ROOT
 from bench.load import run_wrk
 from bench.meta_sender import message_payload
-from bench.procs import HarnessError
+from bench.procs import HarnessError, Processes, cpu_seconds
 from bench.scenarios import row
+
+# The processes a message's CPU is counted in: the web (the POST from Meta), the `inbound` worker
+# (payload -> event and deliveries) and the `webhooks` worker (the deliveries).
+CPU_GROUPS = ("gunicorn", "celery-inbound", "celery-webhooks")
 
 
 def signature(body: bytes) -> str:
@@ -36,9 +40,10 @@ def signature(body: bytes) -> str:
 # --- inbound_ingest -------------------------------------------------------------------------------
 
 
-def ingest_scenario(base: str, *, seconds: int, baseline_rps: float, phones: int = 200) -> list[dict]:
+def ingest_scenario(base: str, procs: Processes, *, seconds: int, baseline_rps: float, phones: int = 200) -> list[dict]:
     """wrk, 16 connections, POSTing signed payloads (one message each, `phones` phone ids the
-    service does not know: stored and answered 200 all the same). Every 200 must be a stored row."""
+    service does not know: stored and answered 200 all the same). Every 200 must be a stored row.
+    `details.web_cpu_ms_per_payload`: the gunicorn workers' CPU per POST (docs/deploy.md's c_web)."""
     from phones.models import InboundWebhook
 
     lines = []
@@ -60,15 +65,22 @@ def ingest_scenario(base: str, *, seconds: int, baseline_rps: float, phones: int
             session.post(url, data=body.encode(), headers={"X-Hub-Signature-256": sig}, timeout=60)
         run_wrk(url, seconds=3, connections=16, requests_file=requests_file)
         before = InboundWebhook.objects.count()
+        cpu_before = cpu_seconds(procs, "gunicorn")
         result = run_wrk(url, seconds=seconds, connections=16, requests_file=requests_file)
         time.sleep(1)  # answers wrk stopped waiting for are still being stored
+        cpu = cpu_seconds(procs, "gunicorn") - cpu_before
         stored = InboundWebhook.objects.count() - before
     finally:
         requests_file.unlink(missing_ok=True)
     # Nobody processes them here (their phones are unknown anyway): mark them done, so the
     # workers started later do not spend the machine on them.
     InboundWebhook.objects.filter(processed_at__isnull=True).update(processed_at=timezone.now())
-    details = {"run": result.as_dict(), "stored": stored, "answered_200": result.requests}
+    details = {
+        "run": result.as_dict(),
+        "stored": stored,
+        "answered_200": result.requests,
+        "web_cpu_ms_per_payload": round(cpu * 1000 / max(stored, 1), 2),
+    }
     return [
         row(
             "inbound_ingest",
@@ -183,6 +195,7 @@ def wait_for_messages(receiver_url: str, expected: dict[str, int], timeout: floa
 def run_stream(
     base: str,
     receiver_url: str,
+    procs: Processes,
     *,
     customers: int,
     phones: int,
@@ -195,6 +208,7 @@ def run_stream(
         customers=customers, phones=phones, receiver_url=receiver_url, prefix=prefix
     )
     hooks = add_failing_endpoints(receiver_url, organizations[:2]) if failing else []
+    cpu_before = {group: cpu_seconds(procs, group) for group in CPU_GROUPS}
     sent = send_stream(base, list(owner), rate=rate, seconds=seconds)
     expected: dict[str, int] = {}
     for meta_id, n in sent["per_phone"].items():
@@ -209,6 +223,11 @@ def run_stream(
         "expected": sum(expected.values()),
         "received": sum(e["received"] for e in endpoints.values()),
         "complete": complete,
+        # Over the stream and its delivery (docs/deploy.md's c_web, c_inbound and c_delivery).
+        "cpu_ms_per_message": {
+            group: round((cpu_seconds(procs, group) - before) * 1000 / max(sent["accepted"], 1), 2)
+            for group, before in cpu_before.items()
+        },
     }
     if not complete:
         # Let the backlog drain before anything else is measured (what arrives late is not timed).
@@ -232,13 +251,13 @@ def _worst(endpoints: dict, key: str) -> float | None:
 
 
 def stream_scenarios(
-    base: str, receiver_url: str, *, customers: int, phones: int, rate: float, seconds: float
+    base: str, receiver_url: str, procs: Processes, *, customers: int, phones: int, rate: float, seconds: float
 ) -> list[dict]:
     """`inbound_to_customer`, then `webhook_isolation`: the same stream to fresh customers, one of
     them also subscribing an endpoint that never answers and another one answering 500. Latencies
     are over the messages that arrived within the stream's time + 60 s; a row says how many did."""
     sent, endpoints, _, delivery = run_stream(
-        base, receiver_url, customers=customers, phones=phones, rate=rate, seconds=seconds, prefix="customer"
+        base, receiver_url, procs, customers=customers, phones=phones, rate=rate, seconds=seconds, prefix="customer"
     )
     duplicates = sum(e["duplicates"] for e in endpoints.values())
     details = {"sent": {k: v for k, v in sent.items() if k != "per_phone"}, "endpoints": endpoints, **delivery}
@@ -281,6 +300,7 @@ def stream_scenarios(
     sent2, endpoints2, hooks, delivery2 = run_stream(
         base,
         receiver_url,
+        procs,
         customers=customers,
         phones=phones,
         rate=rate,

@@ -29,7 +29,7 @@ import requests
 
 from bench import config
 from bench.config import PYTHON, ROOT, Sizes
-from bench.procs import HarnessError, Processes, _children_map, descendants
+from bench.procs import HarnessError, Processes, cpu_seconds
 from bench.scenarios import row
 from bench.seed import Org
 from bench.stack import log, start_gunicorn, start_receiver, start_worker
@@ -146,30 +146,16 @@ def start_node(procs: Processes, env: config.BenchEnv, n: int):
     )
 
 
-def nodes_cpu_seconds(procs: Processes) -> float:
-    """CPU time (user + system) used so far by every worker node's processes (from /proc)."""
-    tree = _children_map()
-    total = 0
-    for child in procs.children:
-        if child.name.startswith("celery-webhooks-node") and child.popen.poll() is None:
-            for pid in [child.popen.pid, *descendants(child.popen.pid, tree)]:
-                try:
-                    with open(f"/proc/{pid}/stat") as f:
-                        fields = f.read().rsplit(")", 1)[1].split()
-                except OSError:
-                    continue
-                total += int(fields[11]) + int(fields[12])  # utime, stime (clock ticks)
-    return total / os.sysconf("SC_CLK_TCK")
-
-
 def measured_phase(procs: Processes, bases: list[str], org: Org, organizations, hooks, receiver, count) -> dict:
     fanout(organizations, hooks, receiver, len(hooks) * 2)  # warm every thread's connections
     load = start_web_load(procs, bases, org)
     try:
-        cpu_before = nodes_cpu_seconds(procs)
+        cpu_before = cpu_seconds(procs, "celery-webhooks-node")
         result = fanout(organizations, hooks, receiver, count)
         # c_delivery of docs/deploy.md's sizing: the nodes' CPU per delivery (PostgreSQL's not included).
-        result["node_cpu_ms_per_delivery"] = round((nodes_cpu_seconds(procs) - cpu_before) * 1000 / count, 2)
+        result["node_cpu_ms_per_delivery"] = round(
+            (cpu_seconds(procs, "celery-webhooks-node") - cpu_before) * 1000 / count, 2
+        )
     finally:
         web = stop_web_load(procs, load)
     errors = sum(node["errors"] for node in web.values())

@@ -61,6 +61,23 @@ def rss_mb(pid: int) -> float:
     return 0.0
 
 
+def cpu_seconds(procs: "Processes", prefix: str) -> float:
+    """CPU time (user + system) used so far by the running children whose name starts with
+    `prefix`, their pool processes included (from /proc)."""
+    tree = _children_map()
+    total = 0
+    for child in procs.children:
+        if child.name.startswith(prefix) and child.popen.poll() is None:
+            for pid in [child.popen.pid, *descendants(child.popen.pid, tree)]:
+                try:
+                    with open(f"/proc/{pid}/stat") as f:
+                        fields = f.read().rsplit(")", 1)[1].split()
+                except OSError:
+                    continue
+                total += int(fields[11]) + int(fields[12])  # utime, stime (clock ticks)
+    return total / os.sysconf("SC_CLK_TCK")
+
+
 @dataclass
 class Processes:
     log_dir: Path

@@ -244,7 +244,7 @@ def main(argv: list[str] | None = None) -> int:
 
             log("inbound_ingest (wrk)")
             rows += inbound.ingest_scenario(
-                env.base_url, seconds=sizes.wrk_seconds, baseline_rps=api_baseline(rows, sizes)
+                env.base_url, procs, seconds=sizes.wrk_seconds, baseline_rps=api_baseline(rows, sizes)
             )
             purge_queues(["bench-inbound"])  # the stored payloads' tasks: nothing to do (unknown phones)
             print(table(rows[-3:]), flush=True)
@@ -268,7 +268,13 @@ def main(argv: list[str] | None = None) -> int:
                 f" for {sizes.inbound_seconds:g} s"
             )
             rows += inbound.stream_scenarios(
-                env.base_url, receiver, customers=10, phones=50, rate=sizes.inbound_rate, seconds=sizes.inbound_seconds
+                env.base_url,
+                receiver,
+                procs,
+                customers=10,
+                phones=50,
+                rate=sizes.inbound_rate,
+                seconds=sizes.inbound_seconds,
             )
             print(table(rows[-6:]), flush=True)
             # What the failing endpoints left queued (one task per event) is not the next rows' work.
