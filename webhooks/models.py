@@ -127,9 +127,7 @@ class Delivery(models.Model):
                 fields=["webhook", "claim_token"], name="delivery_webhook_in_flight", condition=Q(status="sending")
             ),
             # Delivery lag for operators (webhooks.selectors.delivery_lag): the latest successes.
-            models.Index(
-                fields=["-completed_at"], name="delivery_succeeded_recent", condition=Q(status="succeeded")
-            ),
+            models.Index(fields=["-completed_at"], name="delivery_succeeded_recent", condition=Q(status="succeeded")),
         ]
 
     def __str__(self) -> str:
