@@ -38,14 +38,9 @@ NOT_SENT_INACTIVE = "Not sent: the webhook is inactive."
 # the webhook is still active this often.
 BATCH_CHECK_SECONDS = 5.0
 # An answer this slow (or slower) spreads the rest of the batch over more connections; when no
-# slot was free, the batch asks again after WIDEN_AGAIN_SECONDS (at its next slow answer), twice
-# as long after each ask that found none, up to WIDEN_AGAIN_MAX_SECONDS: every ask locks the
-# organization's row and counts its batches in flight, and batches that keep asking in vain
-# (every slot taken) made that count most of PostgreSQL's work (`two_nodes`, 3,200 deliveries:
-# 48 deliveries/s with two nodes against 206 with one).
+# slot was free, the batch asks again after WIDEN_AGAIN_SECONDS (at its next slow answer).
 PARALLEL_AFTER_MS = 50
 WIDEN_AGAIN_SECONDS = 0.2
-WIDEN_AGAIN_MAX_SECONDS = 5.0
 
 
 def _headers(*, event_id: uuid.UUID, body: bytes, webhook: OutgoingWebhook) -> dict[str, str]:
@@ -153,8 +148,10 @@ def webhook_send(claims: list[Claim], *, deadline: float, may_stop: bool) -> int
     stop = threading.Event()
     next_check = time.monotonic() + BATCH_CHECK_SECONDS
     next_widen = 0.0
-    widen_wait = WIDEN_AGAIN_SECONDS
-    # With one connection per endpoint the batch already holds the endpoint's only slot.
+    # With one connection per endpoint the batch holds the endpoint's only slot: asking for more
+    # (a lock on the organization's row and a count of its batches) could never succeed, and 64
+    # batches asking five times a second made that count most of PostgreSQL's work (`two_nodes`,
+    # 3,200 deliveries: 48 deliveries/s with two worker nodes against 206 with one).
     may_widen = int(settings.WEBHOOK_ENDPOINT_CONCURRENCY) > 1
 
     def drain(block: bool) -> None:
@@ -193,10 +190,8 @@ def webhook_send(claims: list[Claim], *, deadline: float, may_stop: bool) -> int
                     batch.flush()  # recorded under the batch's token before the rows move
                     own_share, *shares = claims_widen(list(own))
                     own = deque(own_share)
-                    # Again later (other batches of the endpoint end and free their slots); later
-                    # still after each ask that found every slot taken.
-                    widen_wait = WIDEN_AGAIN_SECONDS if shares else min(2 * widen_wait, WIDEN_AGAIN_MAX_SECONDS)
-                    next_widen = clock + widen_wait
+                    # Again later if no slot was free (another batch of the endpoint held them all).
+                    next_widen = clock + WIDEN_AGAIN_SECONDS
                     for share in shares:
                         lane = _Lane(share, results=results, stop=stop, deadline=deadline)
                         lanes.append(lane)

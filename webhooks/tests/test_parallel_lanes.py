@@ -164,30 +164,3 @@ def test_with_one_connection_per_endpoint_a_batch_never_asks_for_more(receiver, 
 
     assert len(receiver.received) == 8
     assert len(asked) == 1  # the claim's own count
-
-
-def test_asks_that_find_every_slot_taken_come_further_and_further_apart(receiver, settings, monkeypatch):
-    from webhooks import capacity
-    from webhooks.delivery import sending
-
-    settings.WEBHOOK_ENDPOINT_CONCURRENCY = 4
-    receiver.default = Reply(status=200, sleep=0.06)
-    webhook = OutgoingWebhookFactory(url=receiver.url())
-    real_free_slots, asked_at = capacity.free_slots, []
-
-    def every_slot_taken_after_the_claim(**kwargs):
-        asked_at.append(time.monotonic())
-        free = real_free_slots(**kwargs)
-        return free if len(asked_at) == 1 else {webhook_id: 0 for webhook_id in free}
-
-    monkeypatch.setattr(capacity, "free_slots", every_slot_taken_after_the_claim)
-
-    webhook_deliver_batch(delivery_ids=queued(webhook, 30))  # 30 × 60 ms on one connection: 1.8 s
-
-    assert len(receiver.received) == 30
-    asks = asked_at[1:]
-    # Asking every WIDEN_AGAIN_SECONDS would have made 9 asks; doubling waits 0.2, 0.4, 0.8 s.
-    assert 2 <= len(asks) <= 4, asks
-    gaps = [later - earlier for earlier, later in zip(asks, asks[1:], strict=False)]
-    assert all(gap >= 2 * sending.WIDEN_AGAIN_SECONDS * 0.9 for gap in gaps[1:]), gaps
-    assert gaps == sorted(gaps), gaps
