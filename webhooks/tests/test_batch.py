@@ -267,20 +267,24 @@ def test_dispatcher_queues_only_the_rows_it_marked(settings, queued_batches, mon
     assert queued_batches == [[str(deliveries[0].pk), str(deliveries[2].pk)]]
 
 
-def test_every_attempt_of_a_batch_is_logged(receiver, caplog):
+def test_a_batch_is_logged_once_and_each_failed_attempt_on_its_own(receiver, caplog):
     webhook = OutgoingWebhookFactory(url=receiver.url())
     deliveries = queued_deliveries(webhook, 3)
+    receiver.replies = [Reply(200), Reply(503), Reply(200)]
 
     with caplog.at_level(logging.INFO, logger="webhooks.delivery.sending"):
         webhook_deliver_batch(delivery_ids=ids(deliveries))
 
-    records = [r for r in caplog.records if r.getMessage() == "webhook delivery attempt"]
-    assert [str(r.delivery_id) for r in records] == ids(deliveries)
-    assert [str(r.event_id) for r in records] == [str(d.event_id) for d in deliveries]
-    assert {(str(r.webhook_id), r.attempt, r.status_code) for r in records} == {(str(webhook.pk), 1, 200)}
-    assert all(isinstance(r.duration_ms, int) for r in records)
-    line = json.loads(JsonFormatter().format(records[0]))  # as the JSON log line shows it
-    assert line["delivery_id"] == ids(deliveries)[0] and line["webhook_id"] == str(webhook.pk)
+    [failed] = [r for r in caplog.records if r.getMessage() == "webhook delivery attempt failed"]
+    assert str(failed.delivery_id) == ids(deliveries)[1] and str(failed.event_id) == str(deliveries[1].event_id)
+    assert (str(failed.webhook_id), failed.attempt, failed.status_code) == (str(webhook.pk), 1, 503)
+    assert isinstance(failed.duration_ms, int)
+    [sent] = [r for r in caplog.records if r.getMessage() == "webhook deliveries sent"]
+    line = json.loads(JsonFormatter().format(sent))  # as the JSON log line shows it
+    assert line["webhook_id"] == str(webhook.pk)
+    assert (line["sent"], line["succeeded"], line["failed"]) == (3, 2, 1)
+    assert line["succeeded_ids"] == [ids(deliveries)[0], ids(deliveries)[2]]
+    assert isinstance(line["slowest_ms"], int)
 
 
 def test_deliveries_are_routed_to_their_own_queue(settings):
