@@ -8,7 +8,8 @@ their time on empty tasks and fell minutes behind (`make bench`, `inbound_to_cus
 Now the payloads stored within one `WINDOW_SECONDS` share a drain: the first of them queues it
 (`cache.add`, one SET NX on a shared cache), with an ETA just past the window's end, so the drain
 claims after every row of the window was committed; the others find the window's key and queue
-nothing. The drain takes every due row, oldest first, in batches
+nothing (a process remembers the last window it saw queued, so most of them do not even ask
+the cache). The drain takes every due row, oldest first, in batches
 (`phones.inbound_processing.inbound_drain`).
 
 The cache only saves tasks, it is never needed for correctness: with a per-process cache
@@ -29,21 +30,30 @@ logger = logging.getLogger(__name__)
 WINDOW_SECONDS = 0.1
 ETA_MARGIN_SECONDS = 0.05
 KEY_PREFIX = "phones:inbound:drain:"
+# The last window this process saw a drain queued for: its next payloads in that window skip the
+# cache's round trip too (threads racing here each ask the cache, which is harmless).
+_window_seen: int | None = None
 
 
 def inbound_wake() -> None:
     """Make sure a drain runs after this moment's window: call once the payload's row is committed."""
     from phones.tasks import process_inbound_webhook
 
+    global _window_seen
+    if process_inbound_webhook.app.conf.task_always_eager:
+        # An eager task (tests, CELERY_TASK_ALWAYS_EAGER) runs now, not after the window: one each.
+        process_inbound_webhook.apply_async()
+        return
     now = time.time()
     window = math.floor(now / WINDOW_SECONDS)
-    # An eager task (tests, CELERY_TASK_ALWAYS_EAGER) runs now, not after the window: one each.
-    first = process_inbound_webhook.app.conf.task_always_eager
+    if window == _window_seen:
+        return  # this process already saw the window's drain queued (by itself or another)
     try:
-        first = cache.add(f"{KEY_PREFIX}{window}", 1, timeout=10) or first
+        first = cache.add(f"{KEY_PREFIX}{window}", 1, timeout=10)
     except Exception:
         logger.warning("inbound wake-up: the cache failed; queuing a drain anyway", exc_info=True)
         first = True
     if first:
         eta = (window + 1) * WINDOW_SECONDS + ETA_MARGIN_SECONDS
         process_inbound_webhook.apply_async(eta=datetime.fromtimestamp(eta, tz=UTC))
+    _window_seen = window
