@@ -13,6 +13,7 @@ Meta retries deliveries for days and may send one fact several times: an `Inboun
 together, so a retry after a crash continues without publishing twice.
 """
 
+import json
 import logging
 from collections.abc import Iterator
 from datetime import timedelta
@@ -122,13 +123,21 @@ def inbound_process_batch(rows: list[InboundWebhook]) -> None:
         results[row] = result
 
     def finish() -> None:
+        # One UPDATE per distinct outcome (a batch of messages has one or two), not `bulk_update`'s
+        # CASE per row and field: that was a fifth of the `inbound` worker's time.
+        outcomes: dict[tuple[str, str, bool], list[InboundWebhook]] = {}
         for row in rows:
             row.locked_until = None
             if row in results:
                 row.result = results[row].as_dict()
-            if row not in failed or row.attempts >= MAX_ATTEMPTS:
+            done = row not in failed or row.attempts >= MAX_ATTEMPTS
+            if done:
                 row.processed_at = now
-        InboundWebhook.objects.bulk_update(rows, ["processed_at", "locked_until", "result", "error"])
+            outcomes.setdefault((json.dumps(row.result, sort_keys=True), row.error, done), []).append(row)
+        for (_, error, done), same in outcomes.items():
+            InboundWebhook.objects.filter(pk__in=[row.pk for row in same]).update(
+                result=same[0].result, error=error, locked_until=None, processed_at=now if done else None
+            )
 
     try:
         batch_write([fact for result in results.values() for fact in result.facts], finish)

@@ -86,3 +86,29 @@ def test_a_fact_repeated_within_a_batch_or_stored_before_is_published_once(phone
         {"events": 1, "unknownPhoneNumberIds": []},
         {"duplicates": 1, "unknownPhoneNumberIds": []},
     ]
+
+
+def test_a_batch_records_each_payloads_own_outcome(phone, monkeypatch):
+    from phones import inbound_processing
+
+    real = inbound_processing._process_change
+
+    def fails_on_bad(row, change, result, entry):
+        if change["value"]["messages"][0]["id"] == "wamid.BAD":
+            raise RuntimeError("a bug")
+        real(row, change, result, entry)
+
+    monkeypatch.setattr(inbound_processing, "_process_change", fails_on_bad)
+    good, bad = (
+        InboundWebhookFactory(body=message_body(phone.meta_phone_number_id, w)) for w in ("wamid.OK", "wamid.BAD")
+    )
+    unknown = InboundWebhookFactory(body=message_body("999999", "wamid.ELSEWHERE"))
+
+    inbound_drain()
+
+    good.refresh_from_db()
+    bad.refresh_from_db()
+    unknown.refresh_from_db()
+    assert (good.processed_at is not None, good.error, good.result["events"]) == (True, "", 1)
+    assert (bad.processed_at, bad.error, bad.locked_until) == (None, "RuntimeError: a bug", None)  # the sweep's
+    assert unknown.processed_at is not None and unknown.result["unknownPhoneNumberIds"] == ["999999"]
