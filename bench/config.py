@@ -110,6 +110,9 @@ class BenchEnv:
             # send_messages sends 2,000 messages from one organization as fast as the Graph loop
             # went: the organization's fairness cap (a tenant setting) is not what is measured.
             MESSAGES_PER_SECOND_PER_ORGANIZATION="100000",
+            # Server-side binding and prepared statements, as docs/deploy.md recommends with a direct
+            # connection to PostgreSQL (measured both ways in docs/performance.md).
+            DB_SERVER_SIDE_BINDING=os.environ.get("DB_SERVER_SIDE_BINDING", "true"),
             LOG_LEVEL=os.environ.get("BENCH_LOG_LEVEL", "INFO"),
             PYTHONUNBUFFERED="1",
         )

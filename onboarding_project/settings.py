@@ -111,6 +111,13 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         }
     )
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
+    if env.bool("DB_SERVER_SIDE_BINDING", default=False):
+        # psycopg binds parameters on the server and prepares a statement after its
+        # `prepare_threshold`-th use on a connection (docs/deploy.md: PgBouncer needs prepared
+        # statement support for it, 1.21+ with max_prepared_statements).
+        DATABASES["default"]["OPTIONS"].update(
+            {"server_side_binding": True, "prepare_threshold": env.int("DB_PREPARE_THRESHOLD", default=5)}
+        )
 else:
     raise ImproperlyConfigured("DATABASE_URL must be a PostgreSQL or SQLite URL.")
 DB_HEALTH_CHECK_INTERVAL = env.float("DB_HEALTH_CHECK_INTERVAL", default=1.0)
