@@ -165,8 +165,12 @@ def measured_phase(procs: Processes, bases: list[str], org: Org, organizations, 
 
 
 def two_nodes_rows(procs: Processes, env: config.BenchEnv, sizes: Sizes, org: Org) -> list[dict]:
-    """Stops any other deliveries worker (same queue), then measures one node, then two."""
-    for child in [c for c in procs.children if c.name.startswith("celery-webhooks")]:
+    """Stops every other worker and Meta's side (the earlier rows' processes), then measures one
+    node, then two. Stopped, because the nodes' 64 threads each keep a PostgreSQL connection: with
+    the completion, inbound and messages workers still holding theirs, a full run went past this
+    machine's `max_connections` (100), the second node's first tasks failed to connect and their
+    deliveries waited a minute to be queued again (two nodes: 48.6 deliveries/s, one: 284)."""
+    for child in [c for c in procs.children if c.name.startswith(("celery-", "gunicorn-meta"))]:
         procs.stop(child)
         procs.children.remove(child)
     receiver = start_receiver(procs, "nodes", 0.1)
