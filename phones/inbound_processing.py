@@ -5,7 +5,9 @@ read and written together is `phones.inbound_batch`.
 
 Payloads are processed in batches: a drain task (queued once per short window of arrivals,
 `phones.inbound_wakeup`) claims the due payloads, `BATCH_SIZE` at most, oldest first, rows another
-worker holds skipped, and goes on until none is left, in a constant number of queries per batch.
+worker holds skipped, and goes on until a batch comes back short (or DRAIN_SECONDS have passed:
+then a new task takes over), in a constant number of queries per batch. A payload whose processing
+failed is left to the sweep.
 
 Meta retries deliveries for days and may send one fact several times: an `InboundEventKey`
 (unique, written in the same transaction as the event) makes each message id, and each
@@ -15,10 +17,12 @@ together, so a retry after a crash continues without publishing twice.
 
 import json
 import logging
+import time
 from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
 
+from celery.exceptions import SoftTimeLimitExceeded
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -35,13 +39,18 @@ MAX_ATTEMPTS = 5
 LEASE = timedelta(minutes=2)
 # At 200 messages/s, two worker processes each take what arrived while they wrote the last batch.
 BATCH_SIZE = 100
+# A batch's outcomes are written with one UPDATE each up to this many distinct ones, else together.
+MAX_OUTCOME_UPDATES = 4
+# A drain hands over to a new task after this long (a backlog after an outage is drained by a
+# chain of tasks, each well inside the task time limit).
+DRAIN_SECONDS = 20.0
 # The window's drain normally runs within a second; only rows older than this are swept.
 SWEEP_GRACE = timedelta(seconds=60)
 RETENTION = timedelta(days=30)
 PRUNE_BATCH = 5000
 
 
-def inbound_claim(*, inbound_ids: list[str] | None = None, limit: int = BATCH_SIZE) -> list[InboundWebhook]:
+def inbound_claim(*, inbound_ids: list[str] | None = None, limit: int | None = None) -> list[InboundWebhook]:
     """Claim under a lease (counting an attempt each) up to `limit` due payloads, oldest first.
 
     Without `inbound_ids`: the due rows no attempt has failed yet (a failed one, `error` set, is
@@ -51,7 +60,7 @@ def inbound_claim(*, inbound_ids: list[str] | None = None, limit: int = BATCH_SI
     due = InboundWebhook.objects.filter(processed_at__isnull=True).exclude(locked_until__gt=now)
     due = due.filter(pk__in=inbound_ids) if inbound_ids is not None else due.filter(error="")
     with transaction.atomic():
-        rows = list(due.order_by("received_at").select_for_update(skip_locked=True)[:limit])
+        rows = list(due.order_by("received_at").select_for_update(skip_locked=True)[: limit or BATCH_SIZE])
         if rows:
             until = now + LEASE
             InboundWebhook.objects.filter(pk__in=[row.pk for row in rows]).update(
@@ -62,13 +71,16 @@ def inbound_claim(*, inbound_ids: list[str] | None = None, limit: int = BATCH_SI
     return rows
 
 
-def inbound_drain(*, inbound_ids: list[str] | None = None) -> int:
+def inbound_drain(*, inbound_ids: list[str] | None = None, seconds: float | None = None) -> tuple[int, bool]:
     """Process the due stored webhooks (only `inbound_ids`, if given), a batch at a time, until a
-    batch comes back short; returns how many rows were claimed. Safe to run twice, and side by
-    side: claimed with a lease and SKIP LOCKED, facts deduplicated.
+    batch comes back short or `seconds` (DRAIN_SECONDS) have passed; returns how many rows were claimed and
+    whether the drain ended (False: time ran out with rows still due, the caller queues another
+    drain). Safe to run twice, and side by side: claimed with a lease and SKIP LOCKED, facts
+    deduplicated.
 
     A short batch ends the drain: a row committed after its claim has a drain of its own queued
     (`phones.inbound_wakeup`), and a row it skipped is another drain's or the sweep's."""
+    deadline = time.monotonic() + (DRAIN_SECONDS if seconds is None else seconds)
     claimed = 0
     while True:
         rows = inbound_claim(inbound_ids=inbound_ids)
@@ -76,7 +88,9 @@ def inbound_drain(*, inbound_ids: list[str] | None = None) -> int:
             inbound_process_batch(rows)
         claimed += len(rows)
         if len(rows) < BATCH_SIZE:
-            return claimed
+            return claimed, True
+        if time.monotonic() >= deadline:
+            return claimed, False
 
 
 def _changes(payload: Any) -> Iterator[tuple[dict[str, Any], dict[str, Any]]]:
@@ -114,6 +128,8 @@ def inbound_process_batch(rows: list[InboundWebhook]) -> None:
         try:
             for entry, change in _changes(payload):
                 _process_change(row, change, result, entry)
+        except SoftTimeLimitExceeded:
+            raise  # the task's time is up: the lease brings the batch back, nothing is marked failed
         except Exception as exc:
             # A bug or a database outage: the sweep retries the row, a few times.
             logger.exception("inbound webhook processing failed", extra={"inbound_id": str(row.pk)})
@@ -134,6 +150,9 @@ def inbound_process_batch(rows: list[InboundWebhook]) -> None:
             if done:
                 row.processed_at = now
             outcomes.setdefault((json.dumps(row.result, sort_keys=True), row.error, done), []).append(row)
+        if len(outcomes) > MAX_OUTCOME_UPDATES:  # e.g. many unknown phones, each row its own result
+            InboundWebhook.objects.bulk_update(rows, ["processed_at", "locked_until", "result", "error"])
+            return
         for (_, error, done), same in outcomes.items():
             InboundWebhook.objects.filter(pk__in=[row.pk for row in same]).update(
                 result=same[0].result, error=error, locked_until=None, processed_at=now if done else None
@@ -141,6 +160,8 @@ def inbound_process_batch(rows: list[InboundWebhook]) -> None:
 
     try:
         batch_write([fact for result in results.values() for fact in result.facts], finish)
+    except SoftTimeLimitExceeded:
+        raise
     except Exception as exc:
         # The database failed the write: nothing of the batch was recorded; the sweep retries it.
         logger.exception("inbound webhooks batch failed", extra={"inbound_ids": [str(row.pk) for row in rows]})

@@ -18,6 +18,7 @@ more drains, never none. Hosts' clocks must agree within `ETA_MARGIN_SECONDS` (N
 whatever is left behind, the sweep (`phones.tasks.process_pending_inbound`) takes after a minute.
 """
 
+import contextlib
 import logging
 import math
 import time
@@ -55,5 +56,11 @@ def inbound_wake() -> None:
         first = True
     if first:
         eta = (window + 1) * WINDOW_SECONDS + ETA_MARGIN_SECONDS
-        process_inbound_webhook.apply_async(eta=datetime.fromtimestamp(eta, tz=UTC))
+        try:
+            process_inbound_webhook.apply_async(eta=datetime.fromtimestamp(eta, tz=UTC))
+        except Exception:
+            # The broker refused it: the window's next payload (here or on another host) tries again.
+            with contextlib.suppress(Exception):
+                cache.delete(f"{KEY_PREFIX}{window}")
+            raise
     _window_seen = window

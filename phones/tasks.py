@@ -10,10 +10,12 @@ logger = logging.getLogger(__name__)
 
 @shared_task(name="phones.tasks.process_inbound_webhook", acks_late=True)
 def process_inbound_webhook(inbound_id: str | None = None) -> None:
-    """Turn the due stored inbound Meta webhooks into events, in batches, until none is left
-    (phones.inbound_processing); with `inbound_id` (the sweep), that one only. Safe to run twice
-    (lease + dedupe keys)."""
-    inbound_drain(inbound_ids=None if inbound_id is None else [inbound_id])
+    """Turn the due stored inbound Meta webhooks into events, in batches, until a batch comes back
+    short (phones.inbound_processing), handing over to a new task after DRAIN_SECONDS; with
+    `inbound_id` (the sweep), that one only. Safe to run twice (lease + dedupe keys)."""
+    _, finished = inbound_drain(inbound_ids=None if inbound_id is None else [inbound_id])
+    if not finished:
+        process_inbound_webhook.apply_async()
 
 
 @shared_task(name="phones.tasks.process_pending_inbound")

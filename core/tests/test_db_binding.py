@@ -34,7 +34,7 @@ def prepared_after_repeats(config: dict) -> int:
 def test_off_by_default_and_prepared_statements_when_on():
     require_postgres()
     assert "server_side_binding" not in database(DB_SERVER_SIDE_BINDING="false")["OPTIONS"]
-    on = database(DB_SERVER_SIDE_BINDING="true")
+    on = database(DB_SERVER_SIDE_BINDING="true", DB_PREPARE_THRESHOLD="5")
     assert on["OPTIONS"]["server_side_binding"] is True and on["OPTIONS"]["prepare_threshold"] == 5
 
     assert prepared_after_repeats(database(DB_SERVER_SIDE_BINDING="false")) == 0

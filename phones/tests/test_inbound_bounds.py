@@ -46,4 +46,22 @@ def test_attempts_that_end_with_any_exception_type_count_toward_the_limit(monkey
     row.refresh_from_db()
     assert row.processed_at is not None and row.attempts == MAX_ATTEMPTS + 1
     assert row.error == f"Gave up after {MAX_ATTEMPTS} attempts that did not finish."
-    assert inbound_drain() == 0
+    assert inbound_drain() == (0, True)
+
+
+def test_a_task_out_of_time_leaves_its_batch_to_the_lease_not_marked_failed(monkeypatch):
+    from celery.exceptions import SoftTimeLimitExceeded
+
+    row = InboundWebhookFactory(body=b'{"entry": [{"changes": [{"field": "messages", "value": {}}]}]}')
+
+    def out_of_time(*args, **kwargs):
+        raise SoftTimeLimitExceeded()
+
+    monkeypatch.setattr(inbound_processing, "_process_change", out_of_time)
+    with pytest.raises(SoftTimeLimitExceeded):
+        inbound_drain()
+
+    row.refresh_from_db()
+    # Not an error of the payload's: no error recorded, and the lease holds it for the next try.
+    assert (row.processed_at, row.error, row.attempts) == (None, "", 1)
+    assert row.locked_until is not None

@@ -45,6 +45,7 @@ def queued(monkeypatch):
 def clock(monkeypatch):
     now = [1_800_000_000.03]
     monkeypatch.setattr(inbound_wakeup.time, "time", lambda: now[0])
+    monkeypatch.setattr(inbound_wakeup, "_window_seen", None)
     return now
 
 
@@ -124,3 +125,44 @@ def test_a_burst_through_a_real_worker_is_processed_by_a_few_drains(tmp_path, on
     drains = set(re.findall(r"phones\.tasks\.process_inbound_webhook\[([0-9a-f-]+)\]", log))
     # At most one drain per window, against 200 before.
     assert len(drains) <= windows, (len(drains), windows)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_drain_the_broker_refused_leaves_its_window_to_the_next_payload(clock, monkeypatch):
+    phone = PhoneFactory()
+    refused: list[int] = []
+
+    def broker_down(*args, **kwargs):
+        refused.append(1)
+        raise ConnectionError("broker unreachable")
+
+    previous, app.conf.task_always_eager = app.conf.task_always_eager, False
+    try:
+        monkeypatch.setattr(process_inbound_webhook, "apply_async", broker_down)
+        assert post(phone.meta_phone_number_id, "wamid.F1").status_code == 200  # stored all the same
+        etas: list[datetime] = []
+        monkeypatch.setattr(process_inbound_webhook, "apply_async", lambda *a, **kw: etas.append(kw["eta"]))
+        assert post(phone.meta_phone_number_id, "wamid.F2").status_code == 200  # same window
+    finally:
+        app.conf.task_always_eager = previous
+
+    assert len(refused) == 1 and len(etas) == 1  # the window was not left without a drain
+    assert InboundWebhook.objects.count() == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_long_drain_hands_over_to_a_new_task(monkeypatch):
+    from phones import inbound_processing
+    from phones.models import InboundWebhook as Row
+    from phones.tests.factories import InboundWebhookFactory
+
+    phone = PhoneFactory()
+    for index in range(5):
+        InboundWebhookFactory(body=message_body(phone.meta_phone_number_id, f"wamid.G{index}"))
+    monkeypatch.setattr(inbound_processing, "BATCH_SIZE", 2)
+    monkeypatch.setattr(inbound_processing, "DRAIN_SECONDS", 0)
+
+    assert inbound_processing.inbound_drain(seconds=0) == (2, False)  # a full batch, then time was up
+    process_inbound_webhook()  # eager here: each task queues the next until a batch comes back short
+
+    assert not Row.objects.filter(processed_at__isnull=True).exists()

@@ -41,6 +41,8 @@ BATCH_CHECK_SECONDS = 5.0
 # slot was free, the batch asks again after WIDEN_AGAIN_SECONDS (at its next slow answer).
 PARALLEL_AFTER_MS = 50
 WIDEN_AGAIN_SECONDS = 0.2
+# A batch's log line names at most this many of its successful deliveries (and their events).
+LOGGED_IDS = 100
 
 
 def _headers(*, event_id: uuid.UUID, body: bytes, webhook: OutgoingWebhook) -> dict[str, str]:
@@ -99,7 +101,7 @@ class _Batch:
         self.successes: list[tuple[Claim, transport.AttemptResult]] = []
         self.stop_error: str | None = None  # set: nothing more is sent, the unsent rows fail with it
         self.sent = 0
-        self.succeeded: list[uuid.UUID] = []
+        self.succeeded: list[tuple[uuid.UUID, uuid.UUID]] = []  # (delivery id, event id = webhook-id)
         self.failed = 0
         self.slowest_ms = 0
 
@@ -107,7 +109,7 @@ class _Batch:
         self.sent += 1
         self.slowest_ms = max(self.slowest_ms, result.duration_ms)
         if result.ok:
-            self.succeeded.append(claim.delivery_id)
+            self.succeeded.append((claim.delivery_id, claim.event_id))
             self.successes.append((claim, result))
             return
         self.failed += 1
@@ -139,7 +141,9 @@ class _Batch:
                     "succeeded": len(self.succeeded),
                     "failed": self.failed,
                     "slowest_ms": self.slowest_ms,
-                    "succeeded_ids": self.succeeded,
+                    # At most LOGGED_IDS of each: a line stays a few kilobytes whatever the batch size.
+                    "succeeded_ids": [delivery_id for delivery_id, _ in self.succeeded[:LOGGED_IDS]],
+                    "succeeded_event_ids": [event_id for _, event_id in self.succeeded[:LOGGED_IDS]],
                 },
             )
 
@@ -173,11 +177,11 @@ def webhook_send(claims: list[Claim], *, deadline: float, may_stop: bool) -> int
     stop = threading.Event()
     next_check = time.monotonic() + BATCH_CHECK_SECONDS
     next_widen = 0.0
-    # With one connection per endpoint the batch holds the endpoint's only slot: asking for more
+    # With one connection per endpoint (or organization) the batch holds the only slot: asking for more
     # (a lock on the organization's row and a count of its batches) could never succeed, and 64
     # batches asking five times a second made that count most of PostgreSQL's work (`two_nodes`,
     # 3,200 deliveries: 48 deliveries/s with two worker nodes against 206 with one).
-    may_widen = int(settings.WEBHOOK_ENDPOINT_CONCURRENCY) > 1
+    may_widen = min(int(settings.WEBHOOK_ENDPOINT_CONCURRENCY), int(settings.WEBHOOK_ORGANIZATION_CONCURRENCY)) > 1
 
     def drain(block: bool) -> None:
         while True:
@@ -233,6 +237,8 @@ def webhook_send(claims: list[Claim], *, deadline: float, may_stop: bool) -> int
                         stop.set()
     finally:
         stop.set()
-        batch.flush()
-        batch.log()
+        try:
+            batch.flush()
+        finally:
+            batch.log()
     return batch.sent

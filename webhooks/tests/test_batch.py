@@ -284,6 +284,7 @@ def test_a_batch_is_logged_once_and_each_failed_attempt_on_its_own(receiver, cap
     assert line["webhook_id"] == str(webhook.pk)
     assert (line["sent"], line["succeeded"], line["failed"]) == (3, 2, 1)
     assert line["succeeded_ids"] == [ids(deliveries)[0], ids(deliveries)[2]]
+    assert line["succeeded_event_ids"] == [str(deliveries[0].event_id), str(deliveries[2].event_id)]
     assert isinstance(line["slowest_ms"], int)
 
 
