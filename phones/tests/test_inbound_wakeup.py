@@ -5,7 +5,6 @@ depends on the cache."""
 
 import json
 import os
-import re
 import time
 from datetime import UTC, datetime
 
@@ -97,12 +96,23 @@ def test_eager_celery_runs_a_drain_for_every_payload(clock):
 
 @pytest.mark.integration
 @pytest.mark.django_db(transaction=True)
-def test_a_burst_through_a_real_worker_is_processed_by_a_few_drains(tmp_path, one_worker_at_a_time):
+def test_a_burst_through_a_real_worker_is_processed_by_a_few_drains(tmp_path, one_worker_at_a_time, monkeypatch):
     require_postgres()
     require_redis_broker()
     require(os.environ.get("CACHE_URL", "").startswith("redis://"), "CACHE_URL must name a Redis cache")
     phone = PhoneFactory()
     OutgoingWebhookFactory(organization=phone.organization, events=["message.received"], url="http://127.0.0.1:9/")
+    # The drains this test's POSTs queue (published for real): counted here, because the shared
+    # broker's queue may also carry other test processes' tasks.
+    published: list[datetime] = []
+    apply_async = process_inbound_webhook.apply_async
+
+    def counted(*args, **kwargs):
+        published.append(kwargs["eta"])
+        return apply_async(*args, **kwargs)
+
+    monkeypatch.setattr(process_inbound_webhook, "apply_async", counted)
+    monkeypatch.setattr(inbound_wakeup, "_window_seen", None)
     app.control.purge()
     previous = app.conf.task_always_eager
     app.conf.task_always_eager = False
@@ -119,12 +129,10 @@ def test_a_burst_through_a_real_worker_is_processed_by_a_few_drains(tmp_path, on
         app.conf.task_always_eager = previous
         worker.stop()
 
-    assert not InboundWebhook.objects.filter(processed_at__isnull=True).exists()
+    assert not InboundWebhook.objects.filter(processed_at__isnull=True).exists()  # the real worker's drains
     assert Event.objects.filter(type="message.received").count() == 200
-    log = (tmp_path / "worker.log").read_text()
-    drains = set(re.findall(r"phones\.tasks\.process_inbound_webhook\[([0-9a-f-]+)\]", log))
-    # At most one drain per window, against 200 before.
-    assert len(drains) <= windows, (len(drains), windows)
+    # At most one drain per window, against 200 tasks before.
+    assert 1 <= len(published) <= windows, (len(published), windows)
 
 
 @pytest.mark.django_db(transaction=True)
