@@ -1,8 +1,9 @@
 """Test helpers shared by every app: a real HTTP receiver on loopback that records requests and
 answers as each test scripts it (status, body, delay, or headers then a body trickled byte by byte),
-and the Procfile as a platform reads it."""
+the Procfile as a platform reads it, and a child process's output read line by line."""
 
 import os
+import queue
 import runpy
 import select
 import socket
@@ -23,6 +24,42 @@ def settings_from_env(*, unset: tuple[str, ...] = (), **variables: str) -> dict[
     environ = {k: v for k, v in os.environ.items() if k not in unset} | variables
     with mock.patch.dict(os.environ, environ, clear=True):
         return runpy.run_path(str(SETTINGS_FILE))
+
+
+class PipeLines:
+    """The lines a child process writes to a pipe, read by a thread of their own. `select()` on the
+    pipe cannot do it: `readline()` reads ahead into Python's buffer, and a line that arrived in the
+    same read as the one before it was never seen (a worker's "ready." missed, the test failing
+    after 60 s although the worker was up)."""
+
+    def __init__(self, stream: Any) -> None:
+        self.lines: list[str] = []
+        self._queue: queue.Queue[str | None] = queue.Queue()
+        threading.Thread(target=self._read, args=(stream,), daemon=True).start()
+
+    def _read(self, stream: Any) -> None:
+        for line in iter(stream.readline, ""):
+            self._queue.put(line)
+        self._queue.put(None)
+
+    def wait_for(self, predicate: Any, timeout: float) -> bool:
+        """Read until a line matches `predicate` (True), the output ends or `timeout` passes."""
+        deadline = time.monotonic() + timeout
+        while (left := deadline - time.monotonic()) > 0:
+            try:
+                line = self._queue.get(timeout=left)
+            except queue.Empty:
+                return False
+            if line is None:
+                return False
+            self.lines.append(line)
+            if predicate(line):
+                return True
+        return False
+
+    def read_for(self, seconds: float) -> None:
+        """Keep what is written over the next `seconds`."""
+        self.wait_for(lambda line: False, seconds)
 
 
 def procfile(root: Path) -> dict[str, str]:

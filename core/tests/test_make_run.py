@@ -3,13 +3,12 @@ last lines, after the workers have started, and a second shell can find the port
 
 import json
 import os
-import select
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
+from core.tests.helpers import PipeLines
 from core.tests.test_production_serving import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -37,22 +36,14 @@ def test_the_sandbox_key_is_printed_last_once_the_server_answers(tmp_path):
         text=True,
         start_new_session=True,
     )
-    lines: list[str] = []
+    output = PipeLines(run.stdout)
+    lines = output.lines
     try:
-        deadline = time.time() + 120
-        while not any(line.startswith("Serving on") for line in lines):
-            assert time.time() < deadline and run.poll() is None, "".join(lines)
-            if select.select([run.stdout], [], [], 1)[0]:
-                lines.append(run.stdout.readline())
+        assert output.wait_for(lambda line: line.startswith("Serving on"), timeout=120), "".join(lines)
         recorded = json.loads((ROOT / ".run" / "make-run.json").read_text())
         assert recorded["port"] == port
         # Whatever the workers print in the next seconds, none of it is a banner or beat's chatter.
-        time.sleep(4)
-        while select.select([run.stdout], [], [], 0.5)[0]:
-            line = run.stdout.readline()
-            if not line:
-                break
-            lines.append(line)
+        output.read_for(4.5)
     finally:
         os.kill(run.pid, signal.SIGTERM)
         run.wait(timeout=30)

@@ -2,7 +2,6 @@
 
 import os
 import re
-import select
 import shlex
 import socket
 import subprocess
@@ -16,6 +15,7 @@ from cryptography.fernet import Fernet
 
 from core.checks import NO_META_APP
 from core.devserver import port_open
+from core.tests.helpers import PipeLines
 from core.tests.helpers import procfile as read_procfile
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -222,17 +222,7 @@ def test_workers_start_with_the_production_environment_on_their_queue(tmp_path, 
         .replace("${MESSAGES_CONCURRENCY:-16}", "2")
     )
     worker = started(command, env)
-    deadline = time.time() + 60
-    output = []
-    while time.time() < deadline:
-        readable, _, _ = select.select([worker.stdout], [], [], 1)
-        line = worker.stdout.readline() if readable else ""
-        if not line:
-            assert worker.poll() is None, "".join(output)
-            continue
-        output.append(line)
-        if " ready." in line:
-            break
-    else:
-        pytest.fail("worker did not become ready:\n" + "".join(output))
-    assert f".> {queue} " in "".join(output)  # the startup banner lists the queues it consumes
+    lines = PipeLines(worker.stdout)
+    if not lines.wait_for(lambda line: " ready." in line, timeout=60):
+        pytest.fail(f"worker did not become ready (exit code {worker.poll()}):\n" + "".join(lines.lines))
+    assert f".> {queue} " in "".join(lines.lines)  # the startup banner lists the queues it consumes
