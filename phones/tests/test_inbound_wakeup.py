@@ -7,6 +7,7 @@ import json
 import os
 import time
 from datetime import UTC, datetime
+from types import SimpleNamespace
 
 import pytest
 from django.test import Client
@@ -43,7 +44,8 @@ def queued(monkeypatch):
 @pytest.fixture
 def clock(monkeypatch):
     now = [1_800_000_000.03]
-    monkeypatch.setattr(inbound_wakeup.time, "time", lambda: now[0])
+    # The module's own name for `time`, not the time module every thread of the process shares.
+    monkeypatch.setattr(inbound_wakeup, "time", SimpleNamespace(time=lambda: now[0]))
     monkeypatch.setattr(inbound_wakeup, "_window_seen", None)
     return now
 
