@@ -7,6 +7,7 @@ Every setting has a safe development default so that `make run` works with nothi
 import base64
 import hashlib
 import os
+import sys
 from datetime import timedelta
 from pathlib import Path
 
@@ -236,6 +237,9 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Celery's Django fixup closes the database connection before and after every task unless this is
+# set; onboarding_project.celery recycles connections as Django does between requests instead.
+CELERY_DB_REUSE_MAX = sys.maxsize
 CELERY_TASK_SOFT_TIME_LIMIT = 60
 CELERY_TASK_TIME_LIMIT = 90
 # Webhook deliveries have a queue of their own, consumed by a thread-pool worker (the Procfile's
