@@ -126,6 +126,15 @@ class Delivery(models.Model):
             models.Index(
                 fields=["webhook", "claim_token"], name="delivery_webhook_in_flight", condition=Q(status="sending")
             ),
+            # Rows a webhook's finished batch hands its slot to (webhooks.delivery.engine): due,
+            # pending and not on the broker, i.e. deferred by a concurrency limit or waiting for a
+            # retry. A healthy delivery is never in it (inserted queued, then claimed), so the
+            # stream's churn leaves no dead entries here to scan past.
+            models.Index(
+                fields=["webhook", "next_attempt_at"],
+                name="delivery_waiting",
+                condition=Q(status="pending", enqueued_at__isnull=True),
+            ),
             # Delivery lag for operators (webhooks.selectors.delivery_lag): the latest successes.
             models.Index(fields=["-completed_at"], name="delivery_succeeded_recent", condition=Q(status="succeeded")),
         ]

@@ -54,8 +54,12 @@ def _queue_waiting(webhook_id: uuid.UUID) -> None:
     """This batch's slot is free again: queue a share of the webhook's waiting rows for it. A
     share, not a whole batch, so that when the webhook's batches end together, the rows that
     waited go out over all its slots at once rather than over one or two."""
-    now = timezone.now()
-    waiting = deliveries_due(now=now).filter(webhook_id=webhook_id, enqueued_at__isnull=True).count()
+    # Exactly the `delivery_waiting` index's rows: this runs after every batch, and the claimable
+    # rows' index also holds every delivery of the stream until vacuum removes it. (Rows of a
+    # worker that died are the dispatcher's, once their lease runs out.)
+    waiting = Delivery.objects.filter(
+        webhook_id=webhook_id, status=Delivery.Status.PENDING, enqueued_at__isnull=True, next_attempt_at__lte=timezone.now()
+    ).count()
     if waiting:
         share = -(-waiting // int(settings.WEBHOOK_ENDPOINT_CONCURRENCY))
         deliveries_dispatch_due(limit=min(share, int(settings.WEBHOOK_DELIVERY_BATCH_SIZE)), webhook_ids=[webhook_id])
