@@ -21,6 +21,7 @@ import requests
 from django.utils import timezone
 
 from bench.config import PYTHON, ROOT
+from bench.db import settle_queue_tables
 from bench.load import run_wrk
 from bench.meta_sender import message_payload
 from bench.procs import HarnessError, Processes, cpu_seconds
@@ -208,6 +209,7 @@ def run_stream(
         customers=customers, phones=phones, receiver_url=receiver_url, prefix=prefix
     )
     hooks = add_failing_endpoints(receiver_url, organizations[:2]) if failing else []
+    settle_queue_tables()
     cpu_before = {group: cpu_seconds(procs, group) for group in CPU_GROUPS}
     sent = send_stream(base, list(owner), rate=rate, seconds=seconds)
     expected: dict[str, int] = {}
