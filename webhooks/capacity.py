@@ -14,12 +14,16 @@ next run), and a batch that ends queues its webhook's waiting rows at once. So a
 at most WEBHOOK_ENDPOINT_CONCURRENCY threads, an organization at most WEBHOOK_ORGANIZATION_CONCURRENCY,
 and everyone else's deliveries keep flowing.
 
+An endpoint whose last FAILING_AFTER attempts all failed is served over one connection until an
+attempt succeeds again: an endpoint that times out would otherwise hold its WEBHOOK_ENDPOINT_CONCURRENCY
+threads for the whole timeout of every delivery, taken from everyone else's deliveries.
+
 A slot is one connection: a batch that widens onto more connections (`claiming.claims_widen`, for
 an endpoint that answers slowly) gives each its own claim token, within the free slots counted here.
 """
 
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -30,6 +34,14 @@ from webhooks.models import Delivery
 
 # Room for the batch's own database writes after its last request.
 LEASE_MARGIN_SECONDS = 30
+# This many failed attempts in a row (OutgoingWebhook.consecutive_failures) and an endpoint is
+# served one connection at a time.
+FAILING_AFTER = 3
+
+
+def endpoint_limit(*, consecutive_failures: int) -> int:
+    """How many batches (connections) one endpoint may hold at once."""
+    return 1 if consecutive_failures >= FAILING_AFTER else int(settings.WEBHOOK_ENDPOINT_CONCURRENCY)
 
 
 def batch_max_seconds() -> float:
@@ -46,10 +58,13 @@ def _in_flight(now: datetime) -> Q:
     return Q(status=Delivery.Status.SENDING, claimed_until__gte=now)
 
 
-def free_slots(*, pairs: Iterable[tuple[uuid.UUID, uuid.UUID]], now: datetime) -> dict[uuid.UUID, int]:
+def free_slots(
+    *, pairs: Iterable[tuple[uuid.UUID, uuid.UUID]], now: datetime, failures: Mapping[uuid.UUID, int] | None = None
+) -> dict[uuid.UUID, int]:
     """Of the (webhook id, organization id) pairs, how many more batches (connections) each webhook
-    may hold now without going over either limit. Call it inside the claim's transaction: it locks
-    the organizations' rows until the claim commits."""
+    may hold now without going over either limit (`endpoint_limit` of its failed attempts in a row,
+    `failures`, where given). Call it inside the claim's transaction: it locks the organizations' rows
+    until the claim commits."""
     pairs = sorted(set(pairs))
     if not pairs:
         return {}
@@ -70,15 +85,23 @@ def free_slots(*, pairs: Iterable[tuple[uuid.UUID, uuid.UUID]], now: datetime) -
         .annotate(batches=Count("claim_token", distinct=True))
         .values_list("webhook__organization_id", "batches")
     )
-    endpoint_limit = int(settings.WEBHOOK_ENDPOINT_CONCURRENCY)
     org_limit = int(settings.WEBHOOK_ORGANIZATION_CONCURRENCY)
+    failures = failures or {}
     return {
-        webhook_id: max(0, min(endpoint_limit - per_webhook.get(webhook_id, 0), org_limit - per_org.get(org_id, 0)))
+        webhook_id: max(
+            0,
+            min(
+                endpoint_limit(consecutive_failures=failures.get(webhook_id, 0)) - per_webhook.get(webhook_id, 0),
+                org_limit - per_org.get(org_id, 0),
+            ),
+        )
         for webhook_id, org_id in pairs
     }
 
 
-def admitted_webhooks(*, pairs: Iterable[tuple[uuid.UUID, uuid.UUID]], now: datetime) -> set[uuid.UUID]:
+def admitted_webhooks(
+    *, pairs: Iterable[tuple[uuid.UUID, uuid.UUID]], now: datetime, failures: Mapping[uuid.UUID, int] | None = None
+) -> set[uuid.UUID]:
     """Of the (webhook id, organization id) pairs a batch wants to send to, the webhooks it may
     serve now (this batch would be one more, for the webhook and for its organization)."""
-    return {webhook_id for webhook_id, free in free_slots(pairs=pairs, now=now).items() if free > 0}
+    return {webhook_id for webhook_id, free in free_slots(pairs=pairs, now=now, failures=failures).items() if free > 0}

@@ -69,8 +69,10 @@ def deliveries_claim(*, delivery_ids: list[uuid.UUID | str]) -> list[Claim]:
     now = timezone.now()
     token = uuid.uuid4()
     due = Delivery.objects.filter(claimable(now), pk__in=delivery_ids)
-    wanted = set(due.order_by().values_list("webhook_id", "webhook__organization_id").distinct())
-    admitted = capacity.admitted_webhooks(pairs=wanted, now=now)
+    targets = due.order_by().values_list("webhook_id", "webhook__organization_id", "webhook__consecutive_failures")
+    wanted = {(webhook_id, org_id): failures for webhook_id, org_id, failures in targets.distinct()}
+    failures = {webhook_id: n for (webhook_id, _), n in wanted.items()}
+    admitted = capacity.admitted_webhooks(pairs=wanted, now=now, failures=failures)
     if len(admitted) < len(wanted):
         # Over a concurrency limit: left due and unqueued, so the next dispatch (or the end of one
         # of the webhook's batches) queues them again.

@@ -4,6 +4,7 @@ rows that were not sent (failed, or given back as if never claimed)."""
 
 import random
 import uuid
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -110,10 +111,16 @@ def record_successes(successes: list[tuple[Claim, transport.AttemptResult]]) -> 
         ).update(consecutive_failures=0, failing_since=None)
 
 
+@dataclass(frozen=True)
+class Failure:
+    disabled: str | None = None  # why this failure disabled the webhook, if it did
+    in_a_row: int = 0  # the webhook's failed attempts in a row, this one included
+
+
 @transaction.atomic
-def record_failure(claim: Claim, result: transport.AttemptResult) -> str | None:
-    """Record a failed attempt: a retry on schedule, or the end of the delivery. Returns the reason
-    when this failure disabled the webhook (410 Gone, or failing for AUTO_DISABLE_AFTER)."""
+def record_failure(claim: Claim, result: transport.AttemptResult) -> Failure:
+    """Record a failed attempt: a retry on schedule, or the end of the delivery; the webhook is
+    disabled after 410 Gone, or after failing for AUTO_DISABLE_AFTER."""
     now = timezone.now()
     webhook = claim.webhook
     DeliveryAttempt.objects.filter(pk=claim.attempt_id).update(
@@ -127,11 +134,11 @@ def record_failure(claim: Claim, result: transport.AttemptResult) -> str | None:
 
     if result.status_code == STATUS_GONE:
         if not _finish_claim(claim, status=Delivery.Status.FAILED, next_attempt_at=None, completed_at=now, **outcome):
-            return None
+            return Failure()
         _count_on_commit("failed", 1)
         reason = f"The endpoint answered 410 Gone on {isoformat_ms(now)}; it asked not to be sent anything more."
         _webhook_disable(webhook_id=webhook.pk, reason=reason, now=now)
-        return reason
+        return Failure(disabled=reason)
 
     delay = _retry_delay(claim.attempt_number)
     if delay is None:
@@ -141,17 +148,19 @@ def record_failure(claim: Claim, result: transport.AttemptResult) -> str | None:
     else:
         finished = _finish_claim(claim, status=Delivery.Status.PENDING, next_attempt_at=now + delay, **outcome)
     if not finished:
-        return None
+        return Failure()
     _count_on_commit("failed" if delay is None else "retry_scheduled", 1)
     OutgoingWebhook.objects.filter(pk=webhook.pk).update(consecutive_failures=F("consecutive_failures") + 1)
     OutgoingWebhook.objects.filter(pk=webhook.pk, failing_since__isnull=True).update(failing_since=now)
-    failing_since = OutgoingWebhook.objects.values_list("failing_since", flat=True).get(pk=webhook.pk)
+    failing_since, in_a_row = OutgoingWebhook.objects.values_list("failing_since", "consecutive_failures").get(
+        pk=webhook.pk
+    )
     if failing_since is not None and now - failing_since >= AUTO_DISABLE_AFTER:
         days = AUTO_DISABLE_AFTER.days
         reason = f"Every delivery failed for {days} days (since {isoformat_ms(failing_since)}); disabled automatically."
         _webhook_disable(webhook_id=webhook.pk, reason=reason, now=now)
-        return reason
-    return None
+        return Failure(disabled=reason, in_a_row=in_a_row)
+    return Failure(in_a_row=in_a_row)
 
 
 @transaction.atomic

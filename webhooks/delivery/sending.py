@@ -9,7 +9,9 @@ out over as many connections as the endpoint's and organization's concurrency li
 each share under a claim token of its own, so the limits, counted in the database, hold as before.
 While its own share still has rows, the batch asks for more slots again (other batches of the same
 endpoint end and free theirs).
-A failing endpoint is never widened (it keeps the connections it has).
+A failing endpoint is never widened (it keeps the connections it has), and once it keeps failing
+(webhooks.capacity.FAILING_AFTER in a row) a try it does not answer at all (a timeout, a refused
+connection) ends the batch: the unsent rows go back to the queue, for its one connection.
 
 Helper threads only make HTTP requests; every database write (outcomes, releases) and every log
 line is made by the batch's own thread, as the results come back.
@@ -26,7 +28,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from core import logging as log_context
-from webhooks import signing, transport
+from webhooks import capacity, signing, transport
 from webhooks.delivery.claiming import Claim, claims_widen
 from webhooks.delivery.outcomes import fail_unsent, not_sent_disabled, record_failure, record_successes, release_unsent
 from webhooks.models import OutgoingWebhook
@@ -100,6 +102,7 @@ class _Batch:
         self.webhook = claims[0].webhook
         self.successes: list[tuple[Claim, transport.AttemptResult]] = []
         self.stop_error: str | None = None  # set: nothing more is sent, the unsent rows fail with it
+        self.paused = False  # set: nothing more is sent, the unsent rows go back to the queue
         self.sent = 0
         self.succeeded: list[tuple[uuid.UUID, uuid.UUID]] = []  # (delivery id, event id = webhook-id)
         self.failed = 0
@@ -127,9 +130,18 @@ class _Batch:
         )
         # Successes first, so the webhook's failure record keeps the order of the outcomes.
         self.flush()
-        disabled = record_failure(claim, result)
-        if disabled:
-            self.stop_error = not_sent_disabled(disabled)
+        failure = record_failure(claim, result)
+        if failure.disabled:
+            self.stop_error = not_sent_disabled(failure.disabled)
+        elif result.status_code is None and failure.in_a_row >= capacity.FAILING_AFTER:
+            # No answer at all (a timeout or a refused connection) from an endpoint that keeps
+            # failing: each further try would hold this thread as long again. The rest go back to
+            # the queue unsent, for the endpoint's one connection (webhooks.capacity).
+            self.paused = True
+
+    @property
+    def stopped(self) -> bool:
+        return self.stop_error is not None or self.paused
 
     def log(self) -> None:
         if self.sent:
@@ -194,14 +206,14 @@ def webhook_send(claims: list[Claim], *, deadline: float, may_stop: bool) -> int
                 batch.give_back(claim.unsent)
             else:
                 batch.record(claim, result)
-            if batch.stop_error:
+            if batch.stopped:
                 stop.set()
             if block:
                 return
 
     try:
         with transport.Sender(url=batch.webhook.url, timeout=float(settings.WEBHOOK_TIMEOUT_SECONDS)) as sender:
-            while own and batch.stop_error is None:
+            while own and not batch.stopped:
                 drain(block=False)
                 clock = time.monotonic()
                 if (may_stop or batch.sent) and clock >= deadline:
@@ -225,7 +237,7 @@ def webhook_send(claims: list[Claim], *, deadline: float, may_stop: bool) -> int
                         lane = _Lane(share, results=results, stop=stop, deadline=deadline)
                         lanes.append(lane)
                         lane.start()
-            if batch.stop_error:
+            if batch.stopped:
                 stop.set()
             batch.give_back(list(own))
             while lanes:
@@ -233,7 +245,7 @@ def webhook_send(claims: list[Claim], *, deadline: float, may_stop: bool) -> int
                 if time.monotonic() >= next_check:
                     batch.check_active()
                     next_check = time.monotonic() + BATCH_CHECK_SECONDS
-                    if batch.stop_error:
+                    if batch.stopped:
                         stop.set()
     finally:
         stop.set()

@@ -13,6 +13,7 @@ from core.events import MESSAGE_RECEIVED
 from core.logging import JsonFormatter
 from core.tests.helpers import Reply
 from onboarding_project.celery import app
+from webhooks import capacity
 from webhooks.delivery import queueing, sending
 from webhooks.delivery.engine import REENQUEUE_AFTER, deliveries_dispatch_due, webhook_deliver_batch
 from webhooks.models import Delivery, DeliveryAttempt, OutgoingWebhook
@@ -291,3 +292,40 @@ def test_a_batch_is_logged_once_and_each_failed_attempt_on_its_own(receiver, cap
 def test_deliveries_are_routed_to_their_own_queue(settings):
     for task in ("webhooks.tasks.deliver_webhooks", "webhooks.tasks.deliver_webhook"):
         assert app.amqp.router.route({}, task)["queue"].name == settings.WEBHOOK_QUEUE
+
+
+def test_a_failing_endpoint_that_stops_answering_gets_the_rest_of_the_batch_back_unsent(
+    receiver, settings, monkeypatch, django_capture_on_commit_callbacks
+):
+    settings.WEBHOOK_TIMEOUT_SECONDS = 0.3
+    receiver.default = Reply(status=200, sleep=2)  # answers far too late
+    webhook = OutgoingWebhookFactory(url=receiver.url(), consecutive_failures=capacity.FAILING_AFTER - 1)
+    deliveries = queued_deliveries(webhook, 4)
+    requeued: list[list[tuple[str, str]]] = []
+    monkeypatch.setattr(queueing, "enqueue", requeued.append)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        webhook_deliver_batch(delivery_ids=ids(deliveries))
+
+    # One try timed out: it counts, and waits for its retry. The others were not sent: no attempt
+    # counted, due now and queued again, for the endpoint's one connection.
+    assert len(receiver.received) == 1
+    timed_out, *rest = Delivery.objects.filter(pk__in=ids(deliveries)).order_by("event__created_at")
+    assert (timed_out.status, timed_out.attempts, timed_out.last_status_code) == (Delivery.Status.PENDING, 1, None)
+    assert timed_out.next_attempt_at > timezone.now()
+    for delivery in rest:
+        assert (delivery.status, delivery.attempts, delivery.claim_token) == (Delivery.Status.PENDING, 0, None)
+        assert delivery.next_attempt_at <= timezone.now()
+        assert not delivery.attempt_log.exists()
+    assert requeued == [[(str(webhook.pk), d) for d in ids(deliveries[1:])]]
+
+
+def test_an_endpoint_that_fails_with_an_answer_is_still_sent_the_whole_batch(receiver):
+    receiver.default = Reply(status=500)  # a quick answer: no thread is held by trying the rest
+    webhook = OutgoingWebhookFactory(url=receiver.url(), consecutive_failures=capacity.FAILING_AFTER)
+    deliveries = queued_deliveries(webhook, 3)
+
+    webhook_deliver_batch(delivery_ids=ids(deliveries))
+
+    assert len(receiver.received) == 3
+    assert {d.attempts for d in Delivery.objects.filter(pk__in=ids(deliveries))} == {1}

@@ -128,3 +128,29 @@ def test_a_batch_that_ends_queues_a_share_of_the_waiting_rows_not_all_of_them(re
     assert webhook_deliver(delivery_id=publish(webhook).pk).status == Delivery.Status.SUCCEEDED
     # Five waiting over two slots: this slot takes three; the other slot's batch takes the rest.
     assert [len(batch) for batch in queued] == [3]
+
+
+def test_an_endpoint_that_keeps_failing_is_served_one_connection_at_a_time(receiver, settings):
+    settings.WEBHOOK_ENDPOINT_CONCURRENCY = 8
+    failing = OutgoingWebhookFactory(url=receiver.url("/failing"), consecutive_failures=capacity.FAILING_AFTER)
+    hold_slot(failing)
+    waiting = publish(failing)
+
+    assert webhook_deliver(delivery_id=waiting.pk) is None
+    waiting.refresh_from_db()
+    assert (waiting.status, waiting.attempts, waiting.enqueued_at) == (Delivery.Status.PENDING, 0, None)
+
+    # One failure short of it, the endpoint still has its eight connections.
+    almost = OutgoingWebhookFactory(url=receiver.url("/almost"), consecutive_failures=capacity.FAILING_AFTER - 1)
+    hold_slot(almost)
+    assert webhook_deliver(delivery_id=publish(almost).pk).status == Delivery.Status.SUCCEEDED
+    assert [r.path for r in receiver.received] == ["/almost"]
+
+
+def test_a_success_gives_a_failing_endpoint_its_connections_back(receiver, settings):
+    settings.WEBHOOK_ENDPOINT_CONCURRENCY = 8
+    webhook = OutgoingWebhookFactory(url=receiver.url(), consecutive_failures=capacity.FAILING_AFTER)
+
+    assert webhook_deliver(delivery_id=publish(webhook).pk).status == Delivery.Status.SUCCEEDED
+    hold_slot(webhook)
+    assert webhook_deliver(delivery_id=publish(webhook).pk).status == Delivery.Status.SUCCEEDED
