@@ -74,6 +74,7 @@ def environment(env: config.BenchEnv, sizes: Sizes, seed_seconds: float) -> dict
     import gunicorn
     from django.db import connection
 
+    from bench.db import autovacuum_on
     from bench.load import wrk_version
 
     cpu = "unknown"
@@ -122,6 +123,7 @@ def environment(env: config.BenchEnv, sizes: Sizes, seed_seconds: float) -> dict
         "celery": celery.__version__,
         "database": db_version.split(" on ")[0] if db_version else None,
         "database_name": connection.settings_dict["NAME"],
+        "database_autovacuum": autovacuum_on(),
         "broker": broker_version or env.broker_url.split(":")[0],
         "cache": env.cache_url.split("://")[0] + " (shared)" if env.cache_url else "in-process (locmem)",
         "wrk": wrk_version(),

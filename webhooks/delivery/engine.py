@@ -58,7 +58,10 @@ def _queue_waiting(webhook_id: uuid.UUID) -> None:
     # rows' index also holds every delivery of the stream until vacuum removes it. (Rows of a
     # worker that died are the dispatcher's, once their lease runs out.)
     waiting = Delivery.objects.filter(
-        webhook_id=webhook_id, status=Delivery.Status.PENDING, enqueued_at__isnull=True, next_attempt_at__lte=timezone.now()
+        webhook_id=webhook_id,
+        status=Delivery.Status.PENDING,
+        enqueued_at__isnull=True,
+        next_attempt_at__lte=timezone.now(),
     ).count()
     if waiting:
         share = -(-waiting // int(settings.WEBHOOK_ENDPOINT_CONCURRENCY))
