@@ -10,8 +10,8 @@ each share under a claim token of its own, so the limits, counted in the databas
 While its own share still has rows, the batch asks for more slots again (other batches of the same
 endpoint end and free theirs).
 A failing endpoint is never widened (it keeps the connections it has), and once it keeps failing
-(webhooks.capacity.FAILING_AFTER in a row) a try it does not answer at all (a timeout, a refused
-connection) ends the batch: the unsent rows go back to the queue, for its one connection.
+(webhooks.capacity.FAILING_AFTER in a row) a try it leaves unanswered for the timeout ends the
+batch: the unsent rows go back to the queue, for its one connection.
 
 Helper threads only make HTTP requests; every database write (outcomes, releases) and every log
 line is made by the batch's own thread, as the results come back.
@@ -63,6 +63,11 @@ def _headers(*, event_id: uuid.UUID, body: bytes, webhook: OutgoingWebhook) -> d
 def _post(sender: transport.Sender, claim: Claim) -> transport.AttemptResult:
     body = claim.payload.encode()
     return sender.post(body=body, headers=_headers(event_id=claim.event_id, body=body, webhook=claim.webhook))
+
+
+def _held_the_thread(result: transport.AttemptResult) -> bool:
+    """No answer, after waiting at least half the timeout for one."""
+    return result.status_code is None and result.duration_ms >= float(settings.WEBHOOK_TIMEOUT_SECONDS) * 500
 
 
 class _Lane(threading.Thread):
@@ -133,10 +138,11 @@ class _Batch:
         failure = record_failure(claim, result)
         if failure.disabled:
             self.stop_error = not_sent_disabled(failure.disabled)
-        elif result.status_code is None and failure.in_a_row >= capacity.FAILING_AFTER:
-            # No answer at all (a timeout or a refused connection) from an endpoint that keeps
-            # failing: each further try would hold this thread as long again. The rest go back to
-            # the queue unsent, for the endpoint's one connection (webhooks.capacity).
+        elif failure.in_a_row >= capacity.FAILING_AFTER and _held_the_thread(result):
+            # No answer within the time a try may take, from an endpoint that keeps failing: each
+            # further try would hold this thread as long again. The rest go back to the queue
+            # unsent, for the endpoint's one connection (webhooks.capacity). (A refused connection
+            # fails at once: trying the rest costs little, and pausing would only churn claims.)
             self.paused = True
 
     @property

@@ -2,6 +2,7 @@
 
 import json
 import logging
+import socket
 import uuid
 from datetime import timedelta
 
@@ -318,6 +319,19 @@ def test_a_failing_endpoint_that_stops_answering_gets_the_rest_of_the_batch_back
         assert delivery.next_attempt_at <= timezone.now()
         assert not delivery.attempt_log.exists()
     assert requeued == [[(str(webhook.pk), d) for d in ids(deliveries[1:])]]
+
+
+def test_a_failing_endpoint_that_refuses_connections_is_still_sent_the_whole_batch(settings):
+    with socket.socket() as unused:  # a port nothing listens on: refused at once
+        unused.bind(("127.0.0.1", 0))
+        url = f"http://127.0.0.1:{unused.getsockname()[1]}/hook"
+    webhook = OutgoingWebhookFactory(url=url, consecutive_failures=capacity.FAILING_AFTER)
+    deliveries = queued_deliveries(webhook, 3)
+
+    webhook_deliver_batch(delivery_ids=ids(deliveries))
+
+    # Each refusal took a moment, not a thread for the timeout: every delivery had its attempt.
+    assert {(d.attempts, d.last_status_code) for d in Delivery.objects.filter(pk__in=ids(deliveries))} == {(1, None)}
 
 
 def test_an_endpoint_that_fails_with_an_answer_is_still_sent_the_whole_batch(receiver):
