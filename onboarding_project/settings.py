@@ -1,4 +1,6 @@
-"""One settings module, driven by the environment (docs/operations.md lists every setting).
+"""The settings, driven by the environment (docs/operations.md lists every setting); the API
+framework's fixed configuration is in onboarding_project.api_settings, the logging configuration in
+onboarding_project.logging_config.
 
 Every setting has a safe development default so that `make run` works with nothing configured;
 `core.checks` refuses a production start (DEBUG off) that still relies on those defaults.
@@ -14,6 +16,8 @@ from pathlib import Path
 import environ
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
+
+from onboarding_project import api_settings, logging_config
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -168,45 +172,8 @@ SIGNUP_CLIENT_RATE_LIMIT = env.str("SIGNUP_CLIENT_RATE_LIMIT", default="300/minu
 SIGNUP_START_RATE_LIMIT = env.str("SIGNUP_START_RATE_LIMIT", default="10/minute")
 IDEMPOTENCY_TTL = timedelta(hours=24)
 
-REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": ["organizations.authentication.ApiKeyAuthentication"],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_THROTTLE_CLASSES": ["core.api.throttling.ApiKeyRateThrottle"],
-    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["core.api.parsers.JsonObjectParser"],
-    "DEFAULT_PAGINATION_CLASS": "core.api.pagination.PagePagination",
-    "EXCEPTION_HANDLER": "core.api.errors.exception_handler",
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    # No OPTIONS metadata: SimpleMetadata asserted (500) on viewsets without serializer_class; OPTIONS
-    # is now a 405 method_not_allowed like any other undocumented method.
-    "DEFAULT_METADATA_CLASS": None,
-    "UNAUTHENTICATED_USER": None,
-}
-
-SPECTACULAR_SETTINGS = {
-    "TITLE": "Onboarding Links API",
-    "DESCRIPTION": "Hosted WhatsApp Embedded Signup links for API-only customers.",
-    "VERSION": "1.0.0",
-    "SERVE_INCLUDE_SCHEMA": False,
-    "SWAGGER_UI_DIST": "SIDECAR",
-    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
-    "REDOC_DIST": "SIDECAR",
-    "COMPONENT_SPLIT_REQUEST": True,
-    "SCHEMA_PATH_PREFIX": r"/v1",
-    "PREPROCESSING_HOOKS": ["core.api.schema.strip_trailing_slashes"],
-    "POSTPROCESSING_HOOKS": [
-        "drf_spectacular.hooks.postprocess_schema_enums",
-        "core.api.schema.add_error_responses",
-    ],
-    "ENUM_NAME_OVERRIDES": {
-        "OnboardingLinkStatusEnum": "links.models.OnboardingLink.Status",
-        "SignupFlowEnum": "links.models.SignupFlow",
-        "EventTypeEnum": "core.events.EVENT_TYPES",
-        "PhoneStatusEnum": "phones.models.Phone.Status",
-        "MessageStatusEnum": "messaging.models.OutgoingMessage.Status",
-        "MessageTypeEnum": "messaging.models.OutgoingMessage.Type",
-    },
-}
+REST_FRAMEWORK = api_settings.REST_FRAMEWORK
+SPECTACULAR_SETTINGS = api_settings.SPECTACULAR_SETTINGS
 
 # --- Celery ---------------------------------------------------------------------------------
 # Unset broker: Kombu's filesystem transport in a git-ignored folder, so a real worker and beat
@@ -420,21 +387,4 @@ if _multiproc_dir and not (Path(_multiproc_dir).is_dir() and os.access(_multipro
 
 # --- Logging --------------------------------------------------------------------------------
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "filters": {
-        "context": {"()": "core.logging.ContextFilter"},
-        # Masks secret-named extra keys and token-shaped text (API keys, whsec_, EAA..., code=...).
-        "redact": {"()": "core.logging.RedactFilter"},
-    },
-    "formatters": {"json": {"()": "core.logging.JsonFormatter"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "json", "filters": ["context", "redact"]}},
-    "root": {"handlers": ["console"], "level": LOG_LEVEL},
-    "loggers": {
-        "django.request": {"level": "ERROR"},
-        "django.server": {"level": "WARNING"},
-        # SQL parameters carry metadata values and ciphertexts: never logged, even with LOG_LEVEL=DEBUG.
-        "django.db.backends": {"level": "INFO"},
-    },
-}
+LOGGING = logging_config.logging_config(LOG_LEVEL)
