@@ -70,8 +70,9 @@ def deliveries_claim(*, delivery_ids: list[uuid.UUID | str]) -> list[Claim]:
     token = uuid.uuid4()
     due = Delivery.objects.filter(claimable(now), pk__in=delivery_ids)
     targets = due.order_by().values_list("webhook_id", "webhook__organization_id", "webhook__consecutive_failures")
-    wanted = {(webhook_id, org_id): failures for webhook_id, org_id, failures in targets.distinct()}
-    failures = {webhook_id: n for (webhook_id, _), n in wanted.items()}
+    targets = list(targets.distinct())
+    wanted = {(webhook_id, org_id) for webhook_id, org_id, _ in targets}
+    failures = {webhook_id: in_a_row for webhook_id, _, in_a_row in targets}
     admitted = capacity.admitted_webhooks(pairs=wanted, now=now, failures=failures)
     if len(admitted) < len(wanted):
         # Over a concurrency limit: left due and unqueued, so the next dispatch (or the end of one
