@@ -127,25 +127,48 @@ def deliveries_claim(*, delivery_ids: list[uuid.UUID | str]) -> list[Claim]:
 
 
 @transaction.atomic
-def claims_widen(claims: list[Claim]) -> list[list[Claim]]:
-    """Spread one webhook's claimed, unsent deliveries over as many connections as its free slots
-    allow (webhooks.capacity, counted like any batch's: one claim token each): the first share
-    keeps the batch's token, every other share is moved to a token of its own in one UPDATE. The
-    shares interleave the event order (round robin). Returns the shares, the batch's own first."""
+def claims_widen(claims: list[Claim], *, most: int) -> list[list[Claim]]:
+    """Spread one webhook's claimed, unsent deliveries (all under the batch's token) over as many
+    more connections as its free slots allow (webhooks.capacity, counted like any batch's: one
+    claim token each). Returns a share for each new connection, each moved to a token of its own in
+    one UPDATE: as many rows as the batch's own next share (the first rows, which keep the batch's
+    token), and at most `most`. Rows beyond the shares keep the batch's token, to be handed out
+    (`claims_move`) as connections finish theirs."""
     if len(claims) < 2:
-        return [claims]
+        return []
     webhook = claims[0].webhook
     now = timezone.now()
     free = capacity.free_slots(pairs=[(webhook.pk, webhook.organization_id)], now=now).get(webhook.pk, 0)
-    lanes = 1 + min(free, len(claims) - 1)
-    if lanes == 1:
-        return [claims]
-    shares = [claims[i::lanes] for i in range(lanes)]
-    widened = [shares[0]]
-    for share in shares[1:]:
+    connections = 1 + min(free, len(claims) - 1)
+    if connections == 1:
+        return []
+    size = min(most, -(-len(claims) // connections))
+    widened = []
+    for start in range(size, min(len(claims), connections * size), size):
+        share = claims[start : start + size]
         token = uuid.uuid4()
         Delivery.objects.filter(pk__in=[c.delivery_id for c in share], claim_token=claims[0].token).update(
             claim_token=token, updated_at=now
         )
         widened.append([replace(claim, token=token) for claim in share])
     return widened
+
+
+@transaction.atomic
+def claims_move(claims: list[Claim], *, token: uuid.UUID, count_again: bool) -> list[Claim]:
+    """Hand claimed, unsent deliveries of a batch (under its token) to another of its connections,
+    `token`. With `count_again`, the connection's slot may have been given up meanwhile (its rows
+    were all written, so no row holds its token any more): it is counted again like a widening's,
+    and nothing moves (returns []) when no slot is free."""
+    if not claims:
+        return []
+    webhook = claims[0].webhook
+    now = timezone.now()
+    if count_again:
+        free = capacity.free_slots(pairs=[(webhook.pk, webhook.organization_id)], now=now).get(webhook.pk, 0)
+        if free < 1:
+            return []
+    Delivery.objects.filter(pk__in=[c.delivery_id for c in claims], claim_token=claims[0].token).update(
+        claim_token=token, updated_at=now
+    )
+    return [replace(claim, token=token) for claim in claims]

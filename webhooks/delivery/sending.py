@@ -4,16 +4,18 @@ the endpoint answers quickly; over more connections, up to its free slots, once 
 A fast endpoint is best served in order on one connection (and several of its batches run side by
 side). A slow one is not: one connection to an endpoint taking 100 ms carries 10 deliveries a
 second, whatever the worker's thread count. So the first successful answer that took
-`PARALLEL_AFTER_MS` or more widens the batch (`claiming.claims_widen`): its unsent rows are shared
-out over as many connections as the endpoint's and organization's concurrency limits leave free,
-each share under a claim token of its own, so the limits, counted in the database, hold as before.
-While its own share still has rows, the batch asks for more slots again (other batches of the same
-endpoint end and free theirs).
+`PARALLEL_AFTER_MS` or more spreads the batch: from then on its rows go out over lanes, one
+connection each, as many as the endpoint's and organization's concurrency limits leave free
+(`claiming.claims_widen`), each under a claim token of its own, so the limits, counted in the
+database, hold as before. A lane is handed at most `LANE_SHARE` rows at a time and asks for more
+when it has sent them (`claiming.claims_move`), so lanes that finish early take over the rows that
+are left instead of leaving a few connections to carry long shares to the end; while rows are
+left, the batch asks for more slots again (other batches of the same endpoint end and free theirs).
 A failing endpoint is never widened (it keeps the connections it has), and once it keeps failing
 (webhooks.capacity.FAILING_AFTER in a row) a try it leaves unanswered for the timeout ends the
 batch: the unsent rows go back to the queue, for its one connection.
 
-Helper threads only make HTTP requests; every database write (outcomes, releases) and every log
+Lanes only make HTTP requests; every database write (outcomes, hand-outs, releases) and every log
 line is made by the batch's own thread, as the results come back.
 """
 
@@ -29,7 +31,7 @@ from django.utils import timezone
 
 from core import logging as log_context
 from webhooks import capacity, signing, transport
-from webhooks.delivery.claiming import Claim, claims_widen
+from webhooks.delivery.claiming import Claim, claims_move, claims_widen
 from webhooks.delivery.outcomes import fail_unsent, not_sent_disabled, record_failure, record_successes, release_unsent
 from webhooks.models import OutgoingWebhook
 
@@ -39,10 +41,13 @@ NOT_SENT_INACTIVE = "Not sent: the webhook is inactive."
 # While a batch runs longer than this (a slow endpoint), it records its successes and checks that
 # the webhook is still active this often.
 BATCH_CHECK_SECONDS = 5.0
-# An answer this slow (or slower) spreads the rest of the batch over more connections; when no
-# slot was free, the batch asks again after WIDEN_AGAIN_SECONDS (at its next slow answer).
+# An answer this slow (or slower) spreads the rest of the batch over more connections; while rows
+# are left to hand out, the batch asks for more slots every WIDEN_AGAIN_SECONDS.
 PARALLEL_AFTER_MS = 50
 WIDEN_AGAIN_SECONDS = 0.2
+# The most rows a lane is handed at a time (about half a second of an endpoint taking 100 ms): a
+# lane that has sent them gets more, so the last rows never wait behind one long share.
+LANE_SHARE = 5
 # A batch's log line names at most this many of its successful deliveries (and their events).
 LOGGED_IDS = 100
 
@@ -70,28 +75,38 @@ def _held_the_thread(result: transport.AttemptResult) -> bool:
     return result.status_code is None and result.duration_ms >= float(settings.WEBHOOK_TIMEOUT_SECONDS) * 500
 
 
-class _Lane(threading.Thread):
-    """One more connection of a widened batch: sends its share in order until told to stop or
-    the batch's time is up; reports each result, then itself, on the batch's queue."""
+_SHARE_SENT = object()  # a lane's report that it has sent its share and waits for another
 
-    def __init__(self, share: list[Claim], *, results: queue.Queue, stop: threading.Event, deadline: float) -> None:
+
+class _Lane(threading.Thread):
+    """One connection of a spread batch, under one claim token: sends each share it is handed, in
+    order, and reports each result, then that the share is sent (it waits for the next); ends when
+    handed None, told to stop, or out of time, and reports that too (with its unsent rows)."""
+
+    def __init__(
+        self, token: uuid.UUID, *, url: str, results: queue.Queue, stop: threading.Event, deadline: float
+    ) -> None:
         super().__init__(daemon=True, name="webhook-lane")
-        self.share, self.results, self.stop_event, self.deadline = share, results, stop, deadline
+        self.token, self.url, self.results, self.stop_event, self.deadline = token, url, results, stop, deadline
+        self.inbox: queue.SimpleQueue[list[Claim] | None] = queue.SimpleQueue()
         self.unsent: list[Claim] = []
+        self.flushes_seen = 0  # the batch's flush count when this lane's rows last held its slot
 
     def run(self) -> None:
+        share: list[Claim] = []
         index = 0
         try:
-            webhook = self.share[0].webhook
-            with transport.Sender(url=webhook.url, timeout=float(settings.WEBHOOK_TIMEOUT_SECONDS)) as sender:
-                for index, claim in enumerate(self.share):  # noqa: B007 - read after the loop
-                    if self.stop_event.is_set() or time.monotonic() >= self.deadline:
-                        break
-                    self.results.put((claim, _post(sender, claim)))
-                else:
-                    index = len(self.share)
+            with transport.Sender(url=self.url, timeout=float(settings.WEBHOOK_TIMEOUT_SECONDS)) as sender:
+                while (handed := self.inbox.get()) is not None:
+                    share, index = handed, 0
+                    while index < len(share):
+                        if self.stop_event.is_set() or time.monotonic() >= self.deadline:
+                            return
+                        self.results.put((share[index], _post(sender, share[index])))
+                        index += 1
+                    self.results.put((self, _SHARE_SENT))
         finally:
-            self.unsent = self.share[index:]
+            self.unsent = share[index:]
             self.results.put((self, None))
 
 
@@ -112,6 +127,7 @@ class _Batch:
         self.succeeded: list[tuple[uuid.UUID, uuid.UUID]] = []  # (delivery id, event id = webhook-id)
         self.failed = 0
         self.slowest_ms = 0
+        self.flushes = 0  # successes written so far (each write may free a lane's slot)
 
     def record(self, claim: Claim, result: transport.AttemptResult) -> None:
         self.sent += 1
@@ -166,8 +182,10 @@ class _Batch:
             )
 
     def flush(self) -> None:
-        record_successes(self.successes)
-        self.successes = []
+        if self.successes:
+            record_successes(self.successes)
+            self.successes = []
+            self.flushes += 1
 
     def check_active(self) -> None:
         self.flush()
@@ -190,37 +208,16 @@ def webhook_send(claims: list[Claim], *, deadline: float, may_stop: bool) -> int
         fail_unsent(claims, error=NOT_SENT_INACTIVE)
         return 0
     own = deque(claims)
-    lanes: list[_Lane] = []
-    results: queue.Queue = queue.Queue()
-    stop = threading.Event()
     next_check = time.monotonic() + BATCH_CHECK_SECONDS
-    next_widen = 0.0
     # With one connection per endpoint (or organization) the batch holds the only slot: asking for more
     # (a lock on the organization's row and a count of its batches) could never succeed, and 64
     # batches asking five times a second made that count most of PostgreSQL's work (`two_nodes`,
     # 3,200 deliveries: 48 deliveries/s with two worker nodes against 206 with one).
     may_widen = min(int(settings.WEBHOOK_ENDPOINT_CONCURRENCY), int(settings.WEBHOOK_ORGANIZATION_CONCURRENCY)) > 1
-
-    def drain(block: bool) -> None:
-        while True:
-            try:
-                claim, result = results.get(block=block, timeout=BATCH_CHECK_SECONDS if block else None)
-            except queue.Empty:
-                return
-            if result is None:  # a lane ended
-                lanes.remove(claim)
-                batch.give_back(claim.unsent)
-            else:
-                batch.record(claim, result)
-            if batch.stopped:
-                stop.set()
-            if block:
-                return
-
+    spread = False
     try:
         with transport.Sender(url=batch.webhook.url, timeout=float(settings.WEBHOOK_TIMEOUT_SECONDS)) as sender:
             while own and not batch.stopped:
-                drain(block=False)
                 clock = time.monotonic()
                 if (may_stop or batch.sent) and clock >= deadline:
                     break
@@ -232,31 +229,101 @@ def webhook_send(claims: list[Claim], *, deadline: float, may_stop: bool) -> int
                 result = _post(sender, claim)
                 batch.record(claim, result)
                 slow = result.ok and result.duration_ms >= PARALLEL_AFTER_MS
-                clock = time.monotonic()
-                if may_widen and slow and len(own) > 1 and next_widen <= clock < deadline:
-                    batch.flush()  # recorded under the batch's token before the rows move
-                    own_share, *shares = claims_widen(list(own))
-                    own = deque(own_share)
-                    # Again later if no slot was free (another batch of the endpoint held them all).
-                    next_widen = clock + WIDEN_AGAIN_SECONDS
-                    for share in shares:
-                        lane = _Lane(share, results=results, stop=stop, deadline=deadline)
-                        lanes.append(lane)
-                        lane.start()
-            if batch.stopped:
-                stop.set()
-            batch.give_back(list(own))
-            while lanes:
-                drain(block=True)
-                if time.monotonic() >= next_check:
-                    batch.check_active()
-                    next_check = time.monotonic() + BATCH_CHECK_SECONDS
-                    if batch.stopped:
-                        stop.set()
+                if may_widen and slow and len(own) > 1 and time.monotonic() < deadline:
+                    spread = True
+                    break
+        if spread and not batch.stopped:
+            _send_spread(batch, own, deadline=deadline, next_check=next_check)
+        batch.give_back(list(own))
     finally:
-        stop.set()
         try:
             batch.flush()
         finally:
             batch.log()
     return batch.sent
+
+
+def _send_spread(batch: _Batch, own: deque[Claim], *, deadline: float, next_check: float) -> None:
+    """The rest of a slow endpoint's batch over lanes: the batch's own connection becomes a lane
+    (under the batch's token), more lanes open on the free slots, and each lane is handed
+    `LANE_SHARE` rows at a time from `own` until none are left. This thread only hands out, asks
+    for more slots while rows are left, and writes what comes back. Returns with every lane ended;
+    rows never handed out stay in `own`."""
+    results: queue.Queue = queue.Queue()
+    stop = threading.Event()
+    lanes: list[_Lane] = []
+    token = own[0].token  # the batch's
+
+    def take(size: int = LANE_SHARE) -> list[Claim]:
+        return [own.popleft() for _ in range(min(size, len(own)))]
+
+    def open_lane(lane_token: uuid.UUID, share: list[Claim]) -> None:
+        lane = _Lane(lane_token, url=batch.webhook.url, results=results, stop=stop, deadline=deadline)
+        lane.flushes_seen = batch.flushes
+        lanes.append(lane)
+        lane.start()
+        lane.inbox.put(share)
+
+    def widen() -> int:
+        """Lanes on the free slots; returns the size of their shares (LANE_SHARE if none opened)."""
+        shares = claims_widen(list(own), most=LANE_SHARE)
+        handed = {claim.delivery_id for share in shares for claim in share}
+        kept = [claim for claim in own if claim.delivery_id not in handed]
+        own.clear()
+        own.extend(kept)
+        for share in shares:
+            open_lane(share[0].token, share)
+        return len(shares[0]) if shares else LANE_SHARE
+
+    def hand_out(lane: _Lane) -> None:
+        """More rows for a lane that has sent its share, or None: it ends."""
+        share: list[Claim] = []
+        if own and not batch.stopped and time.monotonic() < deadline:
+            share = take()
+            if lane.token != token:
+                # A write since its last share may have marked all its rows done: then no row held
+                # its slot, and another batch may have taken it.
+                moved = claims_move(share, token=lane.token, count_again=batch.flushes != lane.flushes_seen)
+                if not moved:
+                    own.extendleft(reversed(share))
+                share = moved
+        if share:
+            lane.flushes_seen = batch.flushes
+            lane.inbox.put(share)
+        else:
+            lane.inbox.put(None)
+
+    try:
+        open_lane(token, take(widen()))  # the batch's own connection takes a share as large as the others'
+        next_widen = time.monotonic() + WIDEN_AGAIN_SECONDS
+        while lanes:
+            try:
+                source, result = results.get(timeout=WIDEN_AGAIN_SECONDS)
+            except queue.Empty:
+                source = result = None
+            if source is None:
+                pass
+            elif result is None:  # a lane ended
+                lanes.remove(source)
+                batch.give_back(source.unsent)
+                # Its rows written now, so its slot is free for the endpoint's other batches at once.
+                batch.flush()
+            elif result is _SHARE_SENT:
+                hand_out(source)
+            else:
+                batch.record(source, result)
+            if batch.stopped:
+                stop.set()
+            clock = time.monotonic()
+            if clock >= next_check:
+                batch.check_active()
+                next_check = time.monotonic() + BATCH_CHECK_SECONDS
+                if batch.stopped:
+                    stop.set()
+            if own and not batch.stopped and next_widen <= clock < deadline:
+                widen()
+                next_widen = clock + WIDEN_AGAIN_SECONDS
+    finally:
+        stop.set()
+        for lane in lanes:
+            lane.inbox.put(None)

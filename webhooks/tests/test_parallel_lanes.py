@@ -149,6 +149,40 @@ def test_a_batch_that_found_no_free_slot_asks_again_later(receiver, settings, mo
     assert most_at_once(receiver) == 4
 
 
+def test_connections_that_finish_early_take_over_the_rows_left(keep_alive_receiver, settings, monkeypatch):
+    """Slots come free while a spread batch runs (here: the first widening found one free, the
+    next ones four): the rows left are handed out a few at a time to whichever connection is done,
+    so no connection is left carrying a long share of its own to the end."""
+    from collections import Counter
+
+    from webhooks import capacity
+
+    receiver = keep_alive_receiver
+    settings.WEBHOOK_ENDPOINT_CONCURRENCY = 4
+    receiver.default = Reply(status=200, sleep=0.05)
+    webhook = OutgoingWebhookFactory(url=receiver.url())
+    real_free_slots, asked = capacity.free_slots, []
+
+    def one_free_on_the_first_widening(**kwargs):
+        asked.append(kwargs)
+        if len(asked) == 2:  # the claim asked first
+            return {webhook_id: 1 for webhook_id, _ in kwargs["pairs"]}
+        return real_free_slots(**kwargs)
+
+    monkeypatch.setattr(capacity, "free_slots", one_free_on_the_first_widening)
+
+    webhook_deliver_batch(delivery_ids=queued(webhook, 40))
+
+    assert len(receiver.received) == 40
+    assert len({r.headers["webhook-id"] for r in receiver.received}) == 40  # each once
+    assert most_at_once(receiver) == 4
+    per_connection = Counter(receiver.client_ports)  # one port, one connection
+    # Two connections splitting the 39 left between them would carry about 20 each.
+    assert max(per_connection.values()) <= 15
+    rows = Delivery.objects.filter(pk__in=[str(d.pk) for d in Delivery.objects.filter(webhook=webhook)])
+    assert {(d.status, d.claim_token) for d in rows} == {(Delivery.Status.SUCCEEDED, None)}
+
+
 def test_with_one_connection_per_endpoint_a_batch_never_asks_for_more(receiver, settings, monkeypatch):
     """Its batch holds the endpoint's only slot: asking (a lock on the organization's row and a
     count of its batches) could never succeed."""
