@@ -32,7 +32,7 @@ from bench import config
 from bench.procs import HarnessError, Processes
 from bench.scenarios import _prepare_signup, _send_callback, p95, row
 from bench.seed import organization_with_key
-from bench.stack import log, start_meta_gunicorn, start_worker
+from bench.stack import log, start_worker
 
 PHONES = 20
 SENDERS = 16  # the load generator's concurrent connections to the API
@@ -153,10 +153,10 @@ def api_sends(
     }
 
 
-def send_messages_rows(procs: Processes, env: config.BenchEnv, sizes: config.Sizes) -> list[dict]:
-    # Meta's side apart from the service (as in signup_meta_latency): a threaded gunicorn serving the
-    # sandbox's Graph API; its status webhooks (sent, delivered, read) come back to the service.
-    graph = start_meta_gunicorn(procs, env, "gunicorn-meta-messages")
+def send_messages_rows(procs: Processes, env: config.BenchEnv, sizes: config.Sizes, graph: str) -> list[dict]:
+    """`graph`: Meta's side apart from the service (`stack.start_meta_gunicorn`), the one the
+    completion worker connects the phones through; its status webhooks (sent, delivered, read)
+    come back to the service."""
     concurrency = os.environ.get("BENCH_MESSAGES_CONCURRENCY") or os.environ.get("MESSAGES_CONCURRENCY") or "16"
     # As the Procfile's `messages` process: threads, MESSAGES_CONCURRENCY (16).
     start_worker(

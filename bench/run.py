@@ -31,6 +31,7 @@ from bench.stack import (
     signup_meta_latency,
     start_default_worker,
     start_gunicorn,
+    start_meta_gunicorn,
     start_receiver,
     start_webhook_worker,
     start_worker,
@@ -131,6 +132,7 @@ def environment(env: config.BenchEnv, sizes: Sizes, seed_seconds: float) -> dict
         "gunicorn_worker_class": "sync",
         "celery_default_worker": f"threads, concurrency {env.default_concurrency}, queue bench",
         "celery_webhook_worker": f"threads, concurrency {env.webhook_concurrency}, queue bench-webhooks",
+        "meta_graph": "the sandbox's Graph API on a gunicorn of its own (gthread, 16 threads; 64 with 300 ms per call for signup_meta_latency)",
         "wrk_connections": 16,
         "wrk_threads": 2,
         "wrk_seconds": sizes.wrk_seconds,
@@ -252,7 +254,13 @@ def main(argv: list[str] | None = None) -> int:
             print(table(rows[-3:]), flush=True)
 
         if groups & {"webhooks", "signup", "inbound", "messages"}:
-            default_worker = start_default_worker(procs, env)
+            # The completion worker's Graph calls go to Meta's side, a gunicorn of its own (as in
+            # production, where Graph is Meta's): served by the bench's own web processes, each
+            # sandbox call to set a phone's webhook holds a sync worker while Meta's verification
+            # request waits for another, and signups arriving together left none free (the
+            # verification timed out after 5 s; completions took 16 s).
+            graph = start_meta_gunicorn(procs, env, "gunicorn-meta", threads=16)
+            default_worker = start_default_worker(procs, env, META_GRAPH_BASE_URL=graph)
         if "inbound" in groups:
             # As the Procfile's `inbound` process: prefork, INBOUND_CONCURRENCY (2).
             concurrency = os.environ.get("BENCH_INBOUND_CONCURRENCY") or os.environ.get("INBOUND_CONCURRENCY") or "2"
@@ -325,7 +333,7 @@ def main(argv: list[str] | None = None) -> int:
         if "messages" in groups:
             from bench.messages import send_messages_rows
 
-            rows += send_messages_rows(procs, env, sizes)
+            rows += send_messages_rows(procs, env, sizes, graph)
             print(table(rows[-2:]), flush=True)
         if "signup" in groups:
             receiver = start_receiver(procs, "signups", 0.0)

@@ -91,7 +91,7 @@ def signup_meta_latency(procs: Processes, env: config.BenchEnv, receiver: str, s
     (SANDBOX_GRAPH_LATENCY_MS), and the completion worker pointed at it."""
     from bench import scenarios
 
-    meta_url = start_meta_gunicorn(procs, env, "gunicorn-meta", SANDBOX_GRAPH_LATENCY_MS="300")
+    meta_url = start_meta_gunicorn(procs, env, "gunicorn-meta-latency", SANDBOX_GRAPH_LATENCY_MS="300")
     procs.stop(default_worker)
     procs.children.remove(default_worker)
     start_default_worker(procs, env, META_GRAPH_BASE_URL=meta_url)
@@ -108,10 +108,13 @@ def signup_meta_latency(procs: Processes, env: config.BenchEnv, receiver: str, s
     )
 
 
-def start_meta_gunicorn(procs: Processes, env: config.BenchEnv, name: str, **settings: str) -> str:
+def start_meta_gunicorn(
+    procs: Processes, env: config.BenchEnv, name: str, *, threads: int = 64, **settings: str
+) -> str:
     """Meta's side: the sandbox's Graph API served by a gunicorn of its own (threads, so that
     waiting costs no worker), on the same database; its status webhooks go to the service
-    (`PUBLIC_BASE_URL`). Returns its Graph base URL (`META_GRAPH_BASE_URL`)."""
+    (`PUBLIC_BASE_URL`). Returns its Graph base URL (`META_GRAPH_BASE_URL`). Each thread may keep
+    a database connection: the server allows 100 in all."""
     port = config.free_port()
     gunicorn = str(Path(PYTHON).parent / "gunicorn")
     meta = procs.start(
@@ -126,7 +129,7 @@ def start_meta_gunicorn(procs: Processes, env: config.BenchEnv, name: str, **set
             "--worker-class",
             "gthread",
             "--threads",
-            "64",
+            str(threads),
             "--timeout",
             "60",
         ],
