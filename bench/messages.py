@@ -153,6 +153,29 @@ def api_sends(
     }
 
 
+def settle_statuses(*, since: Any, expected: int, timeout: float = 300) -> float | None:
+    """Wait until the status webhooks Meta's side sends for this group's sends are stored, and
+    processed while an `inbound` worker runs (the rows waiting stop going down), so that the next
+    rows do not share the machine with them: the sandbox posts them from four threads, a minute or
+    more after the last send. Returns the seconds waited, or None when they did not settle within
+    `timeout` (logged; the run goes on)."""
+    from phones.models import InboundWebhook
+
+    rows = InboundWebhook.objects.filter(received_at__gte=since)
+    begun = time.monotonic()
+    waiting, moved = None, begun
+    while time.monotonic() - begun < timeout:
+        if rows.count() >= expected:
+            now_waiting = rows.filter(processed_at__isnull=True).count()
+            if now_waiting != waiting:
+                waiting, moved = now_waiting, time.monotonic()
+            if not waiting or time.monotonic() - moved >= 5:  # done, or nothing processes them
+                return round(time.monotonic() - begun, 1)
+        time.sleep(0.5)
+    log(f"send_messages: WARNING {rows.count()} of {expected} status webhooks stored within {timeout:g} s")
+    return None
+
+
 def send_messages_rows(procs: Processes, env: config.BenchEnv, sizes: config.Sizes, graph: str) -> list[dict]:
     """`graph`: Meta's side apart from the service (`stack.start_meta_gunicorn`), the one the
     completion worker connects the phones through; its status webhooks (sent, delivered, read)
@@ -167,6 +190,9 @@ def send_messages_rows(procs: Processes, env: config.BenchEnv, sizes: config.Siz
         ["--pool=threads", f"--concurrency={concurrency}"],
         META_GRAPH_BASE_URL=graph,
     )
+    from django.utils import timezone
+
+    started = timezone.now()
     log(f"send_messages: connecting {PHONES} sandbox phones")
     key, phones = connect_phones(env.base_url, PHONES)
     count = sizes.sends
@@ -177,8 +203,11 @@ def send_messages_rows(procs: Processes, env: config.BenchEnv, sizes: config.Siz
     baseline = graph_loop(graph, phones, count, offset=10_000)
     result = api_sends(env.base_url, key, phones, count, offset=20_000, rate=baseline)
     waits = result.pop("accept_to_sent")
+    # Meta answers each send with three status webhooks (sent, delivered, read).
+    settled_s = settle_statuses(since=started, expected=3 * (PHONES + PHONES * 2 + count + count))
     details = {
         **result,
+        "statuses_settled_after_s": settled_s,
         "sends": count,
         "phones": PHONES,
         "api_connections": SENDERS,

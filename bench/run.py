@@ -132,7 +132,8 @@ def environment(env: config.BenchEnv, sizes: Sizes, seed_seconds: float) -> dict
         "gunicorn_worker_class": "sync",
         "celery_default_worker": f"threads, concurrency {env.default_concurrency}, queue bench",
         "celery_webhook_worker": f"threads, concurrency {env.webhook_concurrency}, queue bench-webhooks",
-        "meta_graph": "the sandbox's Graph API on a gunicorn of its own (gthread, 16 threads; 64 with 300 ms per call for signup_meta_latency)",
+        "meta_graph": "the sandbox's Graph API on a gunicorn of its own (gthread, 16 threads; "
+        "signup_meta_latency: 64 threads, 300 ms per call)",
         "wrk_connections": 16,
         "wrk_threads": 2,
         "wrk_seconds": sizes.wrk_seconds,

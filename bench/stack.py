@@ -85,12 +85,22 @@ def start_default_worker(procs: Processes, env: config.BenchEnv, **settings: str
     )
 
 
+def stop_named(procs: Processes, *names: str) -> None:
+    """Stop the bench's processes with these names (those that are running)."""
+    for child in [c for c in procs.children if c.name in names]:
+        procs.stop(child)
+        procs.children.remove(child)
+
+
 def signup_meta_latency(procs: Processes, env: config.BenchEnv, receiver: str, sizes: Sizes, default_worker) -> list:
     """signup_completion again, with Meta's latency: the sandbox's Graph API served by a gunicorn
     of its own (Meta's side: threads, so that waiting costs no worker) adding 300 ms to every call
     (SANDBOX_GRAPH_LATENCY_MS), and the completion worker pointed at it."""
     from bench import scenarios
 
+    # The earlier rows' Meta side and messages worker are done: stopped, so that their database
+    # connections leave room for this Meta side's 64 threads (the server allows 100).
+    stop_named(procs, "gunicorn-meta", "celery-messages")
     meta_url = start_meta_gunicorn(procs, env, "gunicorn-meta-latency", SANDBOX_GRAPH_LATENCY_MS="300")
     procs.stop(default_worker)
     procs.children.remove(default_worker)
