@@ -124,23 +124,30 @@ def test_a_failing_endpoint_is_not_widened(receiver, settings):
     assert most_at_once(receiver) == 1
 
 
+def free_at_first_widening(monkeypatch, slots: int) -> list[dict]:
+    """The batch's first widening finds `slots` free (the claim asks first; later asks are counted
+    for real). Returns every ask's arguments, in order."""
+    from webhooks import capacity
+
+    real_free_slots, asked = capacity.free_slots, []
+
+    def free_slots(**kwargs):
+        asked.append(kwargs)
+        if len(asked) == 2:
+            return {webhook_id: slots for webhook_id, _ in kwargs["pairs"]}
+        return real_free_slots(**kwargs)
+
+    monkeypatch.setattr(capacity, "free_slots", free_slots)
+    return asked
+
+
 def test_a_batch_that_found_no_free_slot_asks_again_later(receiver, settings, monkeypatch):
     """Another batch of the endpoint held every slot when this one first asked; once they are
     free again, this batch spreads too (instead of trickling on one connection to the end)."""
-    from webhooks import capacity
-
     settings.WEBHOOK_ENDPOINT_CONCURRENCY = 4
     receiver.default = Reply(status=200, sleep=0.1)
     webhook = OutgoingWebhookFactory(url=receiver.url())
-    real_free_slots, asked = capacity.free_slots, []
-
-    def busy_on_the_first_widening(**kwargs):
-        asked.append(kwargs)
-        if len(asked) == 2:  # the claim asked first; then the first widening finds nothing free
-            return {webhook_id: 0 for webhook_id, _ in kwargs["pairs"]}
-        return real_free_slots(**kwargs)
-
-    monkeypatch.setattr(capacity, "free_slots", busy_on_the_first_widening)
+    asked = free_at_first_widening(monkeypatch, 0)
 
     webhook_deliver_batch(delivery_ids=queued(webhook, 16))
 
@@ -155,21 +162,11 @@ def test_connections_that_finish_early_take_over_the_rows_left(keep_alive_receiv
     so no connection is left carrying a long share of its own to the end."""
     from collections import Counter
 
-    from webhooks import capacity
-
     receiver = keep_alive_receiver
     settings.WEBHOOK_ENDPOINT_CONCURRENCY = 4
     receiver.default = Reply(status=200, sleep=0.05)
     webhook = OutgoingWebhookFactory(url=receiver.url())
-    real_free_slots, asked = capacity.free_slots, []
-
-    def one_free_on_the_first_widening(**kwargs):
-        asked.append(kwargs)
-        if len(asked) == 2:  # the claim asked first
-            return {webhook_id: 1 for webhook_id, _ in kwargs["pairs"]}
-        return real_free_slots(**kwargs)
-
-    monkeypatch.setattr(capacity, "free_slots", one_free_on_the_first_widening)
+    free_at_first_widening(monkeypatch, 1)
 
     webhook_deliver_batch(delivery_ids=queued(webhook, 40))
 
@@ -179,7 +176,7 @@ def test_connections_that_finish_early_take_over_the_rows_left(keep_alive_receiv
     per_connection = Counter(receiver.client_ports)  # one port, one connection
     # Two connections splitting the 39 left between them would carry about 20 each.
     assert max(per_connection.values()) <= 15
-    rows = Delivery.objects.filter(pk__in=[str(d.pk) for d in Delivery.objects.filter(webhook=webhook)])
+    rows = Delivery.objects.filter(webhook=webhook)
     assert {(d.status, d.claim_token) for d in rows} == {(Delivery.Status.SUCCEEDED, None)}
 
 
