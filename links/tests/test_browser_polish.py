@@ -317,7 +317,9 @@ def test_keyboard_only_completion_of_the_sandbox_flow_with_a_retry(live_server, 
             popup.keyboard.press("Enter")
         page.locator("[data-for=error]").wait_for(state="visible")
         seen["after_error"] = active(page)
-        wait_until(page, "document.getElementById('announcer').textContent.length > 0")
+        # The error panel shows before the announcer's text changes: "Setting up your number..."
+        # stays there until the error is announced, so wait for the error's own words.
+        wait_until(page, "document.getElementById('announcer').textContent.indexOf('We could not') >= 0")
         seen["announced_error"] = page.inner_text("#announcer")
         keys.press("Tab")
         seen["on_try_again"] = active(page)

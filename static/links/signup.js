@@ -23,6 +23,9 @@
   }
 
   // One live region tells screen readers each new state: its heading and its [data-announce] text.
+  // A state that follows another within the 50 ms replaces its announcement (a failure right after
+  // "Setting up your number" must not be followed by the stale "Setting up" text).
+  var announceTimer = null;
   function announce(section) {
     var parts = [];
     var heading = section.querySelector("h2");
@@ -32,7 +35,8 @@
       if (text) { parts.push(text); }
     });
     announcer.textContent = "";
-    window.setTimeout(function () { announcer.textContent = parts.join(" "); }, 50);
+    window.clearTimeout(announceTimer);
+    announceTimer = window.setTimeout(function () { announcer.textContent = parts.join(" "); }, 50);
   }
 
   function setState(state) {
