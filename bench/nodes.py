@@ -32,7 +32,7 @@ from bench.config import PYTHON, ROOT, Sizes
 from bench.procs import HarnessError, Processes, cpu_seconds
 from bench.scenarios import row
 from bench.seed import Org
-from bench.stack import log, start_gunicorn, start_receiver, start_worker
+from bench.stack import log, start_gunicorn, start_receiver, start_worker, stop_named
 
 ORGANIZATIONS = 4
 ENDPOINTS_PER_ORGANIZATION = 16
@@ -170,9 +170,7 @@ def two_nodes_rows(procs: Processes, env: config.BenchEnv, sizes: Sizes, org: Or
     the completion, inbound and messages workers still holding theirs, a full run went past this
     machine's `max_connections` (100), the second node's first tasks failed to connect and their
     deliveries waited a minute to be queued again (two nodes: 48.6 deliveries/s, one: 284)."""
-    for child in [c for c in procs.children if c.name.startswith(("celery-", "gunicorn-meta"))]:
-        procs.stop(child)
-        procs.children.remove(child)
+    stop_named(procs, "celery-", "gunicorn-meta")
     receiver = start_receiver(procs, "nodes", 0.1)
     web2 = dataclasses.replace(env, port=config.free_port())
     start_gunicorn(procs, web2, name="gunicorn-node2")

@@ -85,9 +85,9 @@ def start_default_worker(procs: Processes, env: config.BenchEnv, **settings: str
     )
 
 
-def stop_named(procs: Processes, *names: str) -> None:
-    """Stop the bench's processes with these names (those that are running)."""
-    for child in [c for c in procs.children if c.name in names]:
+def stop_named(procs: Processes, *prefixes: str) -> None:
+    """Stop the bench's running processes whose names start with one of these."""
+    for child in [c for c in procs.children if c.name.startswith(prefixes)]:
         procs.stop(child)
         procs.children.remove(child)
 

@@ -145,12 +145,7 @@ def claims_widen(claims: list[Claim], *, most: int) -> list[list[Claim]]:
     size = min(most, -(-len(claims) // connections))
     widened = []
     for start in range(size, min(len(claims), connections * size), size):
-        share = claims[start : start + size]
-        token = uuid.uuid4()
-        Delivery.objects.filter(pk__in=[c.delivery_id for c in share], claim_token=claims[0].token).update(
-            claim_token=token, updated_at=now
-        )
-        widened.append([replace(claim, token=token) for claim in share])
+        widened.append(_moved(claims[start : start + size], token=uuid.uuid4(), now=now))
     return widened
 
 
@@ -168,6 +163,11 @@ def claims_move(claims: list[Claim], *, token: uuid.UUID, count_again: bool) -> 
         free = capacity.free_slots(pairs=[(webhook.pk, webhook.organization_id)], now=now).get(webhook.pk, 0)
         if free < 1:
             return []
+    return _moved(claims, token=token, now=now)
+
+
+def _moved(claims: list[Claim], *, token: uuid.UUID, now: datetime) -> list[Claim]:
+    """Claimed rows (under one token) moved to `token`, in one UPDATE."""
     Delivery.objects.filter(pk__in=[c.delivery_id for c in claims], claim_token=claims[0].token).update(
         claim_token=token, updated_at=now
     )
