@@ -28,10 +28,11 @@ class Sizes:
     inbound_seconds: float
     node_deliveries: int  # two_nodes: deliveries per phase (a multiple of its 64 endpoints)
     sends: int  # send_messages: API sends (and the Graph loop's baseline posts)
+    history_events: int  # events (each delivered once) already in the queue tables, as yesterday's traffic
 
 
-FULL = Sizes(False, 100_000, 1_000, 15, 3, 8, 5_000, 1_000, 100, 5.0, 200.0, 60.0, 3_200, 2_000)
-QUICK = Sizes(True, 1_000, 100, 3, 1, 2, 200, 200, 10, 5.0, 40.0, 5.0, 640, 200)
+FULL = Sizes(False, 100_000, 1_000, 15, 3, 8, 5_000, 1_000, 100, 5.0, 200.0, 60.0, 3_200, 2_000, 20_000)
+QUICK = Sizes(True, 1_000, 100, 3, 1, 2, 200, 200, 10, 5.0, 40.0, 5.0, 640, 200, 2_000)
 
 
 def free_port() -> int:

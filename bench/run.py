@@ -228,8 +228,8 @@ def main(argv: list[str] | None = None) -> int:
         from bench import scenarios
         from bench.seed import seed_all
 
-        log(f"seeding {sizes.big_links:,} + {sizes.small_links:,} links")
-        orgs, seed_seconds = seed_all(sizes.big_links, sizes.small_links)
+        log(f"seeding {sizes.big_links:,} + {sizes.small_links:,} links, {sizes.history_events:,} delivered events")
+        orgs, seed_seconds = seed_all(sizes.big_links, sizes.small_links, sizes.history_events)
         log(f"seeded in {seed_seconds:.1f} s")
         env_info = environment(env, sizes, seed_seconds)
         purge_queues(["bench", "bench-webhooks", "bench-inbound", "bench-messages"])
