@@ -23,11 +23,12 @@ an endpoint that answers slowly) gives each its own claim token, within the free
 """
 
 import uuid
+from collections import Counter
 from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db.models import Count, Q
+from django.db.models import Q
 
 from organizations.models import Organization
 from webhooks.models import Delivery
@@ -72,19 +73,17 @@ def free_slots(
     # FOR NO KEY UPDATE: claims of one organization wait for each other, while inserts that only
     # reference the organization (events, deliveries) do not wait for the claims.
     list(Organization.objects.select_for_update(no_key=True).filter(pk__in=org_ids).order_by("pk").values_list("pk"))
-    in_flight = Delivery.objects.filter(_in_flight(now)).order_by()
-    per_webhook = dict(
-        in_flight.filter(webhook_id__in=[w for w, _ in pairs])
-        .values("webhook_id")
-        .annotate(batches=Count("claim_token", distinct=True))
-        .values_list("webhook_id", "batches")
+    # The batches in flight of these organizations, as (webhook, organization, claim token): both
+    # limits are counted from the one read.
+    batches = set(
+        Delivery.objects.filter(_in_flight(now), webhook__organization_id__in=org_ids)
+        .order_by()
+        .values_list("webhook_id", "webhook__organization_id", "claim_token")
+        .distinct()
     )
-    per_org = dict(
-        in_flight.filter(webhook__organization_id__in=org_ids)
-        .values("webhook__organization_id")
-        .annotate(batches=Count("claim_token", distinct=True))
-        .values_list("webhook__organization_id", "batches")
-    )
+    per_webhook = Counter(webhook_id for webhook_id, _, _ in batches)
+    # (One batch may hold rows of several of an organization's webhooks: it is one connection.)
+    per_org = Counter(org_id for org_id, _ in {(org_id, token) for _, org_id, token in batches})
     org_limit = int(settings.WEBHOOK_ORGANIZATION_CONCURRENCY)
     failures = failures or {}
     return {

@@ -79,15 +79,24 @@ def deliveries_claim(*, delivery_ids: list[uuid.UUID | str]) -> list[Claim]:
         .annotate(claimable_now=claimable_now)
         .filter(claimable_now=True)
         .select_for_update(skip_locked=True, of=("self",))
-        .values_list("pk", "webhook_id", "webhook__organization_id", "webhook__consecutive_failures")
+        .order_by("event__created_at", "event_id")
+        .values_list(
+            "pk",
+            "webhook_id",
+            "webhook__organization_id",
+            "webhook__consecutive_failures",
+            "attempts",
+            "event_id",
+            "event__payload",
+        )
     )
-    wanted = {(webhook_id, org_id) for _, webhook_id, org_id, _ in due}
-    failures = {webhook_id: in_a_row for _, webhook_id, _, in_a_row in due}
+    wanted = {(row[1], row[2]) for row in due}
+    failures = {row[1]: row[3] for row in due}
     admitted = capacity.admitted_webhooks(pairs=wanted, now=now, failures=failures)
     if len(admitted) < len(wanted):
         # Over a concurrency limit: left due and unqueued, so the next dispatch (or the end of one
         # of the webhook's batches) queues them again.
-        deferred = Delivery.objects.filter(pk__in=[pk for pk, webhook_id, *_ in due if webhook_id not in admitted])
+        deferred = Delivery.objects.filter(pk__in=[row[0] for row in due if row[1] not in admitted])
         logger.info(
             "webhook deliveries deferred: endpoint or organization at its concurrency limit",
             extra={
@@ -95,9 +104,16 @@ def deliveries_claim(*, delivery_ids: list[uuid.UUID | str]) -> list[Claim]:
                 "webhook_ids": sorted(str(w) for w, _ in wanted if w not in admitted),
             },
         )
+    # One instance per webhook: its secret is decrypted once, not once per delivery. (A webhook
+    # deleted meanwhile took its deliveries with it.)
+    webhooks = OutgoingWebhook.objects.in_bulk([w for w in {row[1] for row in due} if w in admitted])
+    # (delivery id, webhook id, this attempt's number, event id, payload), in event order.
+    rows = [(row[0], row[1], row[4] + 1, row[5], row[6]) for row in due if row[1] in webhooks]
+    if not rows:
+        return []
     # The rows are locked until this transaction commits: of two workers racing for a row, one
     # claims it and the other skips it (or finds it claimed).
-    claimed = Delivery.objects.filter(pk__in=[pk for pk, webhook_id, *_ in due if webhook_id in admitted]).update(
+    Delivery.objects.filter(pk__in=[row[0] for row in rows]).update(
         status=Delivery.Status.SENDING,
         claimed_until=now + capacity.lease(),
         claim_token=token,
@@ -106,17 +122,6 @@ def deliveries_claim(*, delivery_ids: list[uuid.UUID | str]) -> list[Claim]:
         last_attempt_at=now,
         updated_at=now,
     )
-    if not claimed:
-        return []
-    rows = list(
-        Delivery.objects.filter(pk__in=delivery_ids, claim_token=token)  # by key: claim_token has no index
-        .order_by("event__created_at", "event_id")
-        .values_list("pk", "webhook_id", "attempts", "event_id", "event__payload")
-    )
-    # One instance per webhook: its secret is decrypted once, not once per delivery. (A webhook
-    # deleted meanwhile took its deliveries with it.)
-    webhooks = OutgoingWebhook.objects.in_bulk({webhook_id for _, webhook_id, *_ in rows})
-    rows = [row for row in rows if row[1] in webhooks]
     # A try whose worker died left an unfinished attempt row: close it as what it was.
     # (A first attempt has no earlier row: skip the query on the common path.)
     retried = [delivery_id for delivery_id, _, attempts, *_ in rows if attempts > 1]
