@@ -1,6 +1,6 @@
-"""Recording what a delivery attempt did: successes in bulk, a failure with its retry on schedule
-(or the end of the delivery), an endpoint disabled after 410 Gone or days of failures, and claimed
-rows that were not sent (failed, or given back as if never claimed)."""
+"""Recording what delivery attempts did, a batch's outcomes together: successes, failures with
+their retry on schedule (or the end of the delivery), an endpoint disabled after 410 Gone or days
+of failures; and claimed rows that were not sent (failed, or given back as if never claimed)."""
 
 import random
 import uuid
@@ -63,26 +63,26 @@ def _finish_claim(claim: Claim, **fields: Any) -> bool:
     return bool(Delivery.objects.filter(pk=claim.delivery_id, claim_token=claim.token).update(**fields))
 
 
-def _attempts_finish(rows: list[tuple[int | None, int, str, datetime, int]]) -> None:
-    """Complete attempt rows: (status code, duration, excerpt, finished at, id) each. One statement
-    sent many times: `bulk_update` builds a CASE per field and row, about 2 ms of Python a row."""
+def _attempts_finish(rows: list[tuple[int | None, int, str, str, datetime, int]]) -> None:
+    """Complete attempt rows: (status code, duration, error, excerpt, finished at, id) each. One
+    statement sent many times: `bulk_update` builds a CASE per field and row, about 2 ms of Python a row."""
     table = DeliveryAttempt._meta.db_table
     with connection.cursor() as cursor:
         cursor.executemany(
-            f"UPDATE {table} SET status_code = %s, duration_ms = %s, response_excerpt = %s, "  # noqa: S608 - our table
-            "finished_at = %s WHERE id = %s",
+            f"UPDATE {table} SET status_code = %s, duration_ms = %s, error = %s, "  # noqa: S608 - our table
+            "response_excerpt = %s, finished_at = %s WHERE id = %s",
             rows,
         )
 
 
-@transaction.atomic
-def record_successes(successes: list[tuple[Claim, transport.AttemptResult]]) -> None:
-    """Successes in bulk (of one webhook): one UPDATE per claim token and status code, one for the
-    attempt rows, and the webhook's failure record cleared once."""
-    if not successes:
-        return
-    now = timezone.now()
-    webhook_id = successes[0][0].webhook.pk
+@dataclass(frozen=True)
+class Failure:
+    disabled: str | None = None  # why these outcomes disabled the webhook, if they did
+    in_a_row: int = 0  # the webhook's failed attempts in a row after them
+
+
+def _finish_successes(successes: list[tuple[Claim, transport.AttemptResult]], now: datetime) -> int:
+    """One UPDATE per claim token and status code; returns how many were still ours to finish."""
     by_code: dict[tuple[uuid.UUID, int | None], list[uuid.UUID]] = {}
     for claim, result in successes:
         by_code.setdefault((claim.token, result.status_code), []).append(claim.delivery_id)
@@ -98,67 +98,82 @@ def record_successes(successes: list[tuple[Claim, transport.AttemptResult]]) -> 
             claim_token=None,
             updated_at=now,
         )
-    _attempts_finish(
-        [
-            (result.status_code, result.duration_ms, result.response_excerpt[:500], now, claim.attempt_id)
-            for claim, result in successes
-        ]
-    )
     _count_on_commit("succeeded", finished)
-    if finished:
-        OutgoingWebhook.objects.filter(pk=webhook_id).filter(
-            Q(consecutive_failures__gt=0) | Q(failing_since__isnull=False)
-        ).update(consecutive_failures=0, failing_since=None)
+    return finished
 
 
-@dataclass(frozen=True)
-class Failure:
-    disabled: str | None = None  # why this failure disabled the webhook, if it did
-    in_a_row: int = 0  # the webhook's failed attempts in a row, this one included
-
-
-@transaction.atomic
-def record_failure(claim: Claim, result: transport.AttemptResult) -> Failure:
-    """Record a failed attempt: a retry on schedule, or the end of the delivery; the webhook is
-    disabled after 410 Gone, or after failing for AUTO_DISABLE_AFTER."""
-    now = timezone.now()
-    webhook = claim.webhook
-    DeliveryAttempt.objects.filter(pk=claim.attempt_id).update(
-        status_code=result.status_code,
-        duration_ms=result.duration_ms,
-        error=result.error[:500],
-        response_excerpt=result.response_excerpt[:500],
-        finished_at=now,
-    )
+def _finish_failure(claim: Claim, result: transport.AttemptResult, now: datetime) -> bool:
+    """A failed attempt: its retry on schedule, or the end of the delivery (its last try, or 410 Gone)."""
     outcome = {"last_status_code": result.status_code, "last_error": result.error[:500]}
-
-    if result.status_code == STATUS_GONE:
-        if not _finish_claim(claim, status=Delivery.Status.FAILED, next_attempt_at=None, completed_at=now, **outcome):
-            return Failure()
-        _count_on_commit("failed", 1)
-        reason = f"The endpoint answered 410 Gone on {isoformat_ms(now)}; it asked not to be sent anything more."
-        _webhook_disable(webhook_id=webhook.pk, reason=reason, now=now)
-        return Failure(disabled=reason)
-
-    delay = _retry_delay(claim.attempt_number)
+    delay = None if result.status_code == STATUS_GONE else _retry_delay(claim.attempt_number)
     if delay is None:
         finished = _finish_claim(
             claim, status=Delivery.Status.FAILED, next_attempt_at=None, completed_at=now, **outcome
         )
     else:
         finished = _finish_claim(claim, status=Delivery.Status.PENDING, next_attempt_at=now + delay, **outcome)
-    if not finished:
+    if finished:
+        _count_on_commit("failed" if delay is None else "retry_scheduled", 1)
+    return finished
+
+
+@transaction.atomic
+def record_outcomes(outcomes: list[tuple[Claim, transport.AttemptResult]]) -> Failure:
+    """What attempts to one webhook did, in the order they were made, written together: the attempt
+    rows, each success finished, each failure scheduled for its retry (or its delivery ended), and
+    the webhook's failure record (its failed attempts since the last success). A `410 Gone`
+    disables the webhook, and so do AUTO_DISABLE_AFTER of nothing but failures. Returns the record
+    after the last outcome."""
+    if not outcomes:
         return Failure()
-    _count_on_commit("failed" if delay is None else "retry_scheduled", 1)
-    OutgoingWebhook.objects.filter(pk=webhook.pk).update(consecutive_failures=F("consecutive_failures") + 1)
-    OutgoingWebhook.objects.filter(pk=webhook.pk, failing_since__isnull=True).update(failing_since=now)
-    failing_since, in_a_row = OutgoingWebhook.objects.values_list("failing_since", "consecutive_failures").get(
-        pk=webhook.pk
+    now = timezone.now()
+    webhook_id = outcomes[0][0].webhook.pk
+    _attempts_finish(
+        [
+            (
+                result.status_code,
+                result.duration_ms,
+                result.error[:500],
+                result.response_excerpt[:500],
+                now,
+                c.attempt_id,
+            )
+            for c, result in outcomes
+        ]
     )
+    succeeded = _finish_successes([(c, result) for c, result in outcomes if result.ok], now)
+    # The failures after the last success (all of them, if none succeeded) make the record.
+    last_success = max((i for i, (_, result) in enumerate(outcomes) if result.ok), default=-1)
+    gone = failed_since_success = 0
+    for i, (claim, result) in enumerate(outcomes):
+        if result.ok or not _finish_failure(claim, result, now):
+            continue
+        if result.status_code == STATUS_GONE:
+            gone += 1
+        elif i > last_success:
+            failed_since_success += 1
+    webhook = OutgoingWebhook.objects.filter(pk=webhook_id)
+    if gone:
+        reason = f"The endpoint answered 410 Gone on {isoformat_ms(now)}; it asked not to be sent anything more."
+        _webhook_disable(webhook_id=webhook_id, reason=reason, now=now)
+        return Failure(disabled=reason)
+    if succeeded and not failed_since_success:
+        webhook.filter(Q(consecutive_failures__gt=0) | Q(failing_since__isnull=False)).update(
+            consecutive_failures=0, failing_since=None
+        )
+        return Failure()
+    if not failed_since_success:
+        return Failure()
+    if succeeded:  # the failures began after a success of these outcomes
+        webhook.update(consecutive_failures=failed_since_success, failing_since=now)
+    else:
+        webhook.update(consecutive_failures=F("consecutive_failures") + failed_since_success)
+        webhook.filter(failing_since__isnull=True).update(failing_since=now)
+    failing_since, in_a_row = webhook.values_list("failing_since", "consecutive_failures").get()
     if failing_since is not None and now - failing_since >= AUTO_DISABLE_AFTER:
         days = AUTO_DISABLE_AFTER.days
         reason = f"Every delivery failed for {days} days (since {isoformat_ms(failing_since)}); disabled automatically."
-        _webhook_disable(webhook_id=webhook.pk, reason=reason, now=now)
+        _webhook_disable(webhook_id=webhook_id, reason=reason, now=now)
         return Failure(disabled=reason, in_a_row=in_a_row)
     return Failure(in_a_row=in_a_row)
 

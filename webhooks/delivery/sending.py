@@ -32,7 +32,14 @@ from django.utils import timezone
 from core import logging as log_context
 from webhooks import capacity, signing, transport
 from webhooks.delivery.claiming import Claim, claims_move, claims_widen
-from webhooks.delivery.outcomes import fail_unsent, not_sent_disabled, record_failure, record_successes, release_unsent
+from webhooks.delivery.outcomes import (
+    STATUS_GONE,
+    Failure,
+    fail_unsent,
+    not_sent_disabled,
+    record_outcomes,
+    release_unsent,
+)
 from webhooks.models import OutgoingWebhook
 
 logger = logging.getLogger(__name__)
@@ -113,28 +120,30 @@ class _Lane(threading.Thread):
 class _Batch:
     """The outcomes of one webhook's batch, written (and logged) by the batch's own thread.
 
-    A failed attempt is logged on its own line; successes are logged once per batch, with their
-    delivery ids: a line per success made the delivery threads queue for the log handler's lock
-    (a fifth of a worker's time in `webhook_fanout_fast`), and every attempt is a `DeliveryAttempt`
-    row anyway."""
+    Outcomes are written together (`record_outcomes`), when the batch or one of its lanes ends, every
+    BATCH_CHECK_SECONDS, and at once after a failure that got no answer or a `410 Gone` (what the
+    batch does next depends on it). A failed attempt is logged on its own line; successes are
+    logged once per batch, with their delivery ids: a line per success made the delivery threads
+    queue for the log handler's lock (a fifth of a worker's time in `webhook_fanout_fast`), and
+    every attempt is a `DeliveryAttempt` row anyway."""
 
     def __init__(self, claims: list[Claim]) -> None:
         self.webhook = claims[0].webhook
-        self.successes: list[tuple[Claim, transport.AttemptResult]] = []
+        self.outcomes: list[tuple[Claim, transport.AttemptResult]] = []  # not written yet, in order
         self.stop_error: str | None = None  # set: nothing more is sent, the unsent rows fail with it
         self.paused = False  # set: nothing more is sent, the unsent rows go back to the queue
         self.sent = 0
         self.succeeded: list[tuple[uuid.UUID, uuid.UUID]] = []  # (delivery id, event id = webhook-id)
         self.failed = 0
         self.slowest_ms = 0
-        self.flushes = 0  # successes written so far (each write may free a lane's slot)
+        self.flushes = 0  # writes of outcomes so far (each write may free a lane's slot)
 
     def record(self, claim: Claim, result: transport.AttemptResult) -> None:
         self.sent += 1
         self.slowest_ms = max(self.slowest_ms, result.duration_ms)
+        self.outcomes.append((claim, result))
         if result.ok:
             self.succeeded.append((claim.delivery_id, claim.event_id))
-            self.successes.append((claim, result))
             return
         self.failed += 1
         logger.info(
@@ -149,12 +158,10 @@ class _Batch:
                 "duration_ms": result.duration_ms,
             },
         )
-        # Successes first, so the webhook's failure record keeps the order of the outcomes.
-        self.flush()
-        failure = record_failure(claim, result)
-        if failure.disabled:
-            self.stop_error = not_sent_disabled(failure.disabled)
-        elif failure.in_a_row >= capacity.FAILING_AFTER and _held_the_thread(result):
+        if result.status_code is not None and result.status_code != STATUS_GONE:
+            return  # answered: written with the batch's other outcomes
+        failure = self.flush()
+        if not self.stop_error and failure.in_a_row >= capacity.FAILING_AFTER and _held_the_thread(result):
             # No answer within the time a try may take, from an endpoint that keeps failing: each
             # further try would hold this thread as long again. The rest go back to the queue
             # unsent, for the endpoint's one connection (webhooks.capacity). (A refused connection
@@ -181,11 +188,16 @@ class _Batch:
                 },
             )
 
-    def flush(self) -> None:
-        if self.successes:
-            record_successes(self.successes)
-            self.successes = []
-            self.flushes += 1
+    def flush(self) -> Failure:
+        """Write the outcomes not written yet; a webhook they disabled stops the batch."""
+        if not self.outcomes:
+            return Failure()
+        failure = record_outcomes(self.outcomes)
+        self.outcomes = []
+        self.flushes += 1
+        if failure.disabled and self.stop_error is None:
+            self.stop_error = not_sent_disabled(failure.disabled)
+        return failure
 
     def check_active(self) -> None:
         self.flush()

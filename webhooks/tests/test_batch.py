@@ -155,6 +155,46 @@ def test_a_500_schedules_only_that_delivery_for_retry(receiver, settings):
     assert (webhook.consecutive_failures, webhook.failing_since) == (0, None)
 
 
+def test_answered_failures_are_written_together_with_the_batch(receiver, settings, django_assert_max_num_queries):
+    """An endpoint answering 500 to every delivery of a batch: one transaction writes the outcomes
+    (a transaction of five statements per failure made a failing endpoint cost a worker three
+    times what a healthy one does), each with its own retry, and the failure record counts them all."""
+    settings.WEBHOOK_RETRY_DELAYS = [60, 600]
+    receiver.default = Reply(status=500)
+    webhook = OutgoingWebhookFactory(url=receiver.url())
+    deliveries = queued_deliveries(webhook, 20)
+
+    # The claim (7), one UPDATE per failed delivery (20) and the record (4), with room for the
+    # batch's own reads; a transaction per failure took over 120.
+    with django_assert_max_num_queries(40):
+        webhook_deliver_batch(delivery_ids=ids(deliveries))
+
+    assert len(receiver.received) == 20
+    rows = list(Delivery.objects.filter(pk__in=ids(deliveries)))
+    assert {(d.status, d.last_status_code, d.attempts, d.claim_token) for d in rows} == {
+        (Delivery.Status.PENDING, 500, 1, None)
+    }
+    assert all(54 <= (d.next_attempt_at - d.last_attempt_at).total_seconds() <= 66 for d in rows)
+    assert DeliveryAttempt.objects.filter(delivery__in=rows, status_code=500, finished_at__isnull=False).count() == 20
+    webhook.refresh_from_db()
+    assert webhook.consecutive_failures == 20
+    assert webhook.failing_since is not None
+
+
+def test_failures_after_a_success_start_the_failure_record_again(receiver):
+    receiver.script(500, 200, 500, 500)
+    webhook = OutgoingWebhookFactory(
+        url=receiver.url(), consecutive_failures=7, failing_since=timezone.now() - timedelta(days=2)
+    )
+    deliveries = queued_deliveries(webhook, 4)
+
+    webhook_deliver_batch(delivery_ids=ids(deliveries))
+
+    webhook.refresh_from_db()
+    assert webhook.consecutive_failures == 2
+    assert webhook.failing_since > timezone.now() - timedelta(minutes=1)
+
+
 def test_410_mid_batch_disables_the_webhook_and_fails_the_rest_unsent(receiver):
     receiver.script(200, 410)
     webhook = OutgoingWebhookFactory(url=receiver.url())
