@@ -13,10 +13,11 @@ from django.conf import settings
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from webhooks import capacity
 from webhooks.delivery import queueing
 from webhooks.delivery.claiming import Claim, claimable, deliveries_claim
 from webhooks.delivery.sending import webhook_send
-from webhooks.models import Delivery
+from webhooks.models import Delivery, OutgoingWebhook
 
 logger = logging.getLogger(__name__)
 
@@ -53,7 +54,9 @@ def webhook_deliver_batch(*, delivery_ids: list[uuid.UUID | str], queue_waiting:
 def _queue_waiting(webhook_id: uuid.UUID) -> None:
     """This batch's slot is free again: queue a share of the webhook's waiting rows for it. A
     share, not a whole batch, so that when the webhook's batches end together, the rows that
-    waited go out over all its slots at once rather than over one or two."""
+    waited go out over all its slots at once rather than over one or two; all of them (up to a
+    batch) for an endpoint that keeps failing, which has one slot (webhooks.capacity): smaller
+    shares would only be claimed and deferred again while that slot is taken."""
     # Exactly the `delivery_waiting` index's rows: this runs after every batch, and the claimable
     # rows' index also holds every delivery of the stream until vacuum removes it. (Rows of a
     # worker that died are the dispatcher's, once their lease runs out.)
@@ -64,7 +67,8 @@ def _queue_waiting(webhook_id: uuid.UUID) -> None:
         next_attempt_at__lte=timezone.now(),
     ).count()
     if waiting:
-        share = -(-waiting // int(settings.WEBHOOK_ENDPOINT_CONCURRENCY))
+        failures = OutgoingWebhook.objects.values_list("consecutive_failures", flat=True).get(pk=webhook_id)
+        share = -(-waiting // capacity.endpoint_limit(consecutive_failures=failures))
         deliveries_dispatch_due(limit=min(share, int(settings.WEBHOOK_DELIVERY_BATCH_SIZE)), webhook_ids=[webhook_id])
 
 

@@ -9,6 +9,7 @@ import pytest
 from django.utils import timezone
 
 from core.events import MESSAGE_RECEIVED
+from core.tests.helpers import Reply
 from webhooks import capacity
 from webhooks.delivery.claiming import deliveries_claim
 from webhooks.delivery.engine import deliveries_dispatch_due, webhook_deliver
@@ -128,6 +129,23 @@ def test_a_batch_that_ends_queues_a_share_of_the_waiting_rows_not_all_of_them(re
     assert webhook_deliver(delivery_id=publish(webhook).pk).status == Delivery.Status.SUCCEEDED
     # Five waiting over two slots: this slot takes three; the other slot's batch takes the rest.
     assert [len(batch) for batch in queued] == [3]
+
+
+def test_a_failing_endpoints_batch_that_ends_queues_all_its_waiting_rows(receiver, settings, monkeypatch):
+    """A failing endpoint has one slot: the batch that held it queues every waiting row (up to a
+    batch) for it, not an eighth that would leave the rest to be claimed and deferred again."""
+    from webhooks.tasks import deliver_webhooks
+
+    settings.WEBHOOK_ENDPOINT_CONCURRENCY = 8
+    receiver.default = Reply(status=500)
+    webhook = OutgoingWebhookFactory(url=receiver.url(), consecutive_failures=capacity.FAILING_AFTER)
+    waiting = [publish(webhook) for _ in range(5)]
+    Delivery.objects.filter(pk__in=[d.pk for d in waiting]).update(enqueued_at=None)  # deferred
+    queued: list[list[str]] = []
+    monkeypatch.setattr(deliver_webhooks, "delay", lambda delivery_ids: queued.append(delivery_ids))
+
+    assert webhook_deliver(delivery_id=publish(webhook).pk).status == Delivery.Status.PENDING  # its retry
+    assert [len(batch) for batch in queued] == [5]
 
 
 def test_an_endpoint_that_keeps_failing_is_served_one_connection_at_a_time(receiver, settings):
