@@ -3,8 +3,10 @@ the endpoint answers quickly; over more connections, up to its free slots, once 
 
 A fast endpoint is best served in order on one connection (and several of its batches run side by
 side). A slow one is not: one connection to an endpoint taking 100 ms carries 10 deliveries a
-second, whatever the worker's thread count. So the first successful answer that took
-`PARALLEL_AFTER_MS` or more spreads the batch: from then on its rows go out over lanes, one
+second, whatever the worker's thread count. So `SLOW_ANSWERS_TO_SPREAD` successful answers in a
+row that each took `PARALLEL_AFTER_MS` or more spread the batch (one slow answer is as often a
+busy machine as a slow endpoint: spread then, a fast endpoint's batches churned claims over lanes
+and `webhook_fanout_fast` halved): from then on its rows go out over lanes, one
 connection each, as many as the endpoint's and organization's concurrency limits leave free
 (`claiming.claims_widen`), each under a claim token of its own, so the limits, counted in the
 database, hold as before. A lane is handed at most `LANE_SHARE` rows at a time and asks for more
@@ -48,9 +50,11 @@ NOT_SENT_INACTIVE = "Not sent: the webhook is inactive."
 # While a batch runs longer than this (a slow endpoint), it records its successes and checks that
 # the webhook is still active this often.
 BATCH_CHECK_SECONDS = 5.0
-# An answer this slow (or slower) spreads the rest of the batch over more connections; while rows
-# are left to hand out, the batch asks for more slots every WIDEN_AGAIN_SECONDS.
+# This many successful answers in a row, each this slow (or slower), spread the rest of the batch
+# over more connections; while rows are left to hand out, the batch asks for more slots every
+# WIDEN_AGAIN_SECONDS.
 PARALLEL_AFTER_MS = 50
+SLOW_ANSWERS_TO_SPREAD = 3
 WIDEN_AGAIN_SECONDS = 0.2
 # The most rows a lane is handed at a time (about half a second of an endpoint taking 100 ms): a
 # lane that has sent them gets more, so the last rows never wait behind one long share.
@@ -227,6 +231,7 @@ def webhook_send(claims: list[Claim], *, deadline: float, may_stop: bool) -> int
     # 3,200 deliveries: 48 deliveries/s with two worker nodes against 206 with one).
     may_widen = min(int(settings.WEBHOOK_ENDPOINT_CONCURRENCY), int(settings.WEBHOOK_ORGANIZATION_CONCURRENCY)) > 1
     spread = False
+    slow_in_a_row = 0
     try:
         with transport.Sender(url=batch.webhook.url, timeout=float(settings.WEBHOOK_TIMEOUT_SECONDS)) as sender:
             while own and not batch.stopped:
@@ -241,7 +246,9 @@ def webhook_send(claims: list[Claim], *, deadline: float, may_stop: bool) -> int
                 result = _post(sender, claim)
                 batch.record(claim, result)
                 slow = result.ok and result.duration_ms >= PARALLEL_AFTER_MS
-                if may_widen and slow and len(own) > 1 and time.monotonic() < deadline:
+                slow_in_a_row = slow_in_a_row + 1 if slow else 0
+                slow_endpoint = slow_in_a_row >= SLOW_ANSWERS_TO_SPREAD
+                if may_widen and slow_endpoint and len(own) > 1 and time.monotonic() < deadline:
                     spread = True
                     break
         if spread and not batch.stopped:

@@ -63,6 +63,27 @@ def test_a_slow_endpoints_batch_goes_out_in_parallel_up_to_its_limit(receiver, s
     )
 
 
+def test_a_fast_endpoint_with_one_slow_answer_stays_on_one_connection(keep_alive_receiver, settings):
+    """One slow answer is as often a busy machine as a slow endpoint: spreading on it made a fast
+    endpoint's batches churn claims over lanes (webhook_fanout_fast halved). Only answers slow
+    several times in a row spread the batch."""
+    settings.WEBHOOK_ENDPOINT_CONCURRENCY = 4
+    slow = Reply(status=200, sleep=0.1)
+    keep_alive_receiver.script(200, slow, 200, slow, slow, 200, *[200] * 10)
+    webhook = OutgoingWebhookFactory(url=keep_alive_receiver.url())
+
+    webhook_deliver_batch(delivery_ids=queued(webhook, 16))
+
+    assert len(keep_alive_receiver.received) == 16
+    assert len(set(keep_alive_receiver.client_ports)) == 1
+    assert [r.headers["webhook-id"] for r in keep_alive_receiver.received] == [
+        str(event_id)
+        for event_id in Delivery.objects.filter(webhook=webhook)
+        .order_by("event__created_at")
+        .values_list("event_id", flat=True)
+    ]
+
+
 def test_connections_held_by_other_batches_count_against_the_limit(receiver, settings):
     settings.WEBHOOK_ENDPOINT_CONCURRENCY = 3
     receiver.default = Reply(status=200, sleep=0.1)
