@@ -68,35 +68,32 @@ def deliveries_claim(*, delivery_ids: list[uuid.UUID | str]) -> list[Claim]:
     are the rows of a webhook at its concurrency limit (webhooks.capacity): those wait, unqueued."""
     now = timezone.now()
     token = uuid.uuid4()
-    # The rows are found by primary key and locked (a row another claim holds is skipped: it is
-    # being claimed). The `claimable` rule is applied as a CASE, which no index can answer: as a
-    # plain WHERE it let PostgreSQL read the rows through the due queue's partial index instead,
-    # every entry of it, dead ones included (the index looked empty in the statistics taken when
-    # nothing was pending; the claims of a one-minute stream read 50 million index entries).
+    # The rows are found by primary key. The `claimable` rule is applied as a CASE, which no index
+    # can answer: as a plain WHERE it let PostgreSQL read the rows through the due queue's partial
+    # index instead, every entry of it, dead ones included (the index looked empty in the
+    # statistics taken when nothing was pending; the claims of a one-minute stream read 50 million
+    # index entries).
     claimable_now = Case(When(claimable(now), then=Value(True)), default=Value(False))
-    due = list(
-        Delivery.objects.filter(pk__in=delivery_ids)
-        .annotate(claimable_now=claimable_now)
-        .filter(claimable_now=True)
-        .select_for_update(skip_locked=True, of=("self",))
-        .order_by("event__created_at", "event_id")
-        .values_list(
+    due = Delivery.objects.filter(pk__in=delivery_ids).annotate(claimable_now=claimable_now).filter(claimable_now=True)
+    # Read first, locked later: the organizations' rows are locked (capacity) before any delivery
+    # row, in the order claims_widen and claims_move lock them, so they never wait on each other.
+    read = list(
+        due.order_by("event__created_at", "event_id").values_list(
             "pk",
             "webhook_id",
             "webhook__organization_id",
             "webhook__consecutive_failures",
-            "attempts",
             "event_id",
             "event__payload",
         )
     )
-    wanted = {(row[1], row[2]) for row in due}
-    failures = {row[1]: row[3] for row in due}
+    wanted = {(row[1], row[2]) for row in read}
+    failures = {row[1]: row[3] for row in read}
     admitted = capacity.admitted_webhooks(pairs=wanted, now=now, failures=failures)
     if len(admitted) < len(wanted):
         # Over a concurrency limit: left due and unqueued, so the next dispatch (or the end of one
         # of the webhook's batches) queues them again.
-        deferred = Delivery.objects.filter(pk__in=[row[0] for row in due if row[1] not in admitted])
+        deferred = due.filter(pk__in=[row[0] for row in read if row[1] not in admitted])
         logger.info(
             "webhook deliveries deferred: endpoint or organization at its concurrency limit",
             extra={
@@ -104,15 +101,24 @@ def deliveries_claim(*, delivery_ids: list[uuid.UUID | str]) -> list[Claim]:
                 "webhook_ids": sorted(str(w) for w, _ in wanted if w not in admitted),
             },
         )
+    # The admitted rows, locked until this transaction commits: of two workers racing for a row,
+    # one locks it and the other skips it, or finds it claimed (no longer claimable).
+    attempts_before = dict(
+        due.filter(pk__in=[row[0] for row in read if row[1] in admitted])
+        .select_for_update(skip_locked=True, of=("self",))
+        .values_list("pk", "attempts")
+    )
     # One instance per webhook: its secret is decrypted once, not once per delivery. (A webhook
     # deleted meanwhile took its deliveries with it.)
-    webhooks = OutgoingWebhook.objects.in_bulk([w for w in {row[1] for row in due} if w in admitted])
+    webhooks = OutgoingWebhook.objects.in_bulk({row[1] for row in read if row[0] in attempts_before})
     # (delivery id, webhook id, this attempt's number, event id, payload), in event order.
-    rows = [(row[0], row[1], row[4] + 1, row[5], row[6]) for row in due if row[1] in webhooks]
+    rows = [
+        (pk, webhook_id, attempts_before[pk] + 1, event_id, payload)
+        for pk, webhook_id, _, _, event_id, payload in read
+        if pk in attempts_before and webhook_id in webhooks
+    ]
     if not rows:
         return []
-    # The rows are locked until this transaction commits: of two workers racing for a row, one
-    # claims it and the other skips it (or finds it claimed).
     Delivery.objects.filter(pk__in=[row[0] for row in rows]).update(
         status=Delivery.Status.SENDING,
         claimed_until=now + capacity.lease(),

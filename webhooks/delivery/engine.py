@@ -67,7 +67,9 @@ def _queue_waiting(webhook_id: uuid.UUID) -> None:
         next_attempt_at__lte=timezone.now(),
     ).count()
     if waiting:
-        failures = OutgoingWebhook.objects.values_list("consecutive_failures", flat=True).get(pk=webhook_id)
+        failures = OutgoingWebhook.objects.filter(pk=webhook_id).values_list("consecutive_failures", flat=True).first()
+        if failures is None:  # deleted meanwhile, with its deliveries
+            return
         share = -(-waiting // capacity.endpoint_limit(consecutive_failures=failures))
         deliveries_dispatch_due(limit=min(share, int(settings.WEBHOOK_DELIVERY_BATCH_SIZE)), webhook_ids=[webhook_id])
 

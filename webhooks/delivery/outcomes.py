@@ -119,8 +119,8 @@ def _finish_failure(claim: Claim, result: transport.AttemptResult, now: datetime
 
 @transaction.atomic
 def record_outcomes(outcomes: list[tuple[Claim, transport.AttemptResult]]) -> Failure:
-    """What attempts to one webhook did, in the order they were made, written together: the attempt
-    rows, each success finished, each failure scheduled for its retry (or its delivery ended), and
+    """What attempts to one webhook did, in the order they were made, written together: each success
+    finished, each failure scheduled for its retry (or its delivery ended), the attempt rows, and
     the webhook's failure record (its failed attempts since the last success). A `410 Gone`
     disables the webhook, and so do AUTO_DISABLE_AFTER of nothing but failures. Returns the record
     after the last outcome."""
@@ -128,6 +128,18 @@ def record_outcomes(outcomes: list[tuple[Claim, transport.AttemptResult]]) -> Fa
         return Failure()
     now = timezone.now()
     webhook_id = outcomes[0][0].webhook.pk
+    succeeded = _finish_successes([(c, result) for c, result in outcomes if result.ok], now)
+    # The failures after the last success (all of them, if none succeeded) make the record.
+    last_success = max((i for i, (_, result) in enumerate(outcomes) if result.ok), default=-1)
+    gone = failed_since_success = 0
+    for i, (claim, result) in enumerate(outcomes):
+        if result.ok or not _finish_failure(claim, result, now):
+            continue
+        if result.status_code == STATUS_GONE:
+            gone += 1
+        elif i > last_success:
+            failed_since_success += 1
+    # The deliveries first, then their attempt rows: the order a claim locks them in.
     _attempts_finish(
         [
             (
@@ -141,17 +153,6 @@ def record_outcomes(outcomes: list[tuple[Claim, transport.AttemptResult]]) -> Fa
             for c, result in outcomes
         ]
     )
-    succeeded = _finish_successes([(c, result) for c, result in outcomes if result.ok], now)
-    # The failures after the last success (all of them, if none succeeded) make the record.
-    last_success = max((i for i, (_, result) in enumerate(outcomes) if result.ok), default=-1)
-    gone = failed_since_success = 0
-    for i, (claim, result) in enumerate(outcomes):
-        if result.ok or not _finish_failure(claim, result, now):
-            continue
-        if result.status_code == STATUS_GONE:
-            gone += 1
-        elif i > last_success:
-            failed_since_success += 1
     webhook = OutgoingWebhook.objects.filter(pk=webhook_id)
     if gone:
         reason = f"The endpoint answered 410 Gone on {isoformat_ms(now)}; it asked not to be sent anything more."

@@ -27,6 +27,7 @@ import threading
 import time
 import uuid
 from collections import deque
+from datetime import timedelta
 
 from django.conf import settings
 from django.utils import timezone
@@ -35,6 +36,7 @@ from core import logging as log_context
 from webhooks import capacity, signing, transport
 from webhooks.delivery.claiming import Claim, claims_move, claims_widen
 from webhooks.delivery.outcomes import (
+    AUTO_DISABLE_AFTER,
     STATUS_GONE,
     Failure,
     fail_unsent,
@@ -141,6 +143,12 @@ class _Batch:
         self.failed = 0
         self.slowest_ms = 0
         self.flushes = 0  # writes of outcomes so far (each write may free a lane's slot)
+        # An endpoint about to be disabled for its days of failures has each failure written at
+        # once, so that the one that disables it stops the batch there, as it would have.
+        failing_since = self.webhook.failing_since
+        self.failures_at_once = failing_since is not None and timezone.now() - failing_since >= (
+            AUTO_DISABLE_AFTER - timedelta(seconds=capacity.batch_max_seconds())
+        )
 
     def record(self, claim: Claim, result: transport.AttemptResult) -> None:
         self.sent += 1
@@ -162,7 +170,7 @@ class _Batch:
                 "duration_ms": result.duration_ms,
             },
         )
-        if result.status_code is not None and result.status_code != STATUS_GONE:
+        if result.status_code is not None and result.status_code != STATUS_GONE and not self.failures_at_once:
             return  # answered: written with the batch's other outcomes
         failure = self.flush()
         if not self.stop_error and failure.in_a_row >= capacity.FAILING_AFTER and _held_the_thread(result):

@@ -181,6 +181,25 @@ def test_answered_failures_are_written_together_with_the_batch(receiver, setting
     assert webhook.failing_since is not None
 
 
+def test_a_batch_stops_at_the_failure_that_disables_its_endpoint(receiver):
+    """An endpoint failing for AUTO_DISABLE_AFTER: the first failure of the batch disables it, and
+    the rest of the batch is not sent (its failures are written one by one, not at the end)."""
+    from webhooks.delivery.outcomes import AUTO_DISABLE_AFTER
+
+    receiver.default = Reply(status=502)
+    webhook = OutgoingWebhookFactory(
+        url=receiver.url(), consecutive_failures=40, failing_since=timezone.now() - AUTO_DISABLE_AFTER
+    )
+    deliveries = queued_deliveries(webhook, 5)
+
+    webhook_deliver_batch(delivery_ids=ids(deliveries))
+
+    assert len(receiver.received) == 1
+    webhook.refresh_from_db()
+    assert not webhook.is_active
+    assert statuses(deliveries) == [Delivery.Status.FAILED] * 5
+
+
 def test_failures_after_a_success_start_the_failure_record_again(receiver):
     receiver.script(500, 200, 500, 500)
     webhook = OutgoingWebhookFactory(
