@@ -31,7 +31,7 @@ from django.conf import settings
 from django.db.models import Q
 
 from organizations.models import Organization
-from webhooks.models import Delivery
+from webhooks.models import Delivery, OutgoingWebhook
 
 # Room for the batch's own database writes after its last request.
 LEASE_MARGIN_SECONDS = 30
@@ -96,6 +96,24 @@ def free_slots(
         )
         for webhook_id, org_id in pairs
     }
+
+
+def waiting_for_their_connection(*, webhooks: Iterable[OutgoingWebhook], now: datetime) -> set[uuid.UUID]:
+    """Of these webhooks, the failing ones (one connection, `endpoint_limit`) whose connection is
+    taken by a batch in flight. A task for their new deliveries would only be claimed and deferred
+    again while it is (each such claim locks the organization's row, in the way of its healthy
+    endpoints' claims): the rows wait, unqueued, and the batch in flight queues them when it ends
+    (`engine._queue_waiting`), or the dispatcher does on its next run. One read, and only when a
+    failing webhook is among them."""
+    failing = [w.pk for w in webhooks if endpoint_limit(consecutive_failures=w.consecutive_failures) == 1]
+    if not failing:
+        return set()
+    return set(
+        Delivery.objects.filter(_in_flight(now), webhook_id__in=failing)
+        .order_by()
+        .values_list("webhook_id", flat=True)
+        .distinct()
+    )
 
 
 def admitted_webhooks(

@@ -12,6 +12,7 @@ from core.metrics import EVENTS_PUBLISHED
 from core.timefmt import isoformat_ms
 from organizations.models import Organization
 from wabas.models import Waba
+from webhooks import capacity
 from webhooks.delivery import queueing
 from webhooks.models import Delivery, Event, OutgoingWebhook
 
@@ -65,7 +66,8 @@ def events_publish(*, type: str, items: list[tuple[Organization, dict, Waba | No
     active subscribed webhook whose scope matches, in a constant number of queries.
 
     Call it inside the transaction of the change that caused the events: both commit or neither,
-    and the delivery tasks are queued only after the commit.
+    and the delivery tasks are queued only after the commit. A failing endpoint's deliveries are
+    not queued while its one connection is taken (`capacity.waiting_for_their_connection`).
     """
     if type == WEBHOOK_TEST:
         raise ValueError("webhook.test events are sent with webhook_test(), to one webhook")
@@ -80,15 +82,19 @@ def events_publish(*, type: str, items: list[tuple[Organization, dict, Waba | No
         OutgoingWebhook.objects.filter(organization_id__in={e.organization_id for e in events}, is_active=True)
     )
     now = timezone.now()
+    # A failing endpoint's one connection is taken: its new rows wait for it, unqueued.
+    waiting = capacity.waiting_for_their_connection(webhooks=webhooks, now=now)
     deliveries = Delivery.objects.bulk_create(
         [
-            Delivery(event=event, webhook=webhook, next_attempt_at=now, enqueued_at=now)
+            Delivery(
+                event=event, webhook=webhook, next_attempt_at=now, enqueued_at=None if webhook.pk in waiting else now
+            )
             for event in events
             for webhook in webhooks
             if _subscribed(webhook, event)
         ]
     )
-    queueing.enqueue_on_commit([(d.webhook_id, d.pk) for d in deliveries])
+    queueing.enqueue_on_commit([(d.webhook_id, d.pk) for d in deliveries if d.enqueued_at is not None])
     return events
 
 

@@ -172,3 +172,41 @@ def test_a_success_gives_a_failing_endpoint_its_connections_back(receiver, setti
     assert webhook_deliver(delivery_id=publish(webhook).pk).status == Delivery.Status.SUCCEEDED
     hold_slot(webhook)
     assert webhook_deliver(delivery_id=publish(webhook).pk).status == Delivery.Status.SUCCEEDED
+
+
+def test_a_failing_endpoints_new_delivery_waits_unqueued_while_its_connection_is_taken(
+    django_capture_on_commit_callbacks, monkeypatch
+):
+    """A task for it would only be claimed and deferred again (one per event, under the
+    organization's lock, in the way of its healthy endpoints' claims): the batch in flight, or the
+    dispatcher, queues it. The organization's healthy endpoint is queued at once."""
+    queued: list[list[tuple[str, str]]] = []
+    monkeypatch.setattr("webhooks.delivery.queueing.enqueue", queued.append)
+    failing = OutgoingWebhookFactory(consecutive_failures=capacity.FAILING_AFTER)
+    healthy = OutgoingWebhookFactory(organization=failing.organization)
+    hold_slot(failing)
+    queued.clear()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        event = event_publish(organization=failing.organization, type=MESSAGE_RECEIVED, data={})
+
+    to_failing, to_healthy = event.deliveries.get(webhook=failing), event.deliveries.get(webhook=healthy)
+    assert queued == [[(str(healthy.pk), str(to_healthy.pk))]]
+    assert (to_failing.status, to_failing.enqueued_at) == (Delivery.Status.PENDING, None)
+    assert deliveries_dispatch_due(webhook_ids=[failing.pk]) == 1
+
+
+def test_a_failing_endpoint_with_its_connection_free_has_its_delivery_queued(
+    django_capture_on_commit_callbacks, monkeypatch
+):
+    queued: list[list[tuple[str, str]]] = []
+    monkeypatch.setattr("webhooks.delivery.queueing.enqueue", queued.append)
+    failing = OutgoingWebhookFactory(consecutive_failures=capacity.FAILING_AFTER)
+    held = hold_slot(failing)
+    Delivery.objects.filter(pk=held.pk).update(claimed_until=timezone.now() - timedelta(seconds=1))  # worker died
+
+    with django_capture_on_commit_callbacks(execute=True):
+        delivery = publish(failing)
+
+    assert queued == [[(str(failing.pk), str(delivery.pk))]]
+    assert delivery.enqueued_at is not None
