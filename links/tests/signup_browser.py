@@ -39,8 +39,15 @@ def open_popup(page, url: str | None = None):
         page.goto(url)
     with page.expect_popup() as popup_info:
         page.locator("#connect-whatsapp").click()
-    popup = popup_info.value
+    return dialog_ready(popup_info.value)
+
+
+def dialog_ready(popup):
+    """The sandbox dialog, once its script listens to its buttons: they are parsed before the script
+    (at the end of the body) has run, and a click in between does nothing (seen once, on a loaded
+    machine: the popup never closed)."""
     popup.locator("[data-sandbox-outcome=success]").wait_for()
+    popup.wait_for_load_state("load")
     return popup
 
 

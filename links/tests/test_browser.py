@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from links.models import OnboardingLink
 from links.tests.chromium import Tab
-from links.tests.signup_browser import choose, chromium, click_outcome, open_popup, origin  # noqa: F401
+from links.tests.signup_browser import choose, chromium, click_outcome, dialog_ready, open_popup, origin  # noqa: F401
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -280,7 +280,7 @@ def test_without_redirect_an_exchange_error_shows_the_error_and_try_again_works(
     def retry(page):
         with page.expect_popup() as popup_info:
             page.locator("#try-again").click()
-        popup = popup_info.value
+        popup = dialog_ready(popup_info.value)
         choose(popup, scenario="sandbox_success")
         click_outcome(popup, "success")
         page.locator("[data-for=completed]").wait_for(state="visible")

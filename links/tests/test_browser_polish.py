@@ -17,7 +17,7 @@ from links.models import OnboardingLink
 from links.tests.chromium import Tab
 from links.tests.factories import OnboardingLinkFactory
 from links.tests.signup_browser import chromium as chromium  # noqa: F401 (the module's browser fixture)
-from links.tests.signup_browser import click_outcome, open_popup
+from links.tests.signup_browser import click_outcome, dialog_ready, open_popup
 from links.tests.test_browser import MY_APP_PAGE, SHOTS
 from organizations.tests.factories import OrganizationFactory
 
@@ -303,8 +303,7 @@ def test_keyboard_only_completion_of_the_sandbox_flow_with_a_retry(live_server, 
         page.screenshot(path=str(folder / "01-button-focused.png"))
         with page.expect_popup() as popup_info:
             keys.press("Enter")  # a key press is a user activation: the popup is not blocked
-        popup = popup_info.value
-        popup.locator("[data-sandbox-outcome=success]").wait_for()
+        popup = dialog_ready(popup_info.value)
         popup.keyboard.press("Tab")
         seen["in_dialog"] = active(popup)
         popup.keyboard.type("sandbox_exchange")  # type-ahead picks the option in the focused <select>
@@ -326,8 +325,7 @@ def test_keyboard_only_completion_of_the_sandbox_flow_with_a_retry(live_server, 
         page.screenshot(path=str(folder / "03-try-again-focused.png"))
         with page.expect_popup() as popup_info:
             keys.press("Enter")
-        popup = popup_info.value
-        popup.locator("[data-sandbox-outcome=success]").wait_for()
+        popup = dialog_ready(popup_info.value)
         popup.keyboard.press("Tab")
         popup.keyboard.type("sandbox_success")
         for _ in range(POPUP_SELECTS):
