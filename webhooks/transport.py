@@ -18,11 +18,13 @@ batch, and nothing here needs what it adds.
 """
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import datetime
 from types import TracebackType
 from urllib.parse import urlsplit, urlunsplit
 
 import urllib3
+from django.utils import timezone
 from requests.utils import get_encoding_from_headers
 from urllib3 import HTTPConnectionPool
 from urllib3.exceptions import NewConnectionError, ProtocolError, SSLError
@@ -40,6 +42,9 @@ class AttemptResult:
     duration_ms: int
     error: str = ""
     response_excerpt: str = ""
+    # When the attempt ended (a result is made then): its retry counts from here, however much
+    # later the batch writes it.
+    finished_at: datetime = field(default_factory=timezone.now)
 
     @property
     def ok(self) -> bool:

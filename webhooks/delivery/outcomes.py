@@ -111,7 +111,9 @@ def _finish_failure(claim: Claim, result: transport.AttemptResult, now: datetime
             claim, status=Delivery.Status.FAILED, next_attempt_at=None, completed_at=now, **outcome
         )
     else:
-        finished = _finish_claim(claim, status=Delivery.Status.PENDING, next_attempt_at=now + delay, **outcome)
+        # From the attempt's end, not from now: a batch writes its answered failures when it ends.
+        retry_at = result.finished_at + delay
+        finished = _finish_claim(claim, status=Delivery.Status.PENDING, next_attempt_at=retry_at, **outcome)
     if finished:
         _count_on_commit("failed" if delay is None else "retry_scheduled", 1)
     return finished
@@ -147,7 +149,7 @@ def record_outcomes(outcomes: list[tuple[Claim, transport.AttemptResult]]) -> Fa
                 result.duration_ms,
                 result.error[:500],
                 result.response_excerpt[:500],
-                now,
+                result.finished_at,
                 c.attempt_id,
             )
             for c, result in outcomes

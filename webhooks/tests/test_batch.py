@@ -181,6 +181,24 @@ def test_answered_failures_are_written_together_with_the_batch(receiver, setting
     assert webhook.failing_since is not None
 
 
+def test_a_failures_retry_counts_from_its_attempt_not_from_when_the_batch_writes_it(receiver, settings):
+    """Answered failures are written when the batch ends; the first one's retry must not move later
+    by the time the rest of the batch took (here a second request of 3 s)."""
+    settings.WEBHOOK_RETRY_DELAYS = [10, 600]
+    receiver.script(Reply(status=500), Reply(status=500, sleep=3.0))
+    webhook = OutgoingWebhookFactory(url=receiver.url())
+    first, second = queued_deliveries(webhook, 2)
+
+    webhook_deliver_batch(delivery_ids=ids([first, second]))
+
+    first_attempt = DeliveryAttempt.objects.get(delivery=first)
+    second_attempt = DeliveryAttempt.objects.get(delivery=second)
+    assert (second_attempt.finished_at - first_attempt.finished_at).total_seconds() >= 2.9
+    first.refresh_from_db()
+    # 10 s, give or take its 10% jitter, after the first attempt ended (not after the batch did).
+    assert 9.0 <= (first.next_attempt_at - first_attempt.finished_at).total_seconds() <= 11.0
+
+
 def test_a_batch_stops_at_the_failure_that_disables_its_endpoint(receiver):
     """An endpoint failing for AUTO_DISABLE_AFTER: the first failure of the batch disables it, and
     the rest of the batch is not sent (its failures are written one by one, not at the end)."""
