@@ -3,6 +3,7 @@ transaction of the change that caused the event; the deliveries are queued once 
 
 import json
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -14,6 +15,7 @@ from organizations.models import Organization
 from wabas.models import Waba
 from webhooks import capacity
 from webhooks.delivery import queueing
+from webhooks.delivery.engine import deliveries_dispatch_due
 from webhooks.models import Delivery, Event, OutgoingWebhook
 
 
@@ -95,7 +97,21 @@ def events_publish(*, type: str, items: list[tuple[Organization, dict, Waba | No
         ]
     )
     queueing.enqueue_on_commit([(d.webhook_id, d.pk) for d in deliveries if d.enqueued_at is not None])
+    if waiting:
+        held = [w for w in webhooks if w.pk in waiting]
+        transaction.on_commit(lambda: _queue_if_freed(held), robust=True)
     return events
+
+
+def _queue_if_freed(webhooks: list[OutgoingWebhook]) -> None:
+    """After the commit, look again: a batch that ended before it could not see the rows it held
+    back (its end queues only the waiting rows it can see), so they are queued here. Each side
+    looks after its own commit, so one of them sees the other; the dispatcher's conditional UPDATE
+    queues a row once."""
+    still_taken = capacity.waiting_for_their_connection(webhooks=webhooks, now=timezone.now())
+    freed = [w.pk for w in webhooks if w.pk not in still_taken]
+    if freed:
+        deliveries_dispatch_due(limit=int(settings.WEBHOOK_DELIVERY_BATCH_SIZE), webhook_ids=freed)
 
 
 def event_publish(*, organization: Organization, type: str, data: dict, waba: Waba | None = None) -> Event:

@@ -148,8 +148,10 @@ def test_a_500_schedules_only_that_delivery_for_retry(receiver, settings):
     failed = Delivery.objects.get(pk=deliveries[1].pk)
     assert failed.last_status_code == 500
     assert failed.claim_token is None
-    assert 54 <= (failed.next_attempt_at - failed.last_attempt_at).total_seconds() <= 66
-    assert failed.attempt_log.get().status_code == 500
+    attempt = failed.attempt_log.get()
+    assert attempt.status_code == 500
+    # 60 s with 10 % jitter, from the attempt's end
+    assert 54 <= (failed.next_attempt_at - attempt.finished_at).total_seconds() <= 66
     # Outcomes in the order they happened: the last one, a success, cleared the failure record.
     webhook.refresh_from_db()
     assert (webhook.consecutive_failures, webhook.failing_since) == (0, None)
@@ -174,7 +176,8 @@ def test_answered_failures_are_written_together_with_the_batch(receiver, setting
     assert {(d.status, d.last_status_code, d.attempts, d.claim_token) for d in rows} == {
         (Delivery.Status.PENDING, 500, 1, None)
     }
-    assert all(54 <= (d.next_attempt_at - d.last_attempt_at).total_seconds() <= 66 for d in rows)
+    ended = dict(DeliveryAttempt.objects.filter(delivery__in=rows).values_list("delivery_id", "finished_at"))
+    assert all(54 <= (d.next_attempt_at - ended[d.pk]).total_seconds() <= 66 for d in rows)
     assert DeliveryAttempt.objects.filter(delivery__in=rows, status_code=500, finished_at__isnull=False).count() == 20
     webhook.refresh_from_db()
     assert webhook.consecutive_failures == 20
@@ -184,7 +187,7 @@ def test_answered_failures_are_written_together_with_the_batch(receiver, setting
 def test_a_failures_retry_counts_from_its_attempt_not_from_when_the_batch_writes_it(receiver, settings):
     """Answered failures are written when the batch ends; the first one's retry must not move later
     by the time the rest of the batch took (here a second request of 3 s)."""
-    settings.WEBHOOK_RETRY_DELAYS = [10, 600]
+    settings.WEBHOOK_RETRY_DELAYS, settings.WEBHOOK_TIMEOUT_SECONDS = [10, 600], 10.0
     receiver.script(Reply(status=500), Reply(status=500, sleep=3.0))
     webhook = OutgoingWebhookFactory(url=receiver.url())
     first, second = queued_deliveries(webhook, 2)

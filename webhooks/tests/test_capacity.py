@@ -210,3 +210,28 @@ def test_a_failing_endpoint_with_its_connection_free_has_its_delivery_queued(
 
     assert queued == [[(str(failing.pk), str(delivery.pk))]]
     assert delivery.enqueued_at is not None
+
+
+def test_a_delivery_held_back_while_its_endpoints_batch_ended_meanwhile_is_queued_after_the_commit(
+    django_capture_on_commit_callbacks, monkeypatch
+):
+    """The batch in flight ended before the publish committed: its end could not see the new row,
+    so the publish's own look after the commit queues it."""
+    from webhooks.tasks import deliver_webhooks
+
+    queued: list[list[str]] = []
+    monkeypatch.setattr(deliver_webhooks, "delay", lambda delivery_ids: queued.append(delivery_ids))
+    failing = OutgoingWebhookFactory(consecutive_failures=capacity.FAILING_AFTER)
+    held = hold_slot(failing)
+
+    with django_capture_on_commit_callbacks() as callbacks:
+        delivery = publish(failing)
+    assert delivery.enqueued_at is None
+    # The batch in flight ends (its slot is free) before the publish's transaction commits.
+    Delivery.objects.filter(pk=held.pk).update(status=Delivery.Status.SUCCEEDED, claim_token=None)
+    for callback in callbacks:
+        callback()
+
+    assert queued == [[str(delivery.pk)]]
+    delivery.refresh_from_db()
+    assert delivery.enqueued_at is not None
