@@ -99,12 +99,12 @@ def free_slots(
 
 
 def waiting_for_their_connection(*, webhooks: Iterable[OutgoingWebhook], now: datetime) -> set[uuid.UUID]:
-    """Of these webhooks, the failing ones (one connection, `endpoint_limit`) whose connection is
-    taken by a batch in flight. A task for their new deliveries would only be claimed and deferred
-    again while it is (each such claim locks the organization's row, in the way of its healthy
-    endpoints' claims): the rows wait, unqueued, and the batch in flight queues them when it ends
-    (`engine._queue_waiting`), or the dispatcher does on its next run. One read, and only when a
-    failing webhook is among them."""
+    """Of these webhooks, those on one connection (`endpoint_limit`: a failing endpoint, or any under
+    WEBHOOK_ENDPOINT_CONCURRENCY=1) whose connection is taken by a batch in flight. A task for their
+    new deliveries would only be claimed and deferred again while it is (each such claim locks the
+    organization's row, in the way of its healthy endpoints' claims): the rows wait, unqueued, and
+    the batch in flight queues them when it ends (`engine._queue_waiting`), or the dispatcher does
+    on its next run. One read, and only when such a webhook is among them."""
     failing = [w.pk for w in webhooks if endpoint_limit(consecutive_failures=w.consecutive_failures) == 1]
     if not failing:
         return set()

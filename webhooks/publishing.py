@@ -68,8 +68,8 @@ def events_publish(*, type: str, items: list[tuple[Organization, dict, Waba | No
     active subscribed webhook whose scope matches, in a constant number of queries.
 
     Call it inside the transaction of the change that caused the events: both commit or neither,
-    and the delivery tasks are queued only after the commit. A failing endpoint's deliveries are
-    not queued while its one connection is taken (`capacity.waiting_for_their_connection`).
+    and the delivery tasks are queued only after the commit. The deliveries of an endpoint on one
+    connection (a failing one) are not queued while it is taken (`capacity.waiting_for_their_connection`).
     """
     if type == WEBHOOK_TEST:
         raise ValueError("webhook.test events are sent with webhook_test(), to one webhook")
@@ -84,7 +84,7 @@ def events_publish(*, type: str, items: list[tuple[Organization, dict, Waba | No
         OutgoingWebhook.objects.filter(organization_id__in={e.organization_id for e in events}, is_active=True)
     )
     now = timezone.now()
-    # A failing endpoint's one connection is taken: its new rows wait for it, unqueued.
+    # An endpoint's one connection is taken: its new rows wait for it, unqueued.
     waiting = capacity.waiting_for_their_connection(webhooks=webhooks, now=now)
     deliveries = Delivery.objects.bulk_create(
         [
