@@ -9,8 +9,9 @@ a worker that really died lets its lease run out.
 The concurrency limits are counted in the database, across every worker process: a batch in flight
 is one claim token among the webhook's `sending` rows whose lease holds. The claim locks the
 organization's row while it counts, so two workers cannot both take the last slot. A batch over
-a limit claims nothing and leaves its rows due, unqueued (the dispatcher queues them again on its
-next run), and a batch that ends queues its webhook's waiting rows at once. So a slow endpoint holds
+a limit claims nothing and leaves its rows due, unqueued, and a batch that ends queues its
+webhook's waiting rows at once (the dispatcher, on a run that finds a connection free, is the last
+resort: it gives each webhook at most a batch per free connection). So a slow endpoint holds
 at most WEBHOOK_ENDPOINT_CONCURRENCY threads, an organization at most WEBHOOK_ORGANIZATION_CONCURRENCY,
 and everyone else's deliveries keep flowing.
 
@@ -60,19 +61,27 @@ def _in_flight(now: datetime) -> Q:
 
 
 def free_slots(
-    *, pairs: Iterable[tuple[uuid.UUID, uuid.UUID]], now: datetime, failures: Mapping[uuid.UUID, int] | None = None
+    *,
+    pairs: Iterable[tuple[uuid.UUID, uuid.UUID]],
+    now: datetime,
+    failures: Mapping[uuid.UUID, int] | None = None,
+    lock: bool = True,
 ) -> dict[uuid.UUID, int]:
     """Of the (webhook id, organization id) pairs, how many more batches (connections) each webhook
     may hold now without going over either limit (`endpoint_limit` of its failed attempts in a row,
     `failures`, where given). Call it inside the claim's transaction: it locks the organizations' rows
-    until the claim commits."""
+    until the claim commits. `lock=False` (the dispatcher) only reads: an estimate, which the claim
+    counts again under the lock."""
     pairs = sorted(set(pairs))
     if not pairs:
         return {}
     org_ids = sorted({org_id for _, org_id in pairs})
-    # FOR NO KEY UPDATE: claims of one organization wait for each other, while inserts that only
-    # reference the organization (events, deliveries) do not wait for the claims.
-    list(Organization.objects.select_for_update(no_key=True).filter(pk__in=org_ids).order_by("pk").values_list("pk"))
+    if lock:
+        # FOR NO KEY UPDATE: claims of one organization wait for each other, while inserts that only
+        # reference the organization (events, deliveries) do not wait for the claims.
+        list(
+            Organization.objects.select_for_update(no_key=True).filter(pk__in=org_ids).order_by("pk").values_list("pk")
+        )
     # The batches in flight of these organizations, as (webhook, organization, claim token): both
     # limits are counted from the one read.
     batches = set(

@@ -23,6 +23,9 @@ logger = logging.getLogger(__name__)
 
 # A task that was put on the broker this long ago and has not claimed its row is presumed lost.
 REENQUEUE_AFTER = timedelta(seconds=60)
+# A dispatch reads the due rows at most this many times (each read leaves out the webhooks that
+# reached their share in the one before).
+FAIR_SHARE_ROUNDS = 20
 
 
 def webhook_deliver_batch(*, delivery_ids: list[uuid.UUID | str], queue_waiting: bool = True) -> list[uuid.UUID]:
@@ -90,11 +93,12 @@ def deliveries_due(*, now: datetime | None = None) -> QuerySet[Delivery]:
 
 def deliveries_dispatch_due(*, limit: int = 500, webhook_ids: list[uuid.UUID] | None = None) -> int:
     """Queue a task for every batch of due deliveries not already queued recently (of these
-    webhooks only, if given); returns how many deliveries.
+    webhooks only, if given), up to `limit` rows, oldest first; returns how many deliveries.
 
     Covers retries that came due, rows whose task was lost with the broker, rows deferred by a
     concurrency limit, and rows whose worker died mid-attempt (its lease ran out). Only queues: a
-    slow endpoint delays nobody.
+    slow endpoint delays nobody. Each webhook gets at most a batch per connection it has free
+    (`_fair_share`), so one endpoint's backlog cannot take a run's whole budget from the others.
     """
     from webhooks.tasks import deliver_webhooks
 
@@ -103,7 +107,7 @@ def deliveries_dispatch_due(*, limit: int = 500, webhook_ids: list[uuid.UUID] | 
     due = deliveries_due(now=now).filter(not_recently_queued)
     if webhook_ids is not None:
         due = due.filter(webhook_id__in=webhook_ids)
-    candidates = list(due.values_list("webhook_id", "pk")[:limit])
+    candidates = _fair_share(due, limit=limit, now=now)
     queued = 0
     for batch in queueing.batches(candidates):
         # Conditional UPDATE, so two dispatchers running at once queue each row once. When it did
@@ -124,3 +128,47 @@ def deliveries_dispatch_due(*, limit: int = 500, webhook_ids: list[uuid.UUID] | 
             continue
         queued += len(batch)
     return queued
+
+
+def _fair_share(due: QuerySet[Delivery], *, limit: int, now: datetime) -> list[tuple[uuid.UUID, uuid.UUID]]:
+    """(webhook id, delivery id) of up to `limit` of the `due` rows, oldest first, with at most
+    WEBHOOK_DELIVERY_BATCH_SIZE rows per connection each webhook has free (webhooks.capacity, read
+    without a lock: the claim counts again). A webhook whose connections are all taken gets none: its
+    batches in flight queue its waiting rows as they end (`_queue_waiting`). Taking only the oldest
+    rows let an endpoint that never answers, whose every batch is deferred and whose backlog is the
+    oldest, take every run's whole budget while other webhooks' retries waited behind it.
+
+    Read in rounds: a webhook that reached its share is left out of the next round's read (so are the
+    rows already taken), so each round reads the oldest rows of the webhooks that can still take
+    some; at most FAIR_SHARE_ROUNDS rounds (what is left waits for the next run)."""
+    size = int(settings.WEBHOOK_DELIVERY_BATCH_SIZE)
+    allowed: dict[uuid.UUID, int] = {}
+    taken: dict[uuid.UUID, int] = {}
+    full: set[uuid.UUID] = set()
+    picked: list[tuple[uuid.UUID, uuid.UUID]] = []
+    for _ in range(FAIR_SHARE_ROUNDS):
+        if len(picked) >= limit:
+            break
+        rows = list(
+            due.exclude(webhook_id__in=full)
+            .exclude(pk__in=[delivery_id for _, delivery_id in picked])
+            .values_list("webhook_id", "webhook__organization_id", "webhook__consecutive_failures", "pk")[
+                : limit - len(picked)
+            ]
+        )
+        new = {(webhook_id, org_id) for webhook_id, org_id, _, _ in rows if webhook_id not in allowed}
+        if new:
+            failures = {webhook_id: failed for webhook_id, _, failed, _ in rows}
+            slots = capacity.free_slots(pairs=new, now=now, failures=failures, lock=False)
+            allowed.update({webhook_id: free * size for webhook_id, free in slots.items()})
+        filled = False
+        for webhook_id, _, _, delivery_id in rows:
+            if taken.get(webhook_id, 0) < allowed[webhook_id]:
+                taken[webhook_id] = taken.get(webhook_id, 0) + 1
+                picked.append((webhook_id, delivery_id))
+            elif webhook_id not in full:
+                full.add(webhook_id)
+                filled = True
+        if not filled:  # every row read was taken: the limit is reached, or no due row is left
+            break
+    return picked

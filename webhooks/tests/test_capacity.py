@@ -65,7 +65,9 @@ def test_an_endpoint_at_its_limit_sends_nothing_and_its_delivery_waits_due(recei
     assert (waiting.status, waiting.attempts, waiting.enqueued_at) == (Delivery.Status.PENDING, 0, None)
     assert receiver.received == []
     assert not waiting.attempt_log.exists()
-    # Unqueued, so the next dispatch queues it again.
+    # Unqueued: the dispatcher leaves it while both connections are taken, and queues it once one is free.
+    assert deliveries_dispatch_due(webhook_ids=[webhook.pk]) == 0
+    Delivery.objects.filter(status=Delivery.Status.SENDING).update(claimed_until=timezone.now())
     assert deliveries_dispatch_due(webhook_ids=[webhook.pk]) == 1
 
 
@@ -193,6 +195,8 @@ def test_a_failing_endpoints_new_delivery_waits_unqueued_while_its_connection_is
     to_failing, to_healthy = event.deliveries.get(webhook=failing), event.deliveries.get(webhook=healthy)
     assert queued == [[(str(healthy.pk), str(to_healthy.pk))]]
     assert (to_failing.status, to_failing.enqueued_at) == (Delivery.Status.PENDING, None)
+    assert deliveries_dispatch_due(webhook_ids=[failing.pk]) == 0  # its connection is still taken
+    Delivery.objects.filter(status=Delivery.Status.SENDING).update(claimed_until=timezone.now())
     assert deliveries_dispatch_due(webhook_ids=[failing.pk]) == 1
 
 
@@ -235,3 +239,56 @@ def test_a_delivery_held_back_while_its_endpoints_batch_ended_meanwhile_is_queue
     assert queued == [[str(delivery.pk)]]
     delivery.refresh_from_db()
     assert delivery.enqueued_at is not None
+
+
+@pytest.fixture
+def queued(monkeypatch) -> list[list[str]]:
+    """The id lists handed to `deliver_webhooks`, instead of running it."""
+    from webhooks.tasks import deliver_webhooks
+
+    batches: list[list[str]] = []
+    monkeypatch.setattr(deliver_webhooks, "delay", lambda delivery_ids: batches.append(delivery_ids))
+    return batches
+
+
+def backlog(webhook, count: int, *, minutes_ago: int) -> list[Delivery]:
+    """`count` deliveries due since `minutes_ago`, deferred (unqueued)."""
+    deliveries = [publish(webhook) for _ in range(count)]
+    Delivery.objects.filter(pk__in=[d.pk for d in deliveries]).update(
+        enqueued_at=None, next_attempt_at=timezone.now() - timedelta(minutes=minutes_ago)
+    )
+    return deliveries
+
+
+def test_an_endpoint_whose_connection_is_taken_does_not_use_up_the_dispatchers_run(settings, queued):
+    """An endpoint that never answers holds its one connection, and its older backlog is deferred
+    again and again: the dispatcher, taking the oldest due rows, spent every run on them while
+    another organization's retry that came due waited behind them."""
+    settings.WEBHOOK_DELIVERY_BATCH_SIZE = 2
+    hung = OutgoingWebhookFactory(consecutive_failures=capacity.FAILING_AFTER)
+    hold_slot(hung)
+    backlog(hung, 6, minutes_ago=10)
+    retry = backlog(OutgoingWebhookFactory(), 1, minutes_ago=1)
+
+    assert deliveries_dispatch_due(limit=3) == 1
+    assert queued == [[str(retry[0].pk)]]
+
+
+def test_the_dispatcher_queues_a_batch_per_free_connection_of_each_webhook(settings, queued):
+    settings.WEBHOOK_DELIVERY_BATCH_SIZE = 2
+    settings.WEBHOOK_ENDPOINT_CONCURRENCY = 2
+    failing = OutgoingWebhookFactory(consecutive_failures=capacity.FAILING_AFTER)  # one connection, free
+    busy = OutgoingWebhookFactory()  # two connections, one taken
+    hold_slot(busy)
+    idle = OutgoingWebhookFactory()  # two connections, both free
+    rows = {webhook: backlog(webhook, 5, minutes_ago=10 - n) for n, webhook in enumerate((failing, busy, idle))}
+    later = backlog(OutgoingWebhookFactory(), 1, minutes_ago=1)
+
+    assert deliveries_dispatch_due() == 2 + 2 + 4 + 1
+    by_webhook = {webhook.pk: {str(d.pk) for d in deliveries} for webhook, deliveries in rows.items()}
+    sizes = {
+        webhook_id: sorted(len(batch) for batch in queued if set(batch) <= ids)
+        for webhook_id, ids in by_webhook.items()
+    }
+    assert sizes == {failing.pk: [2], busy.pk: [2], idle.pk: [2, 2]}
+    assert [str(later[0].pk)] in queued
