@@ -61,7 +61,7 @@ def test_payloads_stored_within_one_window_share_one_drain_that_runs_after_it(qu
     assert post(phone.meta_phone_number_id, "wamid.B").status_code == 200
 
     assert len(queued) == 2
-    first_window_end = 1_800_000_000.1
+    first_window_end = 1_800_000_000 + inbound_wakeup.WINDOW_SECONDS
     assert queued[0] >= datetime.fromtimestamp(first_window_end, tz=UTC)
     assert InboundWebhook.objects.filter(processed_at__isnull=True).count() == 31
     process_inbound_webhook()  # the first window's drain, at its ETA, takes every payload stored
