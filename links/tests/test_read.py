@@ -51,6 +51,31 @@ def test_completed_link_is_enriched_with_our_phone_and_waba_ids(api_client, orga
 
 
 @pytest.mark.django_db
+def test_reading_links_never_reads_the_phones_pin_or_the_webhook_secret(api_client, organization, monkeypatch):
+    """Answers show neither: a `GET` or a page reads the phone's number, not the rest of its row,
+    so no secret is decrypted for an answer that never shows it."""
+    from core import crypto
+
+    link = completed_link(organization=organization, webhook_secret="whsec_never_read")
+    link.phone.pin = "123456"
+    link.phone.save()
+    api_client.get(f"{URL}/{link.id}")  # the key's first request also records its last use
+    decrypted: list[str] = []
+    real_decrypt = crypto.decrypt
+    monkeypatch.setattr(crypto, "decrypt", lambda value: decrypted.append(value) or real_decrypt(value))
+
+    with CaptureQueriesContext(connection) as queries:
+        one = api_client.get(f"{URL}/{link.id}").json()["data"]
+        page = api_client.get(URL).json()["data"]
+
+    assert one["phoneNumber"] == page[0]["phoneNumber"] == "+5491155551234"
+    assert decrypted == []
+    assert len(queries) == 5  # the key, the link; the key, the kept total (or count), the page
+    for query in queries:
+        assert '"pin"' not in query["sql"] and '"webhook_secret"' not in query["sql"], query["sql"]
+
+
+@pytest.mark.django_db
 def test_error_link_shows_its_message(api_client, organization):
     link = OnboardingLinkFactory(organization=organization, status="error", error="The code has expired.")
 
