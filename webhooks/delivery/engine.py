@@ -55,11 +55,14 @@ def webhook_deliver_batch(*, delivery_ids: list[uuid.UUID | str], queue_waiting:
 
 
 def _queue_waiting(webhook_id: uuid.UUID) -> None:
-    """This batch's slot is free again: queue a share of the webhook's waiting rows for it. A
-    share, not a whole batch, so that when the webhook's batches end together, the rows that
-    waited go out over all its slots at once rather than over one or two; all of them (up to a
-    batch) for an endpoint that keeps failing, which has one slot (webhooks.capacity): smaller
-    shares would only be claimed and deferred again while that slot is taken."""
+    """This batch's slot is free again: queue a share of the webhook's waiting rows for it, and one
+    for every other slot that is free too. A share, not a whole batch, so that when the webhook's
+    batches end together, the rows that waited go out over all its slots at once rather than over
+    one or two; all of them (up to a batch) for an endpoint that keeps failing, which has one slot
+    (webhooks.capacity): smaller shares would only be claimed and deferred again while that slot is
+    taken. A share for each free slot, so that an endpoint that succeeds again after failing (its
+    one slot becomes WEBHOOK_ENDPOINT_CONCURRENCY) sends its backlog over all of them at once, not
+    an eighth of it each time its one batch ends."""
     # Exactly the `delivery_waiting` index's rows: this runs after every batch, and the claimable
     # rows' index also holds every delivery of the stream until vacuum removes it. (Rows of a
     # worker that died are the dispatcher's, once their lease runs out.)
@@ -73,8 +76,10 @@ def _queue_waiting(webhook_id: uuid.UUID) -> None:
         failures = OutgoingWebhook.objects.filter(pk=webhook_id).values_list("consecutive_failures", flat=True).first()
         if failures is None:  # deleted meanwhile, with its deliveries
             return
-        share = -(-waiting // capacity.endpoint_limit(consecutive_failures=failures))
-        deliveries_dispatch_due(limit=min(share, int(settings.WEBHOOK_DELIVERY_BATCH_SIZE)), webhook_ids=[webhook_id])
+        slots = capacity.endpoint_limit(consecutive_failures=failures)
+        share = min(-(-waiting // slots), _batch_size())
+        # The dispatcher gives the webhook at most a share per free slot (`_fair_share`).
+        deliveries_dispatch_due(limit=min(waiting, share * slots), webhook_ids=[webhook_id], batch_size=share)
 
 
 def webhook_deliver(*, delivery_id: uuid.UUID | str, queue_waiting: bool = True) -> Delivery | None:
@@ -91,7 +96,13 @@ def deliveries_due(*, now: datetime | None = None) -> QuerySet[Delivery]:
     return Delivery.objects.filter(claimable(now)).order_by("next_attempt_at")
 
 
-def deliveries_dispatch_due(*, limit: int = 500, webhook_ids: list[uuid.UUID] | None = None) -> int:
+def _batch_size() -> int:
+    return max(1, int(settings.WEBHOOK_DELIVERY_BATCH_SIZE))
+
+
+def deliveries_dispatch_due(
+    *, limit: int = 500, webhook_ids: list[uuid.UUID] | None = None, batch_size: int | None = None
+) -> int:
     """Queue a task for every batch of due deliveries not already queued recently (of these
     webhooks only, if given), up to `limit` rows, oldest first; returns how many deliveries.
 
@@ -99,6 +110,7 @@ def deliveries_dispatch_due(*, limit: int = 500, webhook_ids: list[uuid.UUID] | 
     concurrency limit, and rows whose worker died mid-attempt (its lease ran out). Only queues: a
     slow endpoint delays nobody. Each webhook gets at most a batch per connection it has free
     (`_fair_share`), so one endpoint's backlog cannot take a run's whole budget from the others.
+    `batch_size`: rows a batch (WEBHOOK_DELIVERY_BATCH_SIZE when not given).
     """
     from webhooks.tasks import deliver_webhooks
 
@@ -107,9 +119,10 @@ def deliveries_dispatch_due(*, limit: int = 500, webhook_ids: list[uuid.UUID] | 
     due = deliveries_due(now=now).filter(not_recently_queued)
     if webhook_ids is not None:
         due = due.filter(webhook_id__in=webhook_ids)
-    candidates = _fair_share(due, limit=limit, now=now)
+    size = batch_size or _batch_size()
+    candidates = _fair_share(due, limit=limit, now=now, size=size)
     queued = 0
-    for batch in queueing.batches(candidates):
+    for batch in queueing.batches(candidates, size=size):
         # Conditional UPDATE, so two dispatchers running at once queue each row once. When it did
         # not mark the whole batch, the rows this run marked are the ones stamped with its `now`.
         marked = Delivery.objects.filter(not_recently_queued, pk__in=batch).update(enqueued_at=now)
@@ -130,9 +143,9 @@ def deliveries_dispatch_due(*, limit: int = 500, webhook_ids: list[uuid.UUID] | 
     return queued
 
 
-def _fair_share(due: QuerySet[Delivery], *, limit: int, now: datetime) -> list[tuple[uuid.UUID, uuid.UUID]]:
-    """(webhook id, delivery id) of up to `limit` of the `due` rows, oldest first, with at most
-    WEBHOOK_DELIVERY_BATCH_SIZE rows per connection each webhook has free (webhooks.capacity, read
+def _fair_share(due: QuerySet[Delivery], *, limit: int, now: datetime, size: int) -> list[tuple[uuid.UUID, uuid.UUID]]:
+    """(webhook id, delivery id) of up to `limit` of the `due` rows, oldest first, with at most a
+    batch (`size` rows) per connection each webhook has free (webhooks.capacity, read
     without a lock: the claim counts again). A webhook whose connections are all taken gets none: its
     batches in flight queue its waiting rows as they end (`_queue_waiting`). Taking only the oldest
     rows let an endpoint that never answers, whose every batch is deferred and whose backlog is the
@@ -141,7 +154,6 @@ def _fair_share(due: QuerySet[Delivery], *, limit: int, now: datetime) -> list[t
     Read in rounds: a webhook that reached its share is left out of the next round's read (so are the
     rows already taken), so each round reads the oldest rows of the webhooks that can still take
     some; at most FAIR_SHARE_ROUNDS rounds (what is left waits for the next run)."""
-    size = int(settings.WEBHOOK_DELIVERY_BATCH_SIZE)
     allowed: dict[uuid.UUID, int] = {}
     taken: dict[uuid.UUID, int] = {}
     full: set[uuid.UUID] = set()

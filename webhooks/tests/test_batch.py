@@ -338,10 +338,10 @@ def test_dispatcher_queues_only_the_rows_it_marked(settings, queued_batches, mon
     Delivery.objects.update(enqueued_at=None)
     real_batches = queueing.batches
 
-    def another_dispatcher_in_between(candidates):
+    def another_dispatcher_in_between(candidates, **options):
         # Another dispatcher queued one of the rows after this one read its candidates.
         Delivery.objects.filter(pk=deliveries[1].pk).update(enqueued_at=timezone.now())
-        return real_batches(candidates)
+        return real_batches(candidates, **options)
 
     monkeypatch.setattr(queueing, "batches", another_dispatcher_in_between)
 

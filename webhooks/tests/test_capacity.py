@@ -123,6 +123,7 @@ def test_a_batch_that_ends_queues_a_share_of_the_waiting_rows_not_all_of_them(re
 
     settings.WEBHOOK_ENDPOINT_CONCURRENCY = 2
     webhook = OutgoingWebhookFactory(url=receiver.url())
+    hold_slot(webhook)  # the other slot's batch, in flight
     waiting = [publish(webhook) for _ in range(5)]
     Delivery.objects.filter(pk__in=[d.pk for d in waiting]).update(enqueued_at=None)  # deferred
     queued: list[list[str]] = []
@@ -131,6 +132,24 @@ def test_a_batch_that_ends_queues_a_share_of_the_waiting_rows_not_all_of_them(re
     assert webhook_deliver(delivery_id=publish(webhook).pk).status == Delivery.Status.SUCCEEDED
     # Five waiting over two slots: this slot takes three; the other slot's batch takes the rest.
     assert [len(batch) for batch in queued] == [3]
+
+
+def test_a_batch_that_ends_queues_a_share_for_every_free_slot(receiver, settings, monkeypatch):
+    """An endpoint that succeeds again after failing has all its slots back while one batch runs:
+    its backlog goes out over all of them at once, not a share each time that one batch ends."""
+    from webhooks.tasks import deliver_webhooks
+
+    settings.WEBHOOK_ENDPOINT_CONCURRENCY = 4
+    webhook = OutgoingWebhookFactory(url=receiver.url(), consecutive_failures=capacity.FAILING_AFTER)
+    waiting = [publish(webhook) for _ in range(12)]
+    Delivery.objects.filter(pk__in=[d.pk for d in waiting]).update(enqueued_at=None)  # deferred
+    queued: list[list[str]] = []
+    monkeypatch.setattr(deliver_webhooks, "delay", lambda delivery_ids: queued.append(delivery_ids))
+
+    # Its one connection's batch succeeds: four slots again, all free when the batch ends.
+    assert webhook_deliver(delivery_id=publish(webhook).pk).status == Delivery.Status.SUCCEEDED
+    assert [len(batch) for batch in queued] == [3, 3, 3, 3]
+    assert sorted(d for batch in queued for d in batch) == sorted(str(d.pk) for d in waiting)
 
 
 def test_a_failing_endpoints_batch_that_ends_queues_all_its_waiting_rows(receiver, settings, monkeypatch):
