@@ -3,7 +3,6 @@ transaction of the change that caused the event; the deliveries are queued once 
 
 import json
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -111,7 +110,7 @@ def _queue_if_freed(webhooks: list[OutgoingWebhook]) -> None:
     still_taken = capacity.waiting_for_their_connection(webhooks=webhooks, now=timezone.now())
     freed = [w.pk for w in webhooks if w.pk not in still_taken]
     if freed:
-        deliveries_dispatch_due(limit=int(settings.WEBHOOK_DELIVERY_BATCH_SIZE), webhook_ids=freed)
+        deliveries_dispatch_due(limit=queueing.batch_size(), webhook_ids=freed)
 
 
 def event_publish(*, organization: Organization, type: str, data: dict, waba: Waba | None = None) -> Event:

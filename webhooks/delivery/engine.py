@@ -77,7 +77,7 @@ def _queue_waiting(webhook_id: uuid.UUID) -> None:
         if failures is None:  # deleted meanwhile, with its deliveries
             return
         slots = capacity.endpoint_limit(consecutive_failures=failures)
-        share = min(-(-waiting // slots), _batch_size())
+        share = min(-(-waiting // slots), queueing.batch_size())
         # The dispatcher gives the webhook at most a share per free slot (`_fair_share`).
         deliveries_dispatch_due(limit=min(waiting, share * slots), webhook_ids=[webhook_id], batch_size=share)
 
@@ -94,10 +94,6 @@ def webhook_deliver(*, delivery_id: uuid.UUID | str, queue_waiting: bool = True)
 def deliveries_due(*, now: datetime | None = None) -> QuerySet[Delivery]:
     now = now or timezone.now()
     return Delivery.objects.filter(claimable(now)).order_by("next_attempt_at")
-
-
-def _batch_size() -> int:
-    return max(1, int(settings.WEBHOOK_DELIVERY_BATCH_SIZE))
 
 
 def deliveries_dispatch_due(
@@ -119,7 +115,7 @@ def deliveries_dispatch_due(
     due = deliveries_due(now=now).filter(not_recently_queued)
     if webhook_ids is not None:
         due = due.filter(webhook_id__in=webhook_ids)
-    size = batch_size or _batch_size()
+    size = batch_size or queueing.batch_size()
     candidates = _fair_share(due, limit=limit, now=now, size=size)
     queued = 0
     for batch in queueing.batches(candidates, size=size):

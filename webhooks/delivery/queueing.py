@@ -8,10 +8,15 @@ from django.conf import settings
 from django.db import transaction
 
 
+def batch_size() -> int:
+    """The most deliveries one task carries (WEBHOOK_DELIVERY_BATCH_SIZE)."""
+    return max(1, int(settings.WEBHOOK_DELIVERY_BATCH_SIZE))
+
+
 def batches(deliveries: list[tuple[Any, Any]], *, size: int | None = None) -> list[list[str]]:
     """(webhook id, delivery id) pairs as lists of delivery ids, one webhook each (in the order
-    given), cut at `size` (WEBHOOK_DELIVERY_BATCH_SIZE): one task sends a list over one connection."""
-    size = max(1, size or int(settings.WEBHOOK_DELIVERY_BATCH_SIZE))
+    given), cut at `size` (`batch_size()`): one task sends a list over one connection."""
+    size = max(1, size or batch_size())
     by_webhook: dict[str, list[str]] = {}
     for webhook_id, delivery_id in deliveries:
         by_webhook.setdefault(str(webhook_id), []).append(str(delivery_id))
