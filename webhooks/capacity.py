@@ -60,40 +60,42 @@ def _in_flight(now: datetime) -> Q:
     return Q(status=Delivery.Status.SENDING, claimed_until__gte=now)
 
 
+def organization_limit() -> int:
+    """How many batches (connections) one organization's webhooks may hold at once."""
+    return int(settings.WEBHOOK_ORGANIZATION_CONCURRENCY)
+
+
+def batches_in_flight(*, now: datetime, org_ids: Iterable[uuid.UUID] | None = None) -> tuple[Counter, Counter]:
+    """The batches in flight (of these organizations' webhooks, or of all), counted per webhook and
+    per organization, from one read of the `sending` rows whose lease holds (at most the
+    deployment's delivery threads' worth of claim tokens)."""
+    rows = Delivery.objects.filter(_in_flight(now))
+    if org_ids is not None:
+        rows = rows.filter(webhook__organization_id__in=org_ids)
+    # (webhook, organization, claim token): both limits are counted from the one read.
+    batches = set(rows.order_by().values_list("webhook_id", "webhook__organization_id", "claim_token").distinct())
+    per_webhook = Counter(webhook_id for webhook_id, _, _ in batches)
+    # (One batch may hold rows of several of an organization's webhooks: it is one connection.)
+    per_org = Counter(org_id for org_id, _ in {(org_id, token) for _, org_id, token in batches})
+    return per_webhook, per_org
+
+
 def free_slots(
-    *,
-    pairs: Iterable[tuple[uuid.UUID, uuid.UUID]],
-    now: datetime,
-    failures: Mapping[uuid.UUID, int] | None = None,
-    lock: bool = True,
+    *, pairs: Iterable[tuple[uuid.UUID, uuid.UUID]], now: datetime, failures: Mapping[uuid.UUID, int] | None = None
 ) -> dict[uuid.UUID, int]:
     """Of the (webhook id, organization id) pairs, how many more batches (connections) each webhook
     may hold now without going over either limit (`endpoint_limit` of its failed attempts in a row,
     `failures`, where given). Call it inside the claim's transaction: it locks the organizations' rows
-    until the claim commits. `lock=False` (the dispatcher) only reads: an estimate, which the claim
-    counts again under the lock."""
+    until the claim commits."""
     pairs = sorted(set(pairs))
     if not pairs:
         return {}
     org_ids = sorted({org_id for _, org_id in pairs})
-    if lock:
-        # FOR NO KEY UPDATE: claims of one organization wait for each other, while inserts that only
-        # reference the organization (events, deliveries) do not wait for the claims.
-        list(
-            Organization.objects.select_for_update(no_key=True).filter(pk__in=org_ids).order_by("pk").values_list("pk")
-        )
-    # The batches in flight of these organizations, as (webhook, organization, claim token): both
-    # limits are counted from the one read.
-    batches = set(
-        Delivery.objects.filter(_in_flight(now), webhook__organization_id__in=org_ids)
-        .order_by()
-        .values_list("webhook_id", "webhook__organization_id", "claim_token")
-        .distinct()
-    )
-    per_webhook = Counter(webhook_id for webhook_id, _, _ in batches)
-    # (One batch may hold rows of several of an organization's webhooks: it is one connection.)
-    per_org = Counter(org_id for org_id, _ in {(org_id, token) for _, org_id, token in batches})
-    org_limit = int(settings.WEBHOOK_ORGANIZATION_CONCURRENCY)
+    # FOR NO KEY UPDATE: claims of one organization wait for each other, while inserts that only
+    # reference the organization (events, deliveries) do not wait for the claims.
+    list(Organization.objects.select_for_update(no_key=True).filter(pk__in=org_ids).order_by("pk").values_list("pk"))
+    per_webhook, per_org = batches_in_flight(now=now, org_ids=org_ids)
+    org_limit = organization_limit()
     failures = failures or {}
     return {
         webhook_id: max(

@@ -7,6 +7,7 @@ deferred by a concurrency limit)."""
 import logging
 import time
 import uuid
+from collections import Counter
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -140,43 +141,54 @@ def deliveries_dispatch_due(
 
 
 def _fair_share(due: QuerySet[Delivery], *, limit: int, now: datetime, size: int) -> list[tuple[uuid.UUID, uuid.UUID]]:
-    """(webhook id, delivery id) of up to `limit` of the `due` rows, oldest first, with at most a
-    batch (`size` rows) per connection each webhook has free (webhooks.capacity, read
-    without a lock: the claim counts again). A webhook whose connections are all taken gets none: its
-    batches in flight queue its waiting rows as they end (`_queue_waiting`). Taking only the oldest
-    rows let an endpoint that never answers, whose every batch is deferred and whose backlog is the
-    oldest, take every run's whole budget while other webhooks' retries waited behind it.
+    """(webhook id, delivery id) of up to `limit` of the `due` rows, oldest first, in batches of
+    `size` rows per webhook, each batch one more connection of its webhook and of its organization
+    (webhooks.capacity's limits, counted from the batches in flight, read without the claim's lock:
+    the claim counts again). Taking only the oldest rows let an endpoint that never answers, whose
+    every batch is deferred and whose backlog is the oldest, take every run's whole budget while
+    other webhooks' retries waited behind it.
 
-    Read in rounds: a webhook that reached its share is left out of the next round's read (so are the
-    rows already taken), so each round reads the oldest rows of the webhooks that can still take
-    some; at most FAIR_SHARE_ROUNDS rounds (what is left waits for the next run)."""
-    allowed: dict[uuid.UUID, int] = {}
-    taken: dict[uuid.UUID, int] = {}
-    full: set[uuid.UUID] = set()
+    Webhooks and organizations with no connection free are left out of the read from the start (a
+    webhook's own batches queue its waiting rows as they end; a webhook waiting only for its
+    organization's limit is queued by a run that finds one of the organization's connections free).
+    Those that use up their connections on this run's batches are left out of the next round's read
+    (so are the rows already taken); at most FAIR_SHARE_ROUNDS rounds (what is left waits for the
+    next run)."""
+    per_webhook, per_org = capacity.batches_in_flight(now=now)
+    org_limit = capacity.organization_limit()
+    busy = OutgoingWebhook.objects.filter(pk__in=list(per_webhook)).values_list("pk", "consecutive_failures")
+    full = {pk for pk, failed in busy if per_webhook[pk] >= capacity.endpoint_limit(consecutive_failures=failed)}
+    full_orgs = {org_id for org_id, batches in per_org.items() if batches >= org_limit}
+    taken: Counter[uuid.UUID] = Counter()
     picked: list[tuple[uuid.UUID, uuid.UUID]] = []
     for _ in range(FAIR_SHARE_ROUNDS):
         if len(picked) >= limit:
             break
         rows = list(
             due.exclude(webhook_id__in=full)
+            .exclude(webhook__organization_id__in=full_orgs)
             .exclude(pk__in=[delivery_id for _, delivery_id in picked])
             .values_list("webhook_id", "webhook__organization_id", "webhook__consecutive_failures", "pk")[
                 : limit - len(picked)
             ]
         )
-        new = {(webhook_id, org_id) for webhook_id, org_id, _, _ in rows if webhook_id not in allowed}
-        if new:
-            failures = {webhook_id: failed for webhook_id, _, failed, _ in rows}
-            slots = capacity.free_slots(pairs=new, now=now, failures=failures, lock=False)
-            allowed.update({webhook_id: free * size for webhook_id, free in slots.items()})
         filled = False
-        for webhook_id, _, _, delivery_id in rows:
-            if taken.get(webhook_id, 0) < allowed[webhook_id]:
-                taken[webhook_id] = taken.get(webhook_id, 0) + 1
-                picked.append((webhook_id, delivery_id))
-            elif webhook_id not in full:
-                full.add(webhook_id)
-                filled = True
+        for webhook_id, org_id, failed, delivery_id in rows:
+            if webhook_id in full or org_id in full_orgs:
+                continue
+            if taken[webhook_id] % size == 0:  # the row starts a batch: one more connection
+                if per_webhook[webhook_id] >= capacity.endpoint_limit(consecutive_failures=failed):
+                    full.add(webhook_id)
+                    filled = True
+                    continue
+                if per_org[org_id] >= org_limit:
+                    full_orgs.add(org_id)
+                    filled = True
+                    continue
+                per_webhook[webhook_id] += 1
+                per_org[org_id] += 1
+            taken[webhook_id] += 1
+            picked.append((webhook_id, delivery_id))
         if not filled:  # every row read was taken: the limit is reached, or no due row is left
             break
     return picked

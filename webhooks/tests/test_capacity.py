@@ -311,3 +311,31 @@ def test_the_dispatcher_queues_a_batch_per_free_connection_of_each_webhook(setti
     }
     assert sizes == {failing.pk: [2], busy.pk: [2], idle.pk: [2, 2]}
     assert [str(later[0].pk)] in queued
+
+
+def test_endpoints_whose_connections_are_taken_are_left_out_however_old_and_many_their_backlogs(settings, queued):
+    """Many hung endpoints, each with a backlog older than the next one's: none of them may use up
+    the run's reads either."""
+    settings.WEBHOOK_DELIVERY_BATCH_SIZE = 1
+    for age in range(25):
+        hung = OutgoingWebhookFactory(consecutive_failures=capacity.FAILING_AFTER)
+        hold_slot(hung)
+        backlog(hung, 3, minutes_ago=100 - age)
+    retry = backlog(OutgoingWebhookFactory(), 1, minutes_ago=1)
+
+    assert deliveries_dispatch_due(limit=3) == 1
+    assert queued == [[str(retry[0].pk)]]
+
+
+def test_an_organizations_limit_is_shared_by_its_webhooks_in_one_dispatch(settings, queued):
+    settings.WEBHOOK_DELIVERY_BATCH_SIZE = 1
+    settings.WEBHOOK_ENDPOINT_CONCURRENCY = 2
+    settings.WEBHOOK_ORGANIZATION_CONCURRENCY = 2
+    first = OutgoingWebhookFactory()
+    second = OutgoingWebhookFactory(organization=first.organization)
+    backlog(first, 2, minutes_ago=2)
+    backlog(second, 2, minutes_ago=1)
+
+    # Two connections for the organization: two batches, not two per webhook.
+    assert deliveries_dispatch_due() == 2
+    assert len(queued) == 2
