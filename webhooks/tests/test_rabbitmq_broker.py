@@ -82,7 +82,10 @@ def test_a_webhook_is_delivered_end_to_end_through_rabbitmq(amqp_env, web, tmp_p
     worker = Worker(
         tmp_path / "worker.log",
         command=[sys.executable, "-m", "celery", "-A", "onboarding_project", "worker", "--pool=threads"]
-        + ["--concurrency=2", "-Q", amqp_env["WEBHOOK_QUEUE"], "-l", "INFO"],
+        + ["--concurrency=2", "-Q", amqp_env["WEBHOOK_QUEUE"], "-l", "INFO"]
+        # A node name of its own: RabbitMQ holds a node's control queue exclusively, so a second run
+        # on this machine (another checkout's suite) under the default `celery@host` failed to start.
+        + ["-n", f"{amqp_env['WEBHOOK_QUEUE']}@%h"],
         env=amqp_env,
     )
     try:
