@@ -114,10 +114,13 @@ def deliveries_dispatch_due(
     now = timezone.now()
     not_recently_queued = Q(enqueued_at__isnull=True) | Q(enqueued_at__lt=now - REENQUEUE_AFTER)
     due = deliveries_due(now=now).filter(not_recently_queued)
+    org_ids = None
     if webhook_ids is not None:
         due = due.filter(webhook_id__in=webhook_ids)
+        # Only these webhooks' organizations' batches in flight count (a batch's end asks for one).
+        org_ids = set(OutgoingWebhook.objects.filter(pk__in=webhook_ids).values_list("organization_id", flat=True))
     size = batch_size or queueing.batch_size()
-    candidates = _fair_share(due, limit=limit, now=now, size=size)
+    candidates = _fair_share(due, limit=limit, now=now, size=size, org_ids=org_ids)
     queued = 0
     for batch in queueing.batches(candidates, size=size):
         # Conditional UPDATE, so two dispatchers running at once queue each row once. When it did
@@ -140,7 +143,9 @@ def deliveries_dispatch_due(
     return queued
 
 
-def _fair_share(due: QuerySet[Delivery], *, limit: int, now: datetime, size: int) -> list[tuple[uuid.UUID, uuid.UUID]]:
+def _fair_share(
+    due: QuerySet[Delivery], *, limit: int, now: datetime, size: int, org_ids: set[uuid.UUID] | None = None
+) -> list[tuple[uuid.UUID, uuid.UUID]]:
     """(webhook id, delivery id) of up to `limit` of the `due` rows, oldest first, in batches of
     `size` rows per webhook, each batch one more connection of its webhook and of its organization
     (webhooks.capacity's limits, counted from the batches in flight, read without the claim's lock:
@@ -153,8 +158,8 @@ def _fair_share(due: QuerySet[Delivery], *, limit: int, now: datetime, size: int
     organization's limit is queued by a run that finds one of the organization's connections free).
     Those that use up their connections on this run's batches are left out of the next round's read
     (so are the rows already taken); at most FAIR_SHARE_ROUNDS rounds (what is left waits for the
-    next run)."""
-    per_webhook, per_org = capacity.batches_in_flight(now=now)
+    next run). `org_ids`: the organizations of all the `due` rows, when the caller knows them."""
+    per_webhook, per_org = capacity.batches_in_flight(now=now, org_ids=org_ids)
     org_limit = capacity.organization_limit()
     busy = OutgoingWebhook.objects.filter(pk__in=list(per_webhook)).values_list("pk", "consecutive_failures")
     full = {pk for pk, failed in busy if per_webhook[pk] >= capacity.endpoint_limit(consecutive_failures=failed)}
