@@ -10,7 +10,8 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Case, F, Q, Value, When
+from django.db.models import Case, DateTimeField, F, Q, Value, When
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from core.metrics import DELIVERIES
@@ -169,9 +170,11 @@ def record_outcomes(outcomes: list[tuple[Claim, transport.AttemptResult]]) -> Fa
         return Failure()
     if succeeded:  # the failures began after a success of these outcomes
         webhook.update(consecutive_failures=failed_since_success, failing_since=now)
-    else:
-        webhook.update(consecutive_failures=F("consecutive_failures") + failed_since_success)
-        webhook.filter(failing_since__isnull=True).update(failing_since=now)
+    else:  # one more run of failures; the record's start stays where it was, if it had one
+        webhook.update(
+            consecutive_failures=F("consecutive_failures") + failed_since_success,
+            failing_since=Coalesce("failing_since", Value(now, output_field=DateTimeField())),
+        )
     failing_since, in_a_row = webhook.values_list("failing_since", "consecutive_failures").get()
     if failing_since is not None and now - failing_since >= AUTO_DISABLE_AFTER:
         days = AUTO_DISABLE_AFTER.days

@@ -169,6 +169,34 @@ def test_a_failing_endpoints_batch_that_ends_queues_all_its_waiting_rows(receive
     assert [len(batch) for batch in queued] == [5]
 
 
+def test_a_failing_endpoints_batch_end_queues_its_waiting_rows_without_counting_batches_again(
+    receiver, settings, monkeypatch
+):
+    """The batch that ends held the failing endpoint's one connection: its waiting rows go out as one
+    batch, read and marked, with no share to work out (the batches in flight were read by the
+    claim, and the next claim reads them again)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from webhooks.tasks import deliver_webhooks
+
+    settings.WEBHOOK_ENDPOINT_CONCURRENCY = 8
+    receiver.default = Reply(status=500)
+    webhook = OutgoingWebhookFactory(url=receiver.url(), consecutive_failures=capacity.FAILING_AFTER)
+    waiting = [publish(webhook) for _ in range(5)]
+    Delivery.objects.filter(pk__in=[d.pk for d in waiting]).update(enqueued_at=None)  # retries come due
+    queued: list[list[str]] = []
+    monkeypatch.setattr(deliver_webhooks, "delay", lambda delivery_ids: queued.append(delivery_ids))
+
+    delivery = publish(webhook)
+    with CaptureQueriesContext(connection) as queries:
+        webhook_deliver(delivery_id=delivery.pk)
+
+    assert sorted(d for batch in queued for d in batch) == sorted(str(d.pk) for d in waiting)
+    in_flight_reads = [q for q in queries.captured_queries if q["sql"].startswith("SELECT DISTINCT")]
+    assert len(in_flight_reads) == 1  # the claim's
+
+
 def test_an_endpoint_that_keeps_failing_is_served_one_connection_at_a_time(receiver, settings):
     settings.WEBHOOK_ENDPOINT_CONCURRENCY = 8
     failing = OutgoingWebhookFactory(url=receiver.url("/failing"), consecutive_failures=capacity.FAILING_AFTER)
