@@ -106,7 +106,9 @@ def deliveries_dispatch_due(
     Covers retries that came due, rows whose task was lost with the broker, rows deferred by a
     concurrency limit, and rows whose worker died mid-attempt (its lease ran out). Only queues: a
     slow endpoint delays nobody. Each webhook gets at most a batch per connection it has free
-    (`_fair_share`), so one endpoint's backlog cannot take a run's whole budget from the others.
+    (`_fair_share`), so one endpoint's backlog cannot take a run's whole budget from the others;
+    a single batch of a single webhook (a batch's end, for the slot it freed) is queued without the
+    share, whose reads would cost more than the one claim that counts again.
     `batch_size`: rows a batch (WEBHOOK_DELIVERY_BATCH_SIZE when not given).
     """
     from webhooks.tasks import deliver_webhooks
