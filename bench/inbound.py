@@ -22,7 +22,7 @@ from django.utils import timezone
 
 from bench.config import PYTHON, ROOT
 from bench.db import settle_queue_tables
-from bench.load import run_wrk
+from bench.load import WrkResult, interleaved, run_wrk
 from bench.meta_sender import message_payload
 from bench.procs import HarnessError, Processes, cpu_seconds
 from bench.scenarios import row
@@ -41,9 +41,10 @@ def signature(body: bytes) -> str:
 # --- inbound_ingest -------------------------------------------------------------------------------
 
 
-def ingest_scenario(base: str, procs: Processes, *, seconds: int, baseline_rps: float, phones: int = 200) -> list[dict]:
+def ingest_scenario(base: str, procs: Processes, *, seconds: int, phones: int = 200) -> list[dict]:
     """wrk, 16 connections, POSTing signed payloads (one message each, `phones` phone ids the
-    service does not know: stored and answered 200 all the same). Every 200 must be a stored row.
+    service does not know: stored and answered 200 all the same), interleaved with the constant JSON
+    (its baseline). Every 200 must be a stored row.
     `details.web_cpu_ms_per_payload`: the gunicorn workers' CPU per POST (docs/deploy.md's c_web)."""
     from phones.models import InboundWebhook
 
@@ -55,7 +56,7 @@ def ingest_scenario(base: str, procs: Processes, *, seconds: int, baseline_rps: 
     with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as handle:
         handle.write("\n".join(lines) + "\n")
     requests_file = Path(handle.name)
-    url = f"{base}/webhook/meta"
+    url, baseline_url = f"{base}/webhook/meta", f"{base}/v1/_bench/constant"
     try:
         # Warm every gunicorn worker first (its first payload opens the broker connection: up to a
         # second on a loaded machine, longer than a short wrk warm-up run lasts).
@@ -66,10 +67,20 @@ def ingest_scenario(base: str, procs: Processes, *, seconds: int, baseline_rps: 
             session.post(url, data=body.encode(), headers={"X-Hub-Signature-256": sig}, timeout=60)
         run_wrk(url, seconds=3, connections=16, requests_file=requests_file)
         before = InboundWebhook.objects.count()
-        cpu_before = cpu_seconds(procs, "gunicorn")
-        result = run_wrk(url, seconds=seconds, connections=16, requests_file=requests_file)
-        time.sleep(1)  # answers wrk stopped waiting for are still being stored
-        cpu = cpu_seconds(procs, "gunicorn") - cpu_before
+        cpu = 0.0
+
+        def ingest(half: int) -> WrkResult:
+            nonlocal cpu
+            cpu_before = cpu_seconds(procs, "gunicorn")
+            result = run_wrk(url, seconds=half, connections=16, requests_file=requests_file)
+            time.sleep(1)  # answers wrk stopped waiting for are still being stored
+            cpu += cpu_seconds(procs, "gunicorn") - cpu_before
+            return result
+
+        # Interleaved with the constant JSON (ingest, constant, constant, ingest): both see the same machine.
+        result, constant = interleaved(
+            [ingest, lambda half: run_wrk(baseline_url, seconds=half, connections=16)], seconds
+        )
         stored = InboundWebhook.objects.count() - before
     finally:
         requests_file.unlink(missing_ok=True)
@@ -80,6 +91,7 @@ def ingest_scenario(base: str, procs: Processes, *, seconds: int, baseline_rps: 
         "run": result.as_dict(),
         "stored": stored,
         "answered_200": result.requests,
+        "baseline_run": constant.as_dict(),
         "web_cpu_ms_per_payload": round(cpu * 1000 / max(stored, 1), 2),
     }
     return [
@@ -87,7 +99,7 @@ def ingest_scenario(base: str, procs: Processes, *, seconds: int, baseline_rps: 
             "inbound_ingest",
             metric="throughput of POST /webhook/meta / constant JSON",
             value=result.rps,
-            baseline=baseline_rps,
+            baseline=constant.rps,
             unit="req/s",
             target="ratio >= 0.35",
             details={**details, "p99_ms": round(result.p99_ms, 2)},

@@ -4,6 +4,7 @@ import json
 import os
 import subprocess
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -103,4 +104,33 @@ def run_wrk(
         p99_ms=lat["p99"] / 1000,
         mean_ms=lat["mean"] / 1000,
         errors=errors,
+    )
+
+
+def interleaved(runs: list[Callable[[int], WrkResult]], seconds: int) -> list[WrkResult]:
+    """Runs that are compared with one another, each for `seconds` in two halves, in the order
+    1 2 ... n n ... 2 1: a machine whose speed drifts during the runs weighs on all of them alike
+    (this machine's constant-JSON throughput moved by a third within minutes). Each run is called
+    with its half's seconds; the results are each run's two halves merged, in the order given."""
+    half = max(2, seconds // 2)  # a 1 s half can end before its first answer on a loaded machine
+    first = [run(half) for run in runs]
+    second = [run(half) for run in reversed(runs)][::-1]
+    return [merged(one, two) for one, two in zip(first, second, strict=True)]
+
+
+def merged(one: WrkResult, two: WrkResult) -> WrkResult:
+    """Two runs as one: requests over the summed time; latency percentiles of the worse run."""
+    worse = max(one, two, key=lambda r: r.p99_ms)
+    seconds = one.seconds + two.seconds
+    return WrkResult(
+        url=one.url,
+        connections=one.connections,
+        seconds=seconds,
+        requests=one.requests + two.requests,
+        rps=(one.requests + two.requests) / seconds,
+        p50_ms=max(one.p50_ms, two.p50_ms),
+        p90_ms=max(one.p90_ms, two.p90_ms),
+        p99_ms=worse.p99_ms,
+        mean_ms=(one.mean_ms * one.requests + two.mean_ms * two.requests) / max(1, one.requests + two.requests),
+        errors={k: one.errors.get(k, 0) + two.errors.get(k, 0) for k in {*one.errors, *two.errors}},
     )

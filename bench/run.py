@@ -45,18 +45,6 @@ def log(message: str) -> None:
     print(f"[bench {time.strftime('%H:%M:%S')}] {message}", flush=True)
 
 
-def api_baseline(rows: list[dict], sizes: Sizes) -> float:
-    """The constant-JSON baseline of this run: the API rows', else measured now (`--only inbound`)."""
-    from bench.load import run_wrk
-
-    for r in rows:
-        if r["name"] == "api_get_link" and r["baseline"]:
-            return r["baseline"]
-    url = f"{os.environ['PUBLIC_BASE_URL']}/v1/_bench/constant"
-    run_wrk(url, seconds=3, connections=16)
-    return run_wrk(url, seconds=sizes.wrk_seconds, connections=16).rps
-
-
 def purge_queues(queues: list[str]) -> None:
     from onboarding_project.celery import app
 
@@ -248,9 +236,7 @@ def main(argv: list[str] | None = None) -> int:
             from bench import inbound
 
             log("inbound_ingest (wrk)")
-            rows += inbound.ingest_scenario(
-                env.base_url, procs, seconds=sizes.wrk_seconds, baseline_rps=api_baseline(rows, sizes)
-            )
+            rows += inbound.ingest_scenario(env.base_url, procs, seconds=sizes.wrk_seconds)
             purge_queues(["bench-inbound"])  # the stored payloads' tasks: nothing to do (unknown phones)
             print(table(rows[-3:]), flush=True)
 
