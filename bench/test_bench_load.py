@@ -31,7 +31,9 @@ def test_runs_go_out_and_back_in_halves_and_each_is_its_two_halves_merged():
 
         return measure
 
-    endpoint, peer, constant = interleaved([run("endpoint", 100, 10), run("peer", 40, 20), run("constant", 1000, 1)], 15)
+    runs = [run("endpoint", 100, 10), run("peer", 40, 20), run("constant", 1000, 1)]
+
+    endpoint, peer, constant = interleaved(runs, 15)
 
     assert calls == [("endpoint", 7), ("peer", 7), ("constant", 7), ("constant", 7), ("peer", 7), ("endpoint", 7)]
     assert (endpoint.url, peer.url, constant.url) == ("endpoint", "peer", "constant")
